@@ -1,0 +1,615 @@
+// Package account holds backrest's account flows: sign-up with e-mail confirmation,
+// login and sessions, password reset and change, e-mail change, profile and account
+// deletion. It knows nothing of HTTP: the http package calls it with plain values and
+// maps its *backrest.Error results to responses.
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/backrest/backrest"
+	"github.com/backrest/backrest/store"
+)
+
+// Mail template names, as the mail package knows them.
+const (
+	MailSignup          = "signup"
+	MailReset           = "reset"
+	MailEmailChange     = "email_change"
+	MailPasswordChanged = "password_changed"
+	MailEmailChanged    = "email_changed"
+)
+
+// MailData is what the account mail templates are rendered with.
+type MailData struct {
+	Link      string
+	Email     string
+	Firstname string
+	AppName   string
+	BaseURL   string
+	Expires   string
+	NewEmail  string
+}
+
+// Mailer renders a mail template for a recipient and sends it.
+type Mailer interface {
+	Send(ctx context.Context, template, to string, data any) error
+}
+
+// Service runs the account flows on a database.
+type Service struct {
+	db     *store.DB
+	hasher *Hasher
+	tokens *Tokens
+	mailer Mailer
+	cfg    backrest.Config
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// Options are the optional parts of a Service.
+type Options struct {
+	// Logger receives warnings such as notices that could not be mailed.
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// NewService returns a Service. cfg.Secret must be set.
+func NewService(db *store.DB, cfg backrest.Config, mailer Mailer, opts Options) (*Service, error) {
+	if cfg.Secret == "" {
+		return nil, errors.New("account: no secret")
+	}
+	h, err := NewHasher(cfg.Argon2, cfg.HashConcurrency)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{db: db, hasher: h, tokens: NewTokens(cfg.Secret), mailer: mailer, cfg: cfg,
+		log: opts.Logger, now: opts.Now}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s, nil
+}
+
+// Tokens returns the signer of mailed tokens.
+func (s *Service) Tokens() *Tokens { return s.tokens }
+
+// Hasher returns the password hasher.
+func (s *Service) Hasher() *Hasher { return s.hasher }
+
+// maxPasswordBytes bounds what is hashed; longer passwords are refused.
+const maxPasswordBytes = 1024
+
+// maxNameLength bounds first and last names, in characters.
+const maxNameLength = 200
+
+// ValidEmail reports whether s is a plain e-mail address (no display name, no
+// angle brackets), at most 254 bytes long.
+func ValidEmail(s string) bool {
+	if s == "" || len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>\"") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && at < len(s)-1
+}
+
+// checkPassword records why a new password is not acceptable, if it is not.
+func (s *Service) checkPassword(v *backrest.Validation, name string, password *string) {
+	switch {
+	case password == nil:
+		v.Body(name, name+" is missing")
+	case utf8.RuneCountInString(*password) < s.cfg.PasswordMinLength:
+		v.Body(name, fmt.Sprintf("Password must be at least %d characters long", s.cfg.PasswordMinLength))
+	case len(*password) > maxPasswordBytes:
+		v.Body(name, fmt.Sprintf("Password must be at most %d bytes long", maxPasswordBytes))
+	}
+}
+
+func checkName(v *backrest.Validation, name string, value *string) {
+	if value != nil && utf8.RuneCountInString(*value) > maxNameLength {
+		v.Body(name, fmt.Sprintf("Must be at most %d characters long", maxNameLength))
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// link returns the absolute URL of an API path.
+func (s *Service) link(path string) string {
+	return strings.TrimRight(s.cfg.BaseURL, "/") + "/-/" + path
+}
+
+// redirect resolves a configured redirect target against the base URL and puts the
+// token in place of {token}.
+func (s *Service) redirect(target, token string) string {
+	target = strings.ReplaceAll(target, "{token}", url.PathEscape(token))
+	base, err := url.Parse(s.cfg.BaseURL)
+	if err != nil {
+		return target
+	}
+	ref, err := url.Parse(target)
+	if err != nil {
+		return target
+	}
+	return base.ResolveReference(ref).String()
+}
+
+func (s *Service) mailData(u *backrest.User, link string) MailData {
+	return MailData{Link: link, Email: u.Email, Firstname: u.Firstname, AppName: "backrest", BaseURL: s.cfg.BaseURL}
+}
+
+// notify sends a notice after a change has committed. The change stands whatever
+// happens to the notice, so a failure is logged, not returned.
+func (s *Service) notify(ctx context.Context, template, to string, data MailData) {
+	if err := s.mailer.Send(ctx, template, to, data); err != nil {
+		s.log.Error("account: notice not sent", "template", template, "to", to, "err", err)
+	}
+}
+
+// Signup creates an inactive user and mails the confirmation link. It sets no
+// session. If the mail cannot be sent, the user is removed again and the error is
+// returned.
+func (s *Service) Signup(ctx context.Context, email, password, firstname, lastname *string) error {
+	var v backrest.Validation
+	if email == nil || !ValidEmail(*email) {
+		v.Body("email", "Invalid email address")
+	} else if _, err := store.UserByEmail(ctx, s.db, *email); err == nil {
+		v.Body("email", "Email already exists")
+	} else if backrest.ErrorCode(err) != backrest.ENOTFOUND {
+		return err
+	}
+	s.checkPassword(&v, "password", password)
+	checkName(&v, "firstname", firstname)
+	checkName(&v, "lastname", lastname)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	hash, err := s.hasher.Hash(ctx, *password)
+	if err != nil {
+		return err
+	}
+	u := &backrest.User{Email: *email, Firstname: deref(firstname), Lastname: deref(lastname), PasswordHash: hash}
+	if err := s.db.InTx(ctx, func(tx *store.Tx) error { return store.CreateUser(ctx, tx, u) }); err != nil {
+		return err
+	}
+	token := s.tokens.Sign(Claims{Purpose: PurposeSignup, User: u.ID.String(), Expires: s.now().Add(s.cfg.SignupTTL).Unix()})
+	if err := s.mailer.Send(ctx, MailSignup, u.Email, s.mailData(u, s.link("signup?token="+token))); err != nil {
+		// Without its mail the account could never be confirmed: take it back, unless
+		// it was confirmed meanwhile (which needs the mail, so cannot happen).
+		bg := context.WithoutCancel(ctx)
+		rmErr := s.db.InTx(bg, func(tx *store.Tx) error { return store.DeleteInactiveUser(bg, tx, u.ID) })
+		return errors.Join(fmt.Errorf("account: sign-up mail: %w", err), rmErr)
+	}
+	return nil
+}
+
+// Session is a logged-in session.
+type Session struct {
+	// Token is the secret the client holds (cookie or bearer token).
+	Token string
+	// Hash identifies the session in the database.
+	Hash    string
+	User    *backrest.User
+	Expires time.Time
+}
+
+// HashToken returns the database form of a session token.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// newSession records a new session for u in tx.
+func (s *Service) newSession(ctx context.Context, tx *store.Tx, u *backrest.User) (*Session, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	sess := &Session{Token: token, Hash: HashToken(token), User: u, Expires: s.now().Add(s.cfg.SessionTTL)}
+	return sess, store.CreateSession(ctx, tx, sess.Hash, u.ID, sess.Expires)
+}
+
+// ConfirmSignup activates the user of a sign-up token and logs them in. It returns
+// the new session and where to send the browser. A bad token is ENOTFOUND, one used
+// before EFORBIDDEN.
+func (s *Service) ConfirmSignup(ctx context.Context, token string) (*Session, string, error) {
+	c, err := s.tokens.Verify(token, PurposeSignup, s.now())
+	if err != nil {
+		return nil, "", err
+	}
+	id, ok := backrest.ParseUserID(c.User)
+	if !ok {
+		return nil, "", errBadToken
+	}
+	var sess *Session
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		u, err := store.User(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		changed, err := store.ActivateUser(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !changed {
+			return backrest.Errorf(backrest.EFORBIDDEN, "this sign-up link was used before")
+		}
+		u.Active = true
+		sess, err = s.newSession(ctx, tx, u)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return sess, s.redirect(s.cfg.RedirectSignup, ""), nil
+}
+
+var errLoginFailed = backrest.Invalid("login", "Login failed")
+
+// ErrLoginFailed reports whether err is the failure of a login (wrong address or
+// password, or an inactive account), as opposed to bad input or a server error.
+func ErrLoginFailed(err error) bool { return err == errLoginFailed }
+
+// Login checks the address and password and starts a new session. Every failure is
+// the same EINVALID error on "login", and costs the same hashing time.
+func (s *Service) Login(ctx context.Context, login, password string) (*Session, error) {
+	u, err := store.UserByEmail(ctx, s.db, login)
+	if err != nil && backrest.ErrorCode(err) != backrest.ENOTFOUND {
+		return nil, err
+	}
+	hash := ""
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	ok, err := s.hasher.Verify(ctx, hash, password)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || u == nil || !u.Active {
+		return nil, errLoginFailed
+	}
+	var sess *Session
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		sess, err = s.newSession(ctx, tx, u)
+		return err
+	})
+	return sess, err
+}
+
+// Authenticate returns the session of a token, extending it when less than half of
+// its lifetime is left. An unknown or expired token is ENOTFOUND.
+func (s *Service) Authenticate(ctx context.Context, token string) (*Session, error) {
+	if token == "" || len(token) > 256 {
+		return nil, backrest.Errorf(backrest.ENOTFOUND, "no session")
+	}
+	hash := HashToken(token)
+	now := s.now()
+	u, expires, err := store.SessionUser(ctx, s.db, hash, now)
+	if err != nil {
+		return nil, err
+	}
+	sess := &Session{Token: token, Hash: hash, User: u, Expires: expires}
+	if expires.Sub(now) < s.cfg.SessionTTL/2 {
+		sess.Expires = now.Add(s.cfg.SessionTTL)
+		err := s.db.InTx(ctx, func(tx *store.Tx) error { return store.ExtendSession(ctx, tx, hash, sess.Expires) })
+		if err != nil {
+			return nil, err
+		}
+	}
+	return sess, nil
+}
+
+// Logout ends the session.
+func (s *Service) Logout(ctx context.Context, sess *Session) error {
+	return s.db.InTx(ctx, func(tx *store.Tx) error { return store.DeleteSession(ctx, tx, sess.Hash) })
+}
+
+// RequestReset mails a reset link to an active user with the address. Unknown and
+// inactive addresses get no mail and no error, so the answer tells nothing.
+func (s *Service) RequestReset(ctx context.Context, email *string) error {
+	if email == nil || !ValidEmail(*email) {
+		return backrest.Invalid("email", "Invalid email address")
+	}
+	u, err := store.UserByEmail(ctx, s.db, *email)
+	if backrest.ErrorCode(err) == backrest.ENOTFOUND || (err == nil && !u.Active) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	token := s.tokens.Sign(Claims{Purpose: PurposeReset, User: u.ID.String(),
+		Expires: s.now().Add(s.cfg.ResetTTL).Unix(), State: s.tokens.Fingerprint(u.PasswordHash)})
+	data := s.mailData(u, s.link("reset/"+token))
+	data.Expires = s.cfg.ResetTTL.String()
+	if err := s.mailer.Send(ctx, MailReset, u.Email, data); err != nil {
+		return fmt.Errorf("account: reset mail: %w", err)
+	}
+	return nil
+}
+
+// resetUser returns the user of a valid, unused reset token.
+func (s *Service) resetUser(ctx context.Context, r store.Reader, token string) (*backrest.User, error) {
+	c, err := s.tokens.Verify(token, PurposeReset, s.now())
+	if err != nil {
+		return nil, err
+	}
+	id, ok := backrest.ParseUserID(c.User)
+	if !ok {
+		return nil, errBadToken
+	}
+	u, err := store.User(ctx, r, id)
+	if err != nil {
+		return nil, errBadToken
+	}
+	if !u.Active || c.State != s.tokens.Fingerprint(u.PasswordHash) {
+		return nil, errBadToken
+	}
+	return u, nil
+}
+
+// ResetRedirect checks a reset token and returns where the browser goes to choose
+// a new password.
+func (s *Service) ResetRedirect(ctx context.Context, token string) (string, error) {
+	if _, err := s.resetUser(ctx, s.db, token); err != nil {
+		return "", err
+	}
+	return s.redirect(s.cfg.RedirectReset, token), nil
+}
+
+// Reset sets a new password with a reset token and ends all of the user's sessions.
+func (s *Service) Reset(ctx context.Context, token string, password *string) error {
+	u, err := s.resetUser(ctx, s.db, token)
+	if err != nil {
+		return err
+	}
+	var v backrest.Validation
+	s.checkPassword(&v, "password", password)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	hash, err := s.hasher.Hash(ctx, *password)
+	if err != nil {
+		return err
+	}
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		changed, err := store.ReplacePassword(ctx, tx, u.ID, u.PasswordHash, hash)
+		if err != nil {
+			return err
+		}
+		if !changed {
+			return errBadToken
+		}
+		return store.DeleteUserSessions(ctx, tx, u.ID, "")
+	})
+	if err != nil {
+		return err
+	}
+	s.notify(ctx, MailPasswordChanged, u.Email, s.mailData(u, s.cfg.BaseURL))
+	return nil
+}
+
+// verifyPassword records a mismatch of password against u's on field name.
+func (s *Service) verifyPassword(ctx context.Context, v *backrest.Validation, u *backrest.User, name string, password *string) error {
+	if password == nil {
+		v.Body(name, name+" is missing")
+		return nil
+	}
+	ok, err := s.hasher.Verify(ctx, u.PasswordHash, *password)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		v.Body(name, "Password does not match")
+	}
+	return nil
+}
+
+// ChangePassword sets a new password for the session's user after checking the
+// current one (not needed for a user who has none) and ends the user's other
+// sessions.
+func (s *Service) ChangePassword(ctx context.Context, sess *Session, current, password *string) error {
+	u := sess.User
+	var v backrest.Validation
+	if u.PasswordHash != "" {
+		if err := s.verifyPassword(ctx, &v, u, "current", current); err != nil {
+			return err
+		}
+	}
+	s.checkPassword(&v, "password", password)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	hash, err := s.hasher.Hash(ctx, *password)
+	if err != nil {
+		return err
+	}
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := store.SetPassword(ctx, tx, u.ID, hash); err != nil {
+			return err
+		}
+		return store.DeleteUserSessions(ctx, tx, u.ID, sess.Hash)
+	})
+	if err != nil {
+		return err
+	}
+	s.notify(ctx, MailPasswordChanged, u.Email, s.mailData(u, s.cfg.BaseURL))
+	return nil
+}
+
+// RequestEmailChange mails a confirmation link to the new address, after checking
+// the password. Asking for the current address changes nothing and sends nothing.
+func (s *Service) RequestEmailChange(ctx context.Context, sess *Session, email, password *string) error {
+	u := sess.User
+	var v backrest.Validation
+	if email == nil || !ValidEmail(*email) {
+		v.Body("email", "Invalid email address")
+	} else if store.EmailKey(*email) != store.EmailKey(u.Email) {
+		if _, err := store.UserByEmail(ctx, s.db, *email); err == nil {
+			v.Body("email", "Email already exists")
+		} else if backrest.ErrorCode(err) != backrest.ENOTFOUND {
+			return err
+		}
+	}
+	if err := s.verifyPassword(ctx, &v, u, "password", password); err != nil {
+		return err
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if *email == u.Email {
+		return nil
+	}
+	token := s.tokens.Sign(Claims{Purpose: PurposeEmail, User: u.ID.String(), Expires: s.now().Add(s.cfg.EmailTTL).Unix(),
+		State: s.tokens.Fingerprint(store.EmailKey(u.Email)), Extra: *email})
+	data := s.mailData(u, s.link("email/"+token))
+	data.NewEmail = *email
+	if err := s.mailer.Send(ctx, MailEmailChange, *email, data); err != nil {
+		return fmt.Errorf("account: e-mail change mail: %w", err)
+	}
+	return nil
+}
+
+// ConfirmEmailChange sets the address of an e-mail change token, which must belong
+// to the session's user, and tells the previous address. It returns where to send
+// the browser.
+func (s *Service) ConfirmEmailChange(ctx context.Context, sess *Session, token string) (string, error) {
+	c, err := s.tokens.Verify(token, PurposeEmail, s.now())
+	if err != nil {
+		return "", err
+	}
+	if sess == nil || c.User != sess.User.ID.String() {
+		return "", backrest.Errorf(backrest.EFORBIDDEN, "log in as the user who asked for the change")
+	}
+	u := sess.User
+	if c.State != s.tokens.Fingerprint(store.EmailKey(u.Email)) || !ValidEmail(c.Extra) {
+		return "", errBadToken
+	}
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		changed, err := store.ReplaceEmail(ctx, tx, u.ID, u.Email, c.Extra)
+		if err != nil {
+			return err
+		}
+		if !changed {
+			return errBadToken
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	data := s.mailData(u, s.cfg.BaseURL)
+	data.NewEmail = c.Extra
+	s.notify(ctx, MailEmailChanged, u.Email, data)
+	return s.redirect(s.cfg.RedirectEmail, ""), nil
+}
+
+// Profile returns the caller's user, or with email set (admins only) another's.
+func (s *Service) Profile(ctx context.Context, caller *backrest.User, email string) (*backrest.User, error) {
+	if email == "" {
+		return caller, nil
+	}
+	if !caller.IsAdmin() {
+		return nil, backrest.Errorf(backrest.EFORBIDDEN, "only admins may read other users' profiles")
+	}
+	return store.UserByEmail(ctx, s.db, email)
+}
+
+// UpdateProfile changes the names that are given (nil keeps a name).
+func (s *Service) UpdateProfile(ctx context.Context, caller *backrest.User, firstname, lastname *string) error {
+	var v backrest.Validation
+	checkName(&v, "firstname", firstname)
+	checkName(&v, "lastname", lastname)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	first, last := caller.Firstname, caller.Lastname
+	if firstname != nil {
+		first = *firstname
+	}
+	if lastname != nil {
+		last = *lastname
+	}
+	return s.db.InTx(ctx, func(tx *store.Tx) error { return store.SetProfile(ctx, tx, caller.ID, first, last) })
+}
+
+// DeleteAccount deletes the caller's account and sessions after checking the
+// password.
+func (s *Service) DeleteAccount(ctx context.Context, caller *backrest.User, password *string) error {
+	var v backrest.Validation
+	if err := s.verifyPassword(ctx, &v, caller, "password", password); err != nil {
+		return err
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(tx *store.Tx) error { return store.DeleteUser(ctx, tx, caller.ID) })
+}
+
+// NewUser describes a user made by an operator (backrest user add).
+type NewUser struct {
+	Email, Password, Firstname, Lastname string
+	Roles                                []string
+	Inactive                             bool
+}
+
+// AddUser creates a user directly, active unless asked otherwise, with no mail. An
+// empty password makes a user who cannot log in until a reset.
+func (s *Service) AddUser(ctx context.Context, n NewUser) (*backrest.User, error) {
+	var v backrest.Validation
+	if !ValidEmail(n.Email) {
+		v.Body("email", "Invalid email address")
+	}
+	if n.Password != "" {
+		s.checkPassword(&v, "password", &n.Password)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	u := &backrest.User{Email: n.Email, Firstname: n.Firstname, Lastname: n.Lastname, Roles: n.Roles, Active: !n.Inactive}
+	if n.Password != "" {
+		hash, err := s.hasher.Hash(ctx, n.Password)
+		if err != nil {
+			return nil, err
+		}
+		u.PasswordHash = hash
+	}
+	if err := s.db.InTx(ctx, func(tx *store.Tx) error { return store.CreateUser(ctx, tx, u) }); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// DeleteExpiredSessions removes sessions past their expiry.
+func (s *Service) DeleteExpiredSessions(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		n, err = store.DeleteExpiredSessions(ctx, tx, s.now())
+		return err
+	})
+	return n, err
+}

@@ -1,0 +1,127 @@
+// Package backrest is a ready-made JSON backend for web and mobile front ends: user
+// accounts with e-mail confirmation, typed content collections with owners and
+// permissions, and files stored transaction-safely.
+//
+// This package holds the domain: users, errors and the configuration. Each
+// dependency has its own package: store (SQLite and PostgreSQL), account (the account
+// flows), mail (templates and senders), blob (byte storage) and http (the JSON API).
+// The command cmd/backrest wires them together; a Go program can do the same to
+// embed backrest.
+package backrest
+
+import (
+	"runtime"
+	"time"
+)
+
+// Version is the version of backrest reported by the API and `backrest version`.
+const Version = "0.1.0"
+
+// Config is the whole configuration of a backrest server. The zero value is not
+// usable; start from DefaultConfig.
+type Config struct {
+	// Addr is the address the server listens on.
+	Addr string
+	// DataDir holds the SQLite file, the files, the outbox and mail templates.
+	DataDir string
+	// DB is empty for SQLite in DataDir, or a postgres:// URL.
+	DB string
+	// Secret signs the tokens of mailed links. When empty, one is generated once and
+	// kept in the database, so that restarts and other instances agree.
+	Secret string
+	// BaseURL is the public URL of the server, for links in mails and __meta__.
+	BaseURL string
+	// Debug is reported by the app info call and makes logs verbose.
+	Debug bool
+
+	// SMTP is smtp://user:pass@host:port or smtps://…; empty writes mails to
+	// DataDir/outbox.
+	SMTP string
+	// MailFrom is the sender address of mails.
+	MailFrom string
+	// MailTemplates is a folder whose templates replace the built-in ones.
+	MailTemplates string
+
+	// RedirectSignup, RedirectReset and RedirectEmail are where confirmation links
+	// lead; relative ones are resolved against BaseURL and {token} is replaced.
+	RedirectSignup, RedirectReset, RedirectEmail string
+
+	// PasswordMinLength is the shortest password accepted.
+	PasswordMinLength int
+	// Argon2 holds the password hash parameters.
+	Argon2 Argon2Params
+	// HashConcurrency bounds how many password hashes run at once.
+	HashConcurrency int
+
+	// SignupTTL, ResetTTL and EmailTTL are how long mailed links work.
+	SignupTTL, ResetTTL, EmailTTL time.Duration
+	// SessionTTL is how long a session lasts without use; using it extends it.
+	SessionTTL time.Duration
+
+	// BodyLimit is the largest JSON request body accepted, in bytes.
+	BodyLimit int64
+	// RateLimits bound login, sign-up and reset attempts.
+	RateLimits RateLimits
+	// TrustProxy makes the server take the client address from X-Forwarded-For, for
+	// deployments behind a reverse proxy or load balancer.
+	TrustProxy bool
+
+	// Schema is the path of a content type file (JSON).
+	Schema string
+	// Public is a folder of static files served at /.
+	Public string
+}
+
+// Argon2Params are the parameters of the argon2id password hash.
+type Argon2Params struct {
+	// Memory in KiB.
+	Memory uint32
+	// Time is the number of passes.
+	Time uint32
+	// Threads is the degree of parallelism.
+	Threads uint8
+}
+
+// Limit allows Burst events at once, refilled at Burst per Per.
+type Limit struct {
+	Burst int
+	Per   time.Duration
+}
+
+// RateLimits are the limits on account calls, per client address and per account.
+type RateLimits struct {
+	// LoginFailuresPerAddr and LoginFailuresPerAccount count failed logins only.
+	LoginFailuresPerAddr, LoginFailuresPerAccount Limit
+	// SignupPerAddr counts sign-up requests.
+	SignupPerAddr Limit
+	// ResetPerAddr and ResetPerAccount count password reset requests.
+	ResetPerAddr, ResetPerAccount Limit
+}
+
+// DefaultConfig returns the configuration used when nothing is set.
+func DefaultConfig() Config {
+	return Config{
+		Addr:              "127.0.0.1:8080",
+		DataDir:           "./backrest_data",
+		MailFrom:          "backrest@localhost",
+		RedirectSignup:    "/#/welcome",
+		RedirectReset:     "/#/reset/{token}",
+		RedirectEmail:     "/#/email-changed",
+		PasswordMinLength: 8,
+		// OWASP's recommended minimum for argon2id: 19 MiB, 2 passes, 1 thread.
+		Argon2:          Argon2Params{Memory: 19 * 1024, Time: 2, Threads: 1},
+		HashConcurrency: runtime.NumCPU(),
+		SignupTTL:       7 * 24 * time.Hour,
+		ResetTTL:        time.Hour,
+		EmailTTL:        24 * time.Hour,
+		SessionTTL:      30 * 24 * time.Hour,
+		BodyLimit:       1 << 20,
+		RateLimits: RateLimits{
+			LoginFailuresPerAddr:    Limit{Burst: 30, Per: 10 * time.Minute},
+			LoginFailuresPerAccount: Limit{Burst: 10, Per: 15 * time.Minute},
+			SignupPerAddr:           Limit{Burst: 30, Per: time.Hour},
+			ResetPerAddr:            Limit{Burst: 20, Per: time.Hour},
+			ResetPerAccount:         Limit{Burst: 5, Per: time.Hour},
+		},
+	}
+}

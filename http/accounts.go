@@ -1,0 +1,313 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/backrest/backrest"
+	"github.com/backrest/backrest/account"
+	"github.com/backrest/backrest/store"
+)
+
+// appInfo answers GET /-/.
+func (s *Server) appInfo(w http.ResponseWriter, r *http.Request) error {
+	sess, err := s.session(r)
+	if err != nil {
+		return err
+	}
+	info := map[string]any{"version": backrest.Version, "debug": s.cfg.Debug, "authenticated": sess != nil}
+	if sess != nil {
+		info["user"] = sess.User.JSON()
+	}
+	writeJSON(w, http.StatusOK, info)
+	return nil
+}
+
+// decode reads the request's JSON object and fails on fields of the wrong type.
+func (s *Server) decode(r *http.Request) (*body, error) {
+	return decodeObject(r, s.cfg.BodyLimit)
+}
+
+// signup answers POST /-/signup.
+func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
+	addrKey := "signup:" + s.clientAddr(r)
+	if err := s.limits.check([]string{addrKey}, []backrest.Limit{s.cfg.RateLimits.SignupPerAddr}); err != nil {
+		return err
+	}
+	b, err := s.decode(r)
+	if err != nil {
+		return err
+	}
+	email, password, first, last := b.String("email"), b.String("password"), b.String("firstname"), b.String("lastname")
+	if err := b.Err(); err != nil {
+		return err
+	}
+	s.limits.spend(addrKey, s.cfg.RateLimits.SignupPerAddr)
+	if err := s.accounts.Signup(r.Context(), email, password, first, last); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, success)
+	return nil
+}
+
+// confirmSignup answers GET /-/signup?token=T: it activates the account, logs the
+// user in and redirects.
+func (s *Server) confirmSignup(w http.ResponseWriter, r *http.Request) error {
+	sess, target, err := s.accounts.ConfirmSignup(r.Context(), r.URL.Query().Get("token"))
+	if err != nil {
+		return err
+	}
+	s.setSession(w, r, sess)
+	http.Redirect(w, r, target, http.StatusFound)
+	return nil
+}
+
+// login answers PUT /-/login.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.decode(r)
+	if err != nil {
+		return err
+	}
+	login, password := b.String("login"), b.String("password")
+	if err := b.Err(); err != nil {
+		return err
+	}
+	if login == nil || password == nil {
+		var v backrest.Validation
+		if login == nil {
+			v.Body("login", "login is missing")
+		}
+		if password == nil {
+			v.Body("password", "password is missing")
+		}
+		return v.Err()
+	}
+	limits := s.cfg.RateLimits
+	keys := []string{"login:" + s.clientAddr(r), "login-account:" + store.EmailKey(*login)}
+	lims := []backrest.Limit{limits.LoginFailuresPerAddr, limits.LoginFailuresPerAccount}
+	if err := s.limits.check(keys, lims); err != nil {
+		return err
+	}
+	sess, err := s.accounts.Login(r.Context(), *login, *password)
+	if err != nil {
+		if account.ErrLoginFailed(err) {
+			for i, k := range keys {
+				s.limits.spend(k, lims[i])
+			}
+		}
+		return err
+	}
+	s.setSession(w, r, sess)
+	writeJSON(w, http.StatusOK, map[string]any{"status": "success", "user": sess.User.JSON()})
+	return nil
+}
+
+// authInfo is the answer of GET /-/login for a logged-in user.
+type authInfo struct {
+	backrest.UserJSON
+	Authenticated bool `json:"authenticated"`
+}
+
+// authInfo answers GET /-/login.
+func (s *Server) authInfo(w http.ResponseWriter, r *http.Request) error {
+	sess, err := s.session(r)
+	if err != nil {
+		return err
+	}
+	if sess == nil {
+		writeJSON(w, http.StatusOK, map[string]bool{"authenticated": false})
+		return nil
+	}
+	writeJSON(w, http.StatusOK, authInfo{UserJSON: sess.User.JSON(), Authenticated: true})
+	return nil
+}
+
+// logout answers PUT /-/logout. Its body may be empty.
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	if r.ContentLength != 0 {
+		if _, err := s.decode(r); err != nil {
+			return err
+		}
+	}
+	sess, err := s.session(r)
+	if err != nil {
+		return err
+	}
+	if sess != nil {
+		if err := s.accounts.Logout(r.Context(), sess); err != nil {
+			return err
+		}
+	}
+	s.clearSession(w, r)
+	writeJSON(w, http.StatusOK, success)
+	return nil
+}
+
+// requestReset answers POST /-/reset/.
+func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.decode(r)
+	if err != nil {
+		return err
+	}
+	email := b.String("email")
+	if err := b.Err(); err != nil {
+		return err
+	}
+	limits := s.cfg.RateLimits
+	keys := []string{"reset:" + s.clientAddr(r)}
+	lims := []backrest.Limit{limits.ResetPerAddr}
+	if email != nil {
+		keys = append(keys, "reset-account:"+store.EmailKey(*email))
+		lims = append(lims, limits.ResetPerAccount)
+	}
+	if err := s.limits.check(keys, lims); err != nil {
+		return err
+	}
+	for i, k := range keys {
+		s.limits.spend(k, lims[i])
+	}
+	if err := s.accounts.RequestReset(r.Context(), email); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, success)
+	return nil
+}
+
+// resetRedirect answers GET /-/reset/T, the link of the reset mail.
+func (s *Server) resetRedirect(w http.ResponseWriter, r *http.Request) error {
+	target, err := s.accounts.ResetRedirect(r.Context(), r.PathValue("token"))
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, target, http.StatusFound)
+	return nil
+}
+
+// reset answers PUT /-/reset/T.
+func (s *Server) reset(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.decode(r)
+	if err != nil {
+		return err
+	}
+	password := b.String("password")
+	if err := b.Err(); err != nil {
+		return err
+	}
+	if err := s.accounts.Reset(r.Context(), r.PathValue("token"), password); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, success)
+	return nil
+}
+
+// changePassword answers PUT /-/password.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	sess, err := s.mustSession(r)
+	if err != nil {
+		return err
+	}
+	b, err := s.decode(r)
+	if err != nil {
+		return err
+	}
+	current, password := b.String("current"), b.String("password")
+	if err := b.Err(); err != nil {
+		return err
+	}
+	if err := s.accounts.ChangePassword(r.Context(), sess, current, password); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, success)
+	return nil
+}
+
+// requestEmailChange answers PUT /-/email/.
+func (s *Server) requestEmailChange(w http.ResponseWriter, r *http.Request) error {
+	sess, err := s.mustSession(r)
+	if err != nil {
+		return err
+	}
+	b, err := s.decode(r)
+	if err != nil {
+		return err
+	}
+	email, password := b.String("email"), b.String("password")
+	if err := b.Err(); err != nil {
+		return err
+	}
+	if err := s.accounts.RequestEmailChange(r.Context(), sess, email, password); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, success)
+	return nil
+}
+
+// confirmEmailChange answers GET /-/email/T, the link of the e-mail change mail.
+func (s *Server) confirmEmailChange(w http.ResponseWriter, r *http.Request) error {
+	sess, err := s.session(r)
+	if err != nil {
+		return err
+	}
+	target, err := s.accounts.ConfirmEmailChange(r.Context(), sess, r.PathValue("token"))
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, target, http.StatusFound)
+	return nil
+}
+
+// profile answers GET /-/userprofile.
+func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
+	sess, err := s.mustSession(r)
+	if err != nil {
+		return err
+	}
+	u, err := s.accounts.Profile(r.Context(), sess.User, r.URL.Query().Get("email"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, u.JSON())
+	return nil
+}
+
+// updateProfile answers PUT /-/userprofile.
+func (s *Server) updateProfile(w http.ResponseWriter, r *http.Request) error {
+	sess, err := s.mustSession(r)
+	if err != nil {
+		return err
+	}
+	b, err := s.decode(r)
+	if err != nil {
+		return err
+	}
+	first, last := b.String("firstname"), b.String("lastname")
+	if err := b.Err(); err != nil {
+		return err
+	}
+	if err := s.accounts.UpdateProfile(r.Context(), sess.User, first, last); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, success)
+	return nil
+}
+
+// deleteAccount answers POST /-/userprofile.
+func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request) error {
+	sess, err := s.mustSession(r)
+	if err != nil {
+		return err
+	}
+	b, err := s.decode(r)
+	if err != nil {
+		return err
+	}
+	password := b.String("password")
+	if err := b.Err(); err != nil {
+		return err
+	}
+	if err := s.accounts.DeleteAccount(r.Context(), sess.User, password); err != nil {
+		return err
+	}
+	s.clearSession(w, r)
+	writeJSON(w, http.StatusOK, map[string]string{"message": "goodbye"})
+	return nil
+}

@@ -1,0 +1,95 @@
+package http
+
+import (
+	"encoding/json"
+	"errors"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/backrest/backrest"
+)
+
+// writeJSON writes v as the JSON body of a response with the status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // the client may have gone; nothing to do about it
+}
+
+// success is the body of an action that returns no resource.
+var success = map[string]string{"status": "success"}
+
+// errorBody is the shape of every error response.
+type errorBody struct {
+	Status string                `json:"status"`
+	Errors []backrest.FieldError `json:"errors"`
+}
+
+// statusOf maps error codes to HTTP status codes: the one place that does so.
+var statusOf = map[string]int{
+	backrest.EINVALID:   http.StatusBadRequest,
+	backrest.EFORBIDDEN: http.StatusForbidden,
+	backrest.ENOTFOUND:  http.StatusNotFound,
+	backrest.ECONFLICT:  http.StatusConflict,
+	backrest.ETOOLARGE:  http.StatusRequestEntityTooLarge,
+	backrest.ETOOMANY:   http.StatusTooManyRequests,
+	backrest.EINTERNAL:  http.StatusInternalServerError,
+}
+
+// defaultField says where an error without fields is reported, by status.
+var defaultField = map[int]backrest.FieldError{
+	http.StatusBadRequest:            {Location: "body", Name: "body", Description: "Bad request"},
+	http.StatusForbidden:             {Location: "header", Name: "authorization", Description: "Forbidden"},
+	http.StatusNotFound:              {Location: "path", Name: "url", Description: "Not found"},
+	http.StatusMethodNotAllowed:      {Location: "path", Name: "method", Description: "Method not allowed"},
+	http.StatusConflict:              {Location: "body", Name: "body", Description: "Conflict"},
+	http.StatusRequestEntityTooLarge: {Location: "body", Name: "body", Description: "Request body too large"},
+	http.StatusUnsupportedMediaType:  {Location: "header", Name: "content-type", Description: "Request body must be JSON (Content-Type: application/json)"},
+	http.StatusTooManyRequests:       {Location: "header", Name: "client", Description: "Too many requests; try again later"},
+	http.StatusInternalServerError:   {Location: "body", Name: "server", Description: "Internal server error"},
+}
+
+// writeStatusError writes the error body of status with an optional description.
+func writeStatusError(w http.ResponseWriter, status int, description string) {
+	f, ok := defaultField[status]
+	if !ok {
+		f = backrest.FieldError{Location: "path", Name: "url", Description: http.StatusText(status)}
+	}
+	if description != "" {
+		f.Description = description
+	}
+	writeJSON(w, status, errorBody{Status: "error", Errors: []backrest.FieldError{f}})
+}
+
+// writeError writes err as a JSON error response. Errors that are not *backrest.Error
+// are logged and reported as a bare 500.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var e *backrest.Error
+	if !errors.As(err, &e) || statusOf[e.Code] == 0 || e.Code == backrest.EINTERNAL {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		writeStatusError(w, http.StatusInternalServerError, "")
+		return
+	}
+	status := statusOf[e.Code]
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", retryAfter(e.RetryAfter))
+	}
+	if len(e.Fields) == 0 {
+		writeStatusError(w, status, e.Message)
+		return
+	}
+	writeJSON(w, status, errorBody{Status: "error", Errors: e.Fields})
+}
+
+// isJSON reports whether a Content-Type names JSON.
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
+}

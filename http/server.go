@@ -1,0 +1,194 @@
+// Package http serves backrest's JSON API. It is a thin layer: it decodes requests,
+// calls the account (and content) services, and encodes their results and errors.
+package http
+
+import (
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/backrest/backrest"
+	"github.com/backrest/backrest/account"
+)
+
+// SessionCookie is the name of the session cookie.
+const SessionCookie = "backrest_session"
+
+// Server is backrest's HTTP handler.
+type Server struct {
+	cfg      backrest.Config
+	accounts *account.Service
+	log      *slog.Logger
+	limits   *limiter
+	handler  http.Handler
+}
+
+// Deps are what a Server needs.
+type Deps struct {
+	Config   backrest.Config
+	Accounts *account.Service
+	Logger   *slog.Logger
+	// Now is the clock of the rate limits; nil means time.Now.
+	Now func() time.Time
+}
+
+// NewServer returns the handler of the whole API (and of the static front end, when
+// Config.Public is set).
+func NewServer(d Deps) *Server {
+	s := &Server{cfg: d.Config, accounts: d.Accounts, log: d.Logger}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	s.limits = newLimiter(now)
+	mux := http.NewServeMux()
+	s.routes(mux)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeStatusError(w, http.StatusForbidden, "Cross-origin request refused")
+	}))
+	s.handler = cop.Handler(recoverer(s.log, muxErrors(mux)))
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// muxErrors makes the mux's own 404 and 405 answers JSON, keeping the Allow header.
+func muxErrors(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern == "" {
+			w = &errorRewriter{ResponseWriter: w}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// errorRewriter replaces an error response's plain-text body by the JSON one.
+type errorRewriter struct {
+	http.ResponseWriter
+	rewrote bool
+}
+
+func (e *errorRewriter) WriteHeader(status int) {
+	if status < 400 {
+		e.ResponseWriter.WriteHeader(status)
+		return
+	}
+	e.rewrote = true
+	e.Header().Del("X-Content-Type-Options")
+	writeStatusError(e.ResponseWriter, status, "")
+}
+
+func (e *errorRewriter) Write(p []byte) (int, error) {
+	if e.rewrote {
+		return len(p), nil
+	}
+	return e.ResponseWriter.Write(p)
+}
+
+// recoverer turns a panic in a handler into a logged 500.
+func recoverer(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.Error("panic in handler", "method", r.Method, "path", r.URL.Path, "panic", v)
+				writeStatusError(w, http.StatusInternalServerError, "")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// sessionToken returns the session token of the request: the bearer token if any,
+// else the cookie's.
+func sessionToken(r *http.Request) string {
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		if scheme, token, ok := strings.Cut(auth, " "); ok && strings.EqualFold(scheme, "Bearer") {
+			return strings.TrimSpace(token)
+		}
+		return ""
+	}
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// session returns the caller's session, or nil for an anonymous caller.
+func (s *Server) session(r *http.Request) (*account.Session, error) {
+	token := sessionToken(r)
+	if token == "" {
+		return nil, nil
+	}
+	sess, err := s.accounts.Authenticate(r.Context(), token)
+	if backrest.ErrorCode(err) == backrest.ENOTFOUND {
+		return nil, nil
+	}
+	return sess, err
+}
+
+var errAnonymous = backrest.Errorf(backrest.EFORBIDDEN, "Log in first")
+
+// mustSession returns the caller's session or an EFORBIDDEN error.
+func (s *Server) mustSession(r *http.Request) (*account.Session, error) {
+	sess, err := s.session(r)
+	if err == nil && sess == nil {
+		err = errAnonymous
+	}
+	return sess, err
+}
+
+// secure reports whether cookies must be Secure.
+func (s *Server) secure(r *http.Request) bool {
+	return r.TLS != nil || strings.HasPrefix(s.cfg.BaseURL, "https://")
+}
+
+// setSession sets the session cookie.
+func (s *Server) setSession(w http.ResponseWriter, r *http.Request, sess *account.Session) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: sess.Token, Path: "/", Expires: sess.Expires,
+		MaxAge: int(time.Until(sess.Expires).Seconds()), HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+}
+
+// clearSession removes the session cookie.
+func (s *Server) clearSession(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+}
+
+// clientAddr returns the address rate limits count by.
+func (s *Server) clientAddr(r *http.Request) string {
+	if s.cfg.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			return strings.TrimSpace(parts[len(parts)-1])
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// handle adapts a handler that returns an error.
+func (s *Server) handle(h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			if err == errUnsupportedMedia {
+				writeStatusError(w, http.StatusUnsupportedMediaType, "")
+				return
+			}
+			s.writeError(w, r, err)
+		}
+	})
+}

@@ -1,0 +1,225 @@
+// Package store is backrest's database layer: one set of SQL statements and
+// migrations for SQLite (embedded, the default) and PostgreSQL. The differences
+// between the two live in the small dialect type; queries are written once with ?
+// placeholders and rebound for PostgreSQL.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+)
+
+// DB is a connection to backrest's database.
+//
+// With SQLite it holds two pools: one connection for writers, so that concurrent
+// writes queue in Go instead of failing with "database is locked", and several for
+// readers, which WAL lets run beside the writer. With PostgreSQL both are one pool.
+type DB struct {
+	d     *dialect
+	read  *sql.DB
+	write *sql.DB
+	stmts sync.Map // query text -> rebound text
+}
+
+// Open connects to the database named by dsn: empty for SQLite in dataDir, or a
+// postgres:// (postgresql://) URL. It does not run migrations; see Migrate.
+func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn)
+	}
+	if dsn != "" && !strings.HasPrefix(dsn, "sqlite:") {
+		return nil, fmt.Errorf("store: unsupported database %q: want empty (SQLite) or postgres://", redact(dsn))
+	}
+	path := strings.TrimPrefix(dsn, "sqlite:")
+	if path == "" {
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("store: data folder: %w", err)
+		}
+		path = filepath.Join(dataDir, "backrest.db")
+	}
+	return openSQLite(ctx, path)
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	base := "file:" + filepath.ToSlash(path) + "?" + url.Values{
+		"_pragma": {"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"},
+	}.Encode()
+	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	read, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	n := max(4, 2*runtime.NumCPU())
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxLifetime(0)
+	db := &DB{d: sqliteDialect, read: read, write: write}
+	if err := write.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	n := max(8, 4*runtime.NumCPU())
+	pool.SetMaxOpenConns(n)
+	pool.SetMaxIdleConns(n)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	db := &DB{d: postgresDialect, read: pool, write: pool}
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("store: open postgres %s: %w", redact(dsn), err)
+	}
+	return db, nil
+}
+
+// redact removes the password from a database URL for messages.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
+}
+
+// Close closes the pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Postgres reports whether db is a PostgreSQL database.
+func (db *DB) Postgres() bool { return db.d == postgresDialect }
+
+// rebind returns q with its ? placeholders in the dialect's form.
+func (db *DB) rebind(q string) string {
+	if !db.d.dollar {
+		return q
+	}
+	if r, ok := db.stmts.Load(q); ok {
+		return r.(string)
+	}
+	r := dollarize(q)
+	db.stmts.Store(q, r)
+	return r
+}
+
+// dollarize turns each ? of q into $1, $2, … Queries are written by us and never
+// contain a literal question mark.
+func dollarize(q string) string {
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// Querier runs statements, either on the database (reads) or in a transaction.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is a database transaction that changes data.
+type Tx struct {
+	db *DB
+	tx *sql.Tx
+}
+
+// Exec runs a statement in the transaction.
+func (tx *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, tx.db.rebind(q), args...)
+}
+
+// Query runs a query in the transaction.
+func (tx *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, tx.db.rebind(q), args...)
+}
+
+// QueryRow runs a query returning at most one row in the transaction.
+func (tx *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, tx.db.rebind(q), args...)
+}
+
+// Postgres reports whether the transaction runs on PostgreSQL.
+func (tx *Tx) Postgres() bool { return tx.db.Postgres() }
+
+// Exec runs a statement outside a transaction, on the writer.
+func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return db.write.ExecContext(ctx, db.rebind(q), args...)
+}
+
+// Query runs a read-only query.
+func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return db.read.QueryContext(ctx, db.rebind(q), args...)
+}
+
+// QueryRow runs a read-only query returning at most one row.
+func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, db.rebind(q), args...)
+}
+
+// InTx runs fn in a write transaction and commits it when fn returns nil; otherwise
+// it rolls back and returns fn's error. After a successful commit, the functions fn
+// registered with AfterCommit run; after a rollback, those registered with
+// AfterRollback do.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	tx := &Tx{db: db, tx: sqlTx}
+	if err := fn(tx); err != nil {
+		if rerr := sqlTx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
+			err = errors.Join(err, fmt.Errorf("store: rollback: %w", rerr))
+		}
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// IsUnique reports whether err is a violation of a unique constraint.
+func IsUnique(err error) bool { return err != nil && uniqueViolation(err) }
+
+// micros converts t to the stored form of times: microseconds since 1970 UTC.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// fromMicros converts a stored time back.
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }

@@ -1,0 +1,213 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/backrest/backrest"
+)
+
+// Reader runs read queries: *DB (on the readers) and *Tx (inside a transaction, which
+// also sees its own writes).
+type Reader interface {
+	Query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// EmailKey is the form in which e-mail addresses are compared: addresses are unique
+// regardless of case.
+func EmailKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// ErrEmailTaken is returned when another user already has the address.
+var ErrEmailTaken = backrest.Invalid("email", "Email already exists")
+
+const userColumns = "id, email, firstname, lastname, roles, active, password_hash, created, modified"
+
+func scanUser(row interface{ Scan(...any) error }) (*backrest.User, error) {
+	var (
+		u                 backrest.User
+		id, roles         string
+		active            int64
+		created, modified int64
+	)
+	if err := row.Scan(&id, &u.Email, &u.Firstname, &u.Lastname, &roles, &active, &u.PasswordHash, &created, &modified); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, backrest.Errorf(backrest.ENOTFOUND, "user not found")
+		}
+		return nil, fmt.Errorf("store: read user: %w", err)
+	}
+	var ok bool
+	if u.ID, ok = backrest.ParseUserID(id); !ok {
+		return nil, fmt.Errorf("store: malformed user id %q", id)
+	}
+	if err := json.Unmarshal([]byte(roles), &u.Roles); err != nil {
+		return nil, fmt.Errorf("store: roles of user %s: %w", id, err)
+	}
+	u.Active = active != 0
+	u.Created, u.Modified = fromMicros(created), fromMicros(modified)
+	return &u, nil
+}
+
+// User returns the user with the id, or an ENOTFOUND error.
+func User(ctx context.Context, r Reader, id backrest.UserID) (*backrest.User, error) {
+	return scanUser(r.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id.String()))
+}
+
+// UserByEmail returns the user with the address (compared regardless of case), or
+// an ENOTFOUND error.
+func UserByEmail(ctx context.Context, r Reader, email string) (*backrest.User, error) {
+	return scanUser(r.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE email_key = ?", EmailKey(email)))
+}
+
+func encodeRoles(roles []string) string {
+	if roles == nil {
+		roles = []string{}
+	}
+	b, _ := json.Marshal(roles) // a []string always encodes
+	return string(b)
+}
+
+// CreateUser inserts u with a new random id (set in u.ID) whose short form is unique.
+// An address that is taken gives ErrEmailTaken.
+func CreateUser(ctx context.Context, tx *Tx, u *backrest.User) error {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	u.Created, u.Modified = now, now
+	active := 0
+	if u.Active {
+		active = 1
+	}
+	for range 8 {
+		if _, err := rand.Read(u.ID[:]); err != nil {
+			return err
+		}
+		u.ID[6] = u.ID[6]&0x0f | 0x40 // version 4
+		u.ID[8] = u.ID[8]&0x3f | 0x80 // RFC 4122 variant
+		res, err := tx.Exec(ctx, `INSERT INTO users (`+userColumns+`, short_id, email_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			u.ID.String(), u.Email, u.Firstname, u.Lastname, encodeRoles(u.Roles), active, u.PasswordHash,
+			micros(now), micros(now), u.ID.Short(), EmailKey(u.Email))
+		if err != nil {
+			return fmt.Errorf("store: create user: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 1 {
+			return nil
+		}
+		var taken int
+		err = tx.QueryRow(ctx, "SELECT count(*) FROM users WHERE email_key = ?", EmailKey(u.Email)).Scan(&taken)
+		if err != nil {
+			return fmt.Errorf("store: create user: %w", err)
+		}
+		if taken > 0 {
+			return ErrEmailTaken
+		}
+		// The short id collided with another user's: draw again.
+	}
+	return errors.New("store: create user: no free short id")
+}
+
+// updateUser runs an UPDATE of one user's row, when the row also meets the optional
+// condition cond, and bumps its modification time. It reports whether a row changed.
+func updateUser(ctx context.Context, tx *Tx, id backrest.UserID, set string, setArgs []any, cond string, condArgs ...any) (bool, error) {
+	args := append(setArgs, micros(time.Now()), id.String())
+	args = append(args, condArgs...)
+	if cond != "" {
+		cond = " AND " + cond
+	}
+	res, err := tx.Exec(ctx, "UPDATE users SET "+set+", modified = ? WHERE id = ?"+cond, args...)
+	if err != nil {
+		if IsUnique(err) {
+			return false, ErrEmailTaken
+		}
+		return false, fmt.Errorf("store: update user: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// exists turns "no row changed" into ENOTFOUND.
+func exists(changed bool, err error) error {
+	if err == nil && !changed {
+		return backrest.Errorf(backrest.ENOTFOUND, "user not found")
+	}
+	return err
+}
+
+// ActivateUser marks an inactive user active. It reports false when the user was
+// active already (or does not exist).
+func ActivateUser(ctx context.Context, tx *Tx, id backrest.UserID) (bool, error) {
+	return updateUser(ctx, tx, id, "active = 1", nil, "active = 0")
+}
+
+// SetPassword stores a new password hash.
+func SetPassword(ctx context.Context, tx *Tx, id backrest.UserID, hash string) error {
+	return exists(updateUser(ctx, tx, id, "password_hash = ?", []any{hash}, ""))
+}
+
+// ReplacePassword stores a new password hash if the current one is still old, and
+// reports whether it did: concurrent uses of one reset link change it only once.
+func ReplacePassword(ctx context.Context, tx *Tx, id backrest.UserID, old, hash string) (bool, error) {
+	return updateUser(ctx, tx, id, "password_hash = ?", []any{hash}, "password_hash = ?", old)
+}
+
+// ReplaceEmail changes the user's address if it is still old (compared regardless
+// of case) and reports whether it did; a taken address gives ErrEmailTaken.
+func ReplaceEmail(ctx context.Context, tx *Tx, id backrest.UserID, old, email string) (bool, error) {
+	return updateUser(ctx, tx, id, "email = ?, email_key = ?", []any{email, EmailKey(email)}, "email_key = ?", EmailKey(old))
+}
+
+// SetProfile changes the user's names.
+func SetProfile(ctx context.Context, tx *Tx, id backrest.UserID, firstname, lastname string) error {
+	return exists(updateUser(ctx, tx, id, "firstname = ?, lastname = ?", []any{firstname, lastname}, ""))
+}
+
+// DeleteUser removes the user and, by cascade, the user's sessions.
+func DeleteUser(ctx context.Context, tx *Tx, id backrest.UserID) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM users WHERE id = ?", id.String()); err != nil {
+		return fmt.Errorf("store: delete user: %w", err)
+	}
+	return nil
+}
+
+// DeleteInactiveUser removes the user if it was never activated.
+func DeleteInactiveUser(ctx context.Context, tx *Tx, id backrest.UserID) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM users WHERE id = ? AND active = 0", id.String()); err != nil {
+		return fmt.Errorf("store: delete user: %w", err)
+	}
+	return nil
+}
+
+// Setting returns the named setting, storing the value made by create first when
+// there is none. Concurrent callers, in this process or others, all get the value
+// stored first.
+func (db *DB) Setting(ctx context.Context, name string, create func() (string, error)) (string, error) {
+	var value string
+	err := db.QueryRow(ctx, "SELECT value FROM settings WHERE name = ?", name).Scan(&value)
+	if err == nil {
+		return value, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("store: setting %s: %w", name, err)
+	}
+	v, err := create()
+	if err != nil {
+		return "", err
+	}
+	err = db.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING", name, v); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, "SELECT value FROM settings WHERE name = ?", name).Scan(&value)
+	})
+	if err != nil {
+		return "", fmt.Errorf("store: setting %s: %w", name, err)
+	}
+	return value, nil
+}

@@ -1,0 +1,80 @@
+package backrest
+
+import (
+	"encoding/hex"
+	"slices"
+	"time"
+)
+
+// RoleAdmin is the global role that may do everything.
+const RoleAdmin = "admin"
+
+// UserID is a user's UUID. It is rendered as 32 hex digits without dashes.
+type UserID [16]byte
+
+// String renders id as 32 lower-case hex digits.
+func (id UserID) String() string { return hex.EncodeToString(id[:]) }
+
+// Short returns the first 8 hex digits, the user's short_id.
+func (id UserID) Short() string { return id.String()[:8] }
+
+// ParseUserID parses 32 hex digits (dashes allowed, as in a canonical UUID).
+func ParseUserID(s string) (UserID, bool) {
+	var id UserID
+	clean := make([]byte, 0, 32)
+	for i := 0; i < len(s); i++ {
+		if s[i] != '-' {
+			clean = append(clean, s[i])
+		}
+	}
+	if len(clean) != 32 {
+		return id, false
+	}
+	if _, err := hex.Decode(id[:], clean); err != nil {
+		return id, false
+	}
+	return id, true
+}
+
+// User is an account.
+type User struct {
+	ID        UserID
+	Email     string
+	Firstname string
+	Lastname  string
+	Roles     []string
+	// Active is false until the sign-up is confirmed.
+	Active bool
+	// PasswordHash is the encoded hash, or empty for a user without a password.
+	PasswordHash string
+	Created      time.Time
+	Modified     time.Time
+}
+
+// HasRole reports whether the user has the global role.
+func (u *User) HasRole(role string) bool {
+	return u != nil && slices.Contains(u.Roles, role)
+}
+
+// IsAdmin reports whether the user has the global role admin.
+func (u *User) IsAdmin() bool { return u.HasRole(RoleAdmin) }
+
+// UserJSON is the representation of a user in the API.
+type UserJSON struct {
+	ID        string   `json:"id"`
+	ShortID   string   `json:"short_id"`
+	Email     string   `json:"email"`
+	Firstname string   `json:"firstname"`
+	Lastname  string   `json:"lastname"`
+	Roles     []string `json:"roles"`
+}
+
+// JSON returns the API representation of u.
+func (u *User) JSON() UserJSON {
+	roles := u.Roles
+	if roles == nil {
+		roles = []string{}
+	}
+	return UserJSON{ID: u.ID.String(), ShortID: u.ID.Short(), Email: u.Email,
+		Firstname: u.Firstname, Lastname: u.Lastname, Roles: roles}
+}
