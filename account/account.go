@@ -13,13 +13,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/mail"
+	netmail "net/mail"
 	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/backrest/backrest"
+	"github.com/backrest/backrest/mail"
 	"github.com/backrest/backrest/store"
 )
 
@@ -31,17 +32,6 @@ const (
 	MailPasswordChanged = "password_changed"
 	MailEmailChanged    = "email_changed"
 )
-
-// MailData is what the account mail templates are rendered with.
-type MailData struct {
-	Link      string
-	Email     string
-	Firstname string
-	AppName   string
-	BaseURL   string
-	Expires   string
-	NewEmail  string
-}
 
 // Mailer renders a mail template for a recipient and sends it.
 type Mailer interface {
@@ -105,7 +95,7 @@ func ValidEmail(s string) bool {
 	if s == "" || len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>\"") {
 		return false
 	}
-	a, err := mail.ParseAddress(s)
+	a, err := netmail.ParseAddress(s)
 	if err != nil || a.Address != s || a.Name != "" {
 		return false
 	}
@@ -158,13 +148,13 @@ func (s *Service) redirect(target, token string) string {
 	return base.ResolveReference(ref).String()
 }
 
-func (s *Service) mailData(u *backrest.User, link string) MailData {
-	return MailData{Link: link, Email: u.Email, Firstname: u.Firstname, AppName: "backrest", BaseURL: s.cfg.BaseURL}
+func (s *Service) mailData(u *backrest.User, link string) mail.Data {
+	return mail.Data{Link: link, Email: u.Email, Firstname: u.Firstname, AppName: "backrest", BaseURL: s.cfg.BaseURL}
 }
 
 // notify sends a notice after a change has committed. The change stands whatever
 // happens to the notice, so a failure is logged, not returned.
-func (s *Service) notify(ctx context.Context, template, to string, data MailData) {
+func (s *Service) notify(ctx context.Context, template, to string, data mail.Data) {
 	if err := s.mailer.Send(ctx, template, to, data); err != nil {
 		s.log.Error("account: notice not sent", "template", template, "to", to, "err", err)
 	}

@@ -25,8 +25,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("PUT /-/userprofile", s.handle(s.updateProfile))
 	mux.Handle("POST /-/userprofile", s.handle(s.deleteAccount))
 
-	mux.Handle("/-/", http.NotFoundHandler())
+	mux.Handle("/-/", apiFallback(mux))
 	if s.cfg.Public != "" {
 		mux.Handle("/", staticFiles(s.cfg.Public))
+	} else {
+		mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			writeStatusError(w, http.StatusNotFound, "")
+		}))
 	}
 }

@@ -52,45 +52,34 @@ func NewServer(d Deps) *Server {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeStatusError(w, http.StatusForbidden, "Cross-origin request refused")
 	}))
-	s.handler = cop.Handler(recoverer(s.log, muxErrors(mux)))
+	s.handler = cop.Handler(recoverer(s.log, mux))
 	return s
 }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// muxErrors makes the mux's own 404 and 405 answers JSON, keeping the Allow header.
-func muxErrors(mux *http.ServeMux) http.Handler {
+// apiFallback answers requests under /-/ that no route takes: 405 with Allow when
+// the path has routes for other methods, else 404. (Without it, a static front end
+// at / would take them.)
+func apiFallback(mux *http.ServeMux) http.Handler {
+	methods := []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h, pattern := mux.Handler(r)
-		if pattern == "" {
-			w = &errorRewriter{ResponseWriter: w}
+		var allow []string
+		for _, m := range methods {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/-/" {
+				allow = append(allow, m)
+			}
 		}
-		h.ServeHTTP(w, r)
+		if len(allow) == 0 {
+			writeStatusError(w, http.StatusNotFound, "")
+			return
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeStatusError(w, http.StatusMethodNotAllowed, "")
 	})
-}
-
-// errorRewriter replaces an error response's plain-text body by the JSON one.
-type errorRewriter struct {
-	http.ResponseWriter
-	rewrote bool
-}
-
-func (e *errorRewriter) WriteHeader(status int) {
-	if status < 400 {
-		e.ResponseWriter.WriteHeader(status)
-		return
-	}
-	e.rewrote = true
-	e.Header().Del("X-Content-Type-Options")
-	writeStatusError(e.ResponseWriter, status, "")
-}
-
-func (e *errorRewriter) Write(p []byte) (int, error) {
-	if e.rewrote {
-		return len(p), nil
-	}
-	return e.ResponseWriter.Write(p)
 }
 
 // recoverer turns a panic in a handler into a logged 500.

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/backrest/backrest"
+)
+
+// limitValue is a flag of the form N/DURATION, such as 10/15m.
+type limitValue struct{ l *backrest.Limit }
+
+func (v limitValue) String() string {
+	if v.l == nil {
+		return ""
+	}
+	return fmt.Sprintf("%d/%s", v.l.Burst, v.l.Per)
+}
+
+func (v limitValue) Set(s string) error {
+	n, d, ok := strings.Cut(s, "/")
+	if !ok {
+		return fmt.Errorf("want N/DURATION, such as 10/15m")
+	}
+	burst, err := strconv.Atoi(n)
+	if err != nil || burst < 0 {
+		return fmt.Errorf("bad count %q", n)
+	}
+	per, err := time.ParseDuration(d)
+	if err != nil || per <= 0 {
+		return fmt.Errorf("bad duration %q", d)
+	}
+	*v.l = backrest.Limit{Burst: burst, Per: per}
+	return nil
+}
+
+// uint8Value is a flag holding a uint8.
+type uint8Value struct{ p *uint8 }
+
+func (v uint8Value) String() string {
+	if v.p == nil {
+		return "0"
+	}
+	return strconv.Itoa(int(*v.p))
+}
+
+func (v uint8Value) Set(s string) error {
+	n, err := strconv.ParseUint(s, 10, 8)
+	*v.p = uint8(n)
+	return err
+}
+
+// configFlags defines on fs a flag for every setting of cfg. Each flag NAME can also
+// be set by the variable BACKREST_NAME (upper case, - as _); a flag on the command
+// line wins over the variable.
+func configFlags(fs *flag.FlagSet, cfg *backrest.Config) {
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address")
+	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data folder (SQLite file, files, outbox)")
+	fs.StringVar(&cfg.DB, "db", cfg.DB, "database: empty for SQLite in the data folder, or postgres://…")
+	fs.StringVar(&cfg.Secret, "secret", cfg.Secret, "signing secret (generated and kept in the database when empty)")
+	fs.StringVar(&cfg.BaseURL, "base-url", cfg.BaseURL, "public URL, for links in mails and __meta__ (default http://ADDR)")
+	fs.BoolVar(&cfg.Debug, "debug", cfg.Debug, "debug mode: verbose logs")
+	fs.StringVar(&cfg.SMTP, "smtp", cfg.SMTP, "smtp://user:pass@host:port or smtps://…; empty writes mails to DATA/outbox")
+	fs.StringVar(&cfg.MailFrom, "mail-from", cfg.MailFrom, "sender address of mails")
+	fs.StringVar(&cfg.MailTemplates, "mail-templates", cfg.MailTemplates, "folder of mail templates replacing the built-in ones")
+	fs.StringVar(&cfg.RedirectSignup, "redirect-signup", cfg.RedirectSignup, "where a confirmed sign-up leads")
+	fs.StringVar(&cfg.RedirectReset, "redirect-reset", cfg.RedirectReset, "the reset form ({token} is replaced)")
+	fs.StringVar(&cfg.RedirectEmail, "redirect-email", cfg.RedirectEmail, "where a confirmed e-mail change leads")
+	fs.IntVar(&cfg.PasswordMinLength, "password-min-length", cfg.PasswordMinLength, "shortest password accepted")
+	fs.Var(uint32Value{&cfg.Argon2.Memory}, "argon2-memory", "argon2id memory in KiB")
+	fs.Var(uint32Value{&cfg.Argon2.Time}, "argon2-time", "argon2id passes")
+	fs.Var(uint8Value{&cfg.Argon2.Threads}, "argon2-threads", "argon2id parallelism")
+	fs.IntVar(&cfg.HashConcurrency, "hash-concurrency", cfg.HashConcurrency, "password hashes run at once at most")
+	fs.DurationVar(&cfg.SignupTTL, "signup-ttl", cfg.SignupTTL, "how long a sign-up link works")
+	fs.DurationVar(&cfg.ResetTTL, "reset-ttl", cfg.ResetTTL, "how long a reset link works")
+	fs.DurationVar(&cfg.EmailTTL, "email-ttl", cfg.EmailTTL, "how long an e-mail change link works")
+	fs.DurationVar(&cfg.SessionTTL, "session-ttl", cfg.SessionTTL, "how long an unused session lasts")
+	fs.Int64Var(&cfg.BodyLimit, "body-limit", cfg.BodyLimit, "largest JSON request body, in bytes")
+	rl := &cfg.RateLimits
+	fs.Var(limitValue{&rl.LoginFailuresPerAddr}, "limit-login-addr", "failed logins per client address, N/DURATION")
+	fs.Var(limitValue{&rl.LoginFailuresPerAccount}, "limit-login-account", "failed logins per account, N/DURATION")
+	fs.Var(limitValue{&rl.SignupPerAddr}, "limit-signup-addr", "sign-ups per client address, N/DURATION")
+	fs.Var(limitValue{&rl.ResetPerAddr}, "limit-reset-addr", "reset requests per client address, N/DURATION")
+	fs.Var(limitValue{&rl.ResetPerAccount}, "limit-reset-account", "reset requests per account, N/DURATION")
+	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", cfg.TrustProxy, "take the client address from X-Forwarded-For")
+	fs.StringVar(&cfg.Schema, "schema", cfg.Schema, "content type file (JSON)")
+	fs.StringVar(&cfg.Public, "public", cfg.Public, "folder of static files served at /")
+}
+
+// uint32Value is a flag holding a uint32.
+type uint32Value struct{ p *uint32 }
+
+func (v uint32Value) String() string {
+	if v.p == nil {
+		return "0"
+	}
+	return strconv.FormatUint(uint64(*v.p), 10)
+}
+
+func (v uint32Value) Set(s string) error {
+	n, err := strconv.ParseUint(s, 10, 32)
+	*v.p = uint32(n)
+	return err
+}
+
+// envName is the environment variable of a flag.
+func envName(flagName string) string {
+	return "BACKREST_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// applyEnv sets each flag of fs not given on the command line from its variable.
+func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || err != nil {
+			return
+		}
+		if v := getenv(envName(f.Name)); v != "" {
+			if e := f.Value.Set(v); e != nil {
+				err = fmt.Errorf("%s: %w", envName(f.Name), e)
+			}
+		}
+	})
+	return err
+}
