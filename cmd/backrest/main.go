@@ -11,26 +11,20 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/account"
-	bhttp "github.com/backrest/backrest/http"
-	"github.com/backrest/backrest/mail"
+	"github.com/backrest/backrest/app"
 	"github.com/backrest/backrest/store"
 )
 
@@ -115,128 +109,21 @@ func newLogger(cfg backrest.Config, stderr io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 }
 
-// app is everything wired together.
-type app struct {
-	cfg      backrest.Config
-	db       *store.DB
-	accounts *account.Service
-	log      *slog.Logger
-}
-
-// open connects to the database, migrates it and builds the services.
-func open(ctx context.Context, cfg backrest.Config, log *slog.Logger) (*app, error) {
-	db, err := store.Open(ctx, cfg.DB, cfg.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	fail := func(err error) (*app, error) {
-		db.Close()
-		return nil, err
-	}
-	applied, err := db.Migrate(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	if len(applied) > 0 {
-		log.Info("database migrated", "versions", applied)
-	}
-	if cfg.Secret == "" {
-		cfg.Secret, err = db.Setting(ctx, "secret", func() (string, error) {
-			b := make([]byte, 32)
-			_, err := rand.Read(b)
-			return hex.EncodeToString(b), err
-		})
-		if err != nil {
-			return fail(err)
-		}
-	}
-	var sender mail.Sender
-	if cfg.SMTP != "" {
-		smtp, err := mail.NewSMTP(cfg.SMTP, cfg.MailFrom)
-		if err != nil {
-			return fail(err)
-		}
-		sender = smtp
-	} else {
-		sender = mail.NewOutbox(filepath.Join(cfg.DataDir, "outbox"), cfg.MailFrom, log)
-	}
-	templates, err := mail.LoadTemplates(cfg.MailTemplates)
-	if err != nil {
-		return fail(err)
-	}
-	accounts, err := account.NewService(db, cfg, mail.NewMailer(templates, sender), account.Options{Logger: log})
-	if err != nil {
-		return fail(err)
-	}
-	return &app{cfg: cfg, db: db, accounts: accounts, log: log}, nil
-}
-
 func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
 	cfg, _, err := parse("serve", args, getenv, stderr, nil)
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, stderr)
-	a, err := open(ctx, cfg, log)
+	a, err := app.New(ctx, cfg, app.Options{Logger: newLogger(cfg, stderr)})
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
+	defer a.Close()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           bhttp.NewServer(bhttp.Deps{Config: a.cfg, Accounts: a.accounts, Logger: log}),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	upkeep, stopUpkeep := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopUpkeep()
-	go a.upkeep(upkeep, time.Hour)
-
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	log.Info("backrest listening", "addr", ln.Addr().String(), "url", a.cfg.BaseURL, "db", dbKind(cfg))
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	log.Info("shutting down: finishing requests in flight")
-	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return nil
-}
-
-func dbKind(cfg backrest.Config) string {
-	if cfg.DB == "" {
-		return "sqlite:" + filepath.Join(cfg.DataDir, "backrest.db")
-	}
-	return "postgres"
-}
-
-// upkeep removes expired sessions now and then every interval, until ctx ends.
-func (a *app) upkeep(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if n, err := a.accounts.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("deleting expired sessions", "err", err)
-		} else if n > 0 {
-			a.log.Info("deleted expired sessions", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	return a.Serve(ctx, ln)
 }
 
 // roles is a repeatable --role flag.
@@ -262,12 +149,12 @@ func userAdd(ctx context.Context, args []string, getenv func(string) string, std
 		return errors.New("user add: want exactly one EMAIL after the flags")
 	}
 	n.Email, n.Roles = fs.Arg(0), rs
-	a, err := open(ctx, cfg, newLogger(cfg, stderr))
+	a, err := app.New(ctx, cfg, app.Options{Logger: newLogger(cfg, stderr)})
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	u, err := a.accounts.AddUser(ctx, n)
+	defer a.Close()
+	u, err := a.Accounts.AddUser(ctx, n)
 	if err != nil {
 		var e *backrest.Error
 		if errors.As(err, &e) && len(e.Fields) > 0 {

@@ -1,0 +1,160 @@
+// Package app wires backrest's packages into a running server: it opens the
+// database, migrates it, builds the account flows, the mailer and the HTTP handler.
+// cmd/backrest is a thin command around it, and a Go program embeds backrest by
+// calling New and Serve itself.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/backrest/backrest"
+	"github.com/backrest/backrest/account"
+	bhttp "github.com/backrest/backrest/http"
+	"github.com/backrest/backrest/mail"
+	"github.com/backrest/backrest/store"
+)
+
+// App is a backrest instance: its database, services and HTTP handler.
+type App struct {
+	// Config is the configuration in force, with the secret filled in.
+	Config   backrest.Config
+	DB       *store.DB
+	Accounts *account.Service
+	Log      *slog.Logger
+	handler  *bhttp.Server
+}
+
+// Options are the optional parts of an App.
+type Options struct {
+	// Logger receives the logs; nil means slog.Default().
+	Logger *slog.Logger
+	// Sender delivers mails; nil means SMTP when Config.SMTP is set, else the outbox
+	// folder DataDir/outbox.
+	Sender mail.Sender
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// New opens the database of cfg, brings its schema up to date and builds the
+// services. Close releases it.
+func New(ctx context.Context, cfg backrest.Config, opts Options) (*App, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	db, err := store.Open(ctx, cfg.DB, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://" + cfg.Addr
+	}
+	a := &App{Config: cfg, DB: db, Log: log}
+	if err := a.init(ctx, opts); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) init(ctx context.Context, opts Options) error {
+	applied, err := a.DB.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		a.Log.Info("database migrated", "versions", applied)
+	}
+	if a.Config.Secret == "" {
+		a.Config.Secret, err = a.DB.Setting(ctx, "secret", func() (string, error) {
+			b := make([]byte, 32)
+			_, err := rand.Read(b)
+			return hex.EncodeToString(b), err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	sender := opts.Sender
+	if sender == nil && a.Config.SMTP != "" {
+		if sender, err = mail.NewSMTP(a.Config.SMTP, a.Config.MailFrom); err != nil {
+			return err
+		}
+	} else if sender == nil {
+		sender = mail.NewOutbox(filepath.Join(a.Config.DataDir, "outbox"), a.Config.MailFrom, a.Log)
+	}
+	templates, err := mail.LoadTemplates(a.Config.MailTemplates)
+	if err != nil {
+		return err
+	}
+	a.Accounts, err = account.NewService(a.DB, a.Config, mail.NewMailer(templates, sender),
+		account.Options{Logger: a.Log, Now: opts.Now})
+	if err != nil {
+		return err
+	}
+	a.handler = bhttp.NewServer(bhttp.Deps{Config: a.Config, Accounts: a.Accounts, Logger: a.Log, Now: opts.Now})
+	return nil
+}
+
+// Handler returns the HTTP handler of the whole API.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Close closes the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Serve serves the API on ln until ctx ends, then shuts down gracefully: requests
+// in flight may finish for up to 30 seconds. It also runs the periodic upkeep.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	upkeep, stopUpkeep := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopUpkeep()
+	go a.upkeep(upkeep, time.Hour)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Log.Info("backrest listening", "addr", ln.Addr().String(), "url", a.Config.BaseURL)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down: finishing requests in flight")
+	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// upkeep removes expired sessions now and then every interval, until ctx ends.
+func (a *App) upkeep(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := a.Accounts.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("deleting expired sessions", "err", err)
+		} else if n > 0 {
+			a.Log.Info("deleted expired sessions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
