@@ -1,0 +1,142 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/backrest/backrest"
+	"github.com/backrest/backrest/store"
+	"github.com/backrest/backrest/store/storetest"
+)
+
+func TestMigrateTwice(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, b storetest.Backend) {
+		db := storetest.Open(t, b)
+		applied, err := db.Migrate(context.Background())
+		if err != nil || len(applied) != 0 {
+			t.Fatalf("second migration applied %v, %v; want nothing", applied, err)
+		}
+	})
+}
+
+// Two instances starting at once on one database both succeed, and the migrations
+// run once.
+func TestMigrateConcurrently(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, b storetest.Backend) {
+		dsn, dir := storetest.DSN(t, b), t.TempDir()
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		results := make([][]int, 4)
+		errs := make([]error, 4)
+		for i := range 4 {
+			wg.Go(func() {
+				db, err := store.Open(ctx, dsn, dir)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				defer db.Close()
+				results[i], errs[i] = db.Migrate(ctx)
+			})
+		}
+		wg.Wait()
+		total := 0
+		for i := range 4 {
+			if errs[i] != nil {
+				t.Fatalf("instance %d: %v", i, errs[i])
+			}
+			total += len(results[i])
+		}
+		if want := countMigrations(t, dsn, dir); total != want {
+			t.Fatalf("migrations applied %d times in all, want %d", total, want)
+		}
+	})
+}
+
+func countMigrations(t *testing.T, dsn, dir string) int {
+	db, err := store.Open(context.Background(), dsn, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(context.Background(), "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Concurrent writers, from two handles on one SQLite file as two processes would
+// have, never fail with "database is locked".
+func TestConcurrentWrites(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, b storetest.Backend) {
+		dsn, dir := storetest.DSN(t, b), t.TempDir()
+		ctx := context.Background()
+		var dbs []*store.DB
+		for range 2 {
+			db, err := store.Open(ctx, dsn, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			dbs = append(dbs, db)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 200)
+		for i := range 200 {
+			wg.Go(func() {
+				db := dbs[i%2]
+				errs <- db.InTx(ctx, func(tx *store.Tx) error {
+					return store.CreateUser(ctx, tx, &backrest.User{Email: fmt.Sprintf("u%d@example.com", i)})
+				})
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var n int
+		if err := dbs[0].QueryRow(ctx, "SELECT count(*) FROM users").Scan(&n); err != nil || n != 200 {
+			t.Fatalf("users: %d, %v; want 200", n, err)
+		}
+	})
+}
+
+func TestUsers(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, b storetest.Backend) {
+		db := storetest.Open(t, b)
+		ctx := context.Background()
+		u := &backrest.User{Email: "Ann@Example.com", Firstname: "Ann", Roles: []string{"admin"}}
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return store.CreateUser(ctx, tx, u) }); err != nil {
+			t.Fatal(err)
+		}
+		dup := &backrest.User{Email: "ann@example.COM"}
+		err := db.InTx(ctx, func(tx *store.Tx) error { return store.CreateUser(ctx, tx, dup) })
+		if err != store.ErrEmailTaken {
+			t.Fatalf("duplicate address: %v, want ErrEmailTaken", err)
+		}
+		got, err := store.UserByEmail(ctx, db, "ANN@example.com")
+		if err != nil || got.ID != u.ID || got.Email != "Ann@Example.com" || !got.IsAdmin() || got.Firstname != "Ann" {
+			t.Fatalf("by email: %+v, %v", got, err)
+		}
+		var changed bool
+		err = db.InTx(ctx, func(tx *store.Tx) (err error) {
+			changed, err = store.ReplaceEmail(ctx, tx, u.ID, "someone@else.com", "new@example.com")
+			return err
+		})
+		if err != nil || changed {
+			t.Fatalf("replace with a stale address: changed %v, %v", changed, err)
+		}
+		if _, err := store.User(ctx, db, backrest.UserID{}); backrest.ErrorCode(err) != backrest.ENOTFOUND {
+			t.Fatalf("unknown user: %v", err)
+		}
+	})
+}
