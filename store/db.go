@@ -156,8 +156,27 @@ type Querier interface {
 
 // Tx is a database transaction that changes data.
 type Tx struct {
-	db *DB
-	tx *sql.Tx
+	db         *DB
+	tx         *sql.Tx
+	onCommit   []func(context.Context) error
+	onRollback []func(context.Context) error
+}
+
+// OnCommit registers f to run after the transaction commits, such as deleting the
+// bytes of files whose rows the transaction deleted.
+func (tx *Tx) OnCommit(f func(context.Context) error) { tx.onCommit = append(tx.onCommit, f) }
+
+// OnRollback registers f to run after the transaction rolls back (or fails to
+// commit), such as deleting the bytes of files written for it.
+func (tx *Tx) OnRollback(f func(context.Context) error) { tx.onRollback = append(tx.onRollback, f) }
+
+// finish runs the functions registered for the outcome; their errors are joined.
+func finish(ctx context.Context, fs []func(context.Context) error) error {
+	var errs []error
+	for _, f := range fs {
+		errs = append(errs, f(ctx))
+	}
+	return errors.Join(errs...)
 }
 
 // Exec runs a statement in the transaction.
@@ -194,25 +213,29 @@ func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 }
 
 // InTx runs fn in a write transaction and commits it when fn returns nil; otherwise
-// it rolls back and returns fn's error. After a successful commit, the functions fn
-// registered with AfterCommit run; after a rollback, those registered with
-// AfterRollback do.
+// it rolls back and returns fn's error. After a successful commit, the functions
+// registered with OnCommit run; after a rollback or a failed commit, those
+// registered with OnRollback do. Their errors are returned (joined to fn's) but do not
+// undo the outcome: callers must leave data consistent whatever they do.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	tx := &Tx{db: db, tx: sqlTx}
+	// The hooks run even when the request's context has ended: the outcome is
+	// decided, and its clean-up must happen.
+	bg := context.WithoutCancel(ctx)
 	if err := fn(tx); err != nil {
 		if rerr := sqlTx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
 			err = errors.Join(err, fmt.Errorf("store: rollback: %w", rerr))
 		}
-		return err
+		return errors.Join(err, finish(bg, tx.onRollback))
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
+		return errors.Join(fmt.Errorf("store: commit: %w", err), finish(bg, tx.onRollback))
 	}
-	return nil
+	return finish(bg, tx.onCommit)
 }
 
 // IsUnique reports whether err is a violation of a unique constraint.
