@@ -19,7 +19,7 @@
 //   - reset: choose a new password; .Link expires after .Expires
 //     (such as "1 hour").
 //   - email_change: confirm a new e-mail address; sent to the new address,
-//     which is .Email.
+//     .NewEmail, while .Email is the current one.
 //   - password_changed: notice that the password was changed, with advice to
 //     reset it if that was not the user; .Link is the application's base URL.
 //   - email_changed: notice, sent to the previous address (.Email), that the
@@ -29,9 +29,10 @@
 //
 //   - .AppName: the application's name.
 //   - .BaseURL: the application's public URL.
-//   - .Email: the address the message goes to.
+//   - .Email: the account's address (for email_change and email_changed, the
+//     address before the change).
 //   - .Firstname: the user's first name, possibly empty.
 //   - .Link: the call to action.
 //   - .Expires: how long .Link stays valid (reset).
-//   - .NewEmail: the new address (email_changed).
+//   - .NewEmail: the new address (email_change, email_changed).
 package mail

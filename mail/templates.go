@@ -21,11 +21,11 @@ var embedded embed.FS
 type Data struct {
 	AppName   string // the application's name
 	BaseURL   string // the public URL of the application
-	Email     string // the address the mail is sent to
+	Email     string // the account's address (before the change, in email_change and email_changed)
 	Firstname string // the user's first name; may be empty
 	Link      string // the call to action
 	Expires   string // how long Link stays valid, such as "1 hour"
-	NewEmail  string // the new address, in the email_changed notice
+	NewEmail  string // the new address, for email_change and email_changed
 }
 
 // Templates renders the messages of the application.

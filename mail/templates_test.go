@@ -28,7 +28,7 @@ func TestTemplatesDefaults(t *testing.T) {
 	for name, want := range map[string][]string{
 		"signup":           {"Confirm your Acme & Co account"},
 		"reset":            {"Reset your Acme & Co password", "1 hour", "ann@example.org"},
-		"email_change":     {"Confirm your new Acme & Co e-mail address", "ann@example.org"},
+		"email_change":     {"Confirm your new Acme & Co e-mail address", "ann.new@example.org", "ann@example.org"},
 		"password_changed": {"Your Acme & Co password was changed", "reset your password"},
 		"email_changed":    {"Your Acme & Co e-mail address was changed", "ann.new@example.org", "ann@example.org"},
 	} {

@@ -214,8 +214,8 @@ func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 
 // InTx runs fn in a write transaction and commits it when fn returns nil; otherwise
 // it rolls back and returns fn's error. After a successful commit, the functions
-// registered with OnCommit run; after a rollback or a failed commit, those
-// registered with OnRollback do. Their errors are returned (joined to fn's) but do not
+// registered with OnCommit run; after a rollback, those registered with OnRollback
+// do; after a failed commit, neither. Their errors are returned (joined to fn's) but do not
 // undo the outcome: callers must leave data consistent whatever they do.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	sqlTx, err := db.write.BeginTx(ctx, nil)
@@ -233,7 +233,10 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return errors.Join(err, finish(bg, tx.onRollback))
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return errors.Join(fmt.Errorf("store: commit: %w", err), finish(bg, tx.onRollback))
+		// A failed commit may still have committed (a connection lost after the
+		// server committed): run no hooks. Bytes written for the transaction are
+		// then either named by committed rows or orphans that the sweeper removes.
+		return fmt.Errorf("store: commit: %w", err)
 	}
 	return finish(bg, tx.onCommit)
 }
