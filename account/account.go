@@ -197,6 +197,25 @@ func (s *Service) Signup(ctx context.Context, email, password, firstname, lastna
 	return nil
 }
 
+// humanDuration renders d for a mail, such as "1 hour" or "90 minutes".
+func humanDuration(d time.Duration) string {
+	plural := func(n int64, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
+	switch {
+	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
+		return plural(int64(d/(24*time.Hour)), "day")
+	case d >= time.Hour && d%time.Hour == 0:
+		return plural(int64(d/time.Hour), "hour")
+	case d >= time.Minute:
+		return plural(int64(d/time.Minute), "minute")
+	}
+	return plural(int64(d/time.Second), "second")
+}
+
 // Session is a logged-in session.
 type Session struct {
 	// Token is the secret the client holds (cookie or bearer token).
@@ -334,7 +353,7 @@ func (s *Service) RequestReset(ctx context.Context, email *string) error {
 	token := s.tokens.Sign(Claims{Purpose: PurposeReset, User: u.ID.String(),
 		Expires: s.now().Add(s.cfg.ResetTTL).Unix(), State: s.tokens.Fingerprint(u.PasswordHash)})
 	data := s.mailData(u, s.link("reset/"+token))
-	data.Expires = s.cfg.ResetTTL.String()
+	data.Expires = humanDuration(s.cfg.ResetTTL)
 	if err := s.mailer.Send(ctx, MailReset, u.Email, data); err != nil {
 		return fmt.Errorf("account: reset mail: %w", err)
 	}
