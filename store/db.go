@@ -230,7 +230,10 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		if rerr := sqlTx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
 			err = errors.Join(err, fmt.Errorf("store: rollback: %w", rerr))
 		}
-		return errors.Join(err, finish(bg, tx.onRollback))
+		if herr := finish(bg, tx.onRollback); herr != nil {
+			err = errors.Join(err, herr)
+		}
+		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		// A failed commit may still have committed (a connection lost after the
