@@ -40,8 +40,8 @@ var errUnsupportedMedia = errors.New("request body is not JSON")
 
 // parseObject decodes data as a JSON object.
 func parseObject(data []byte) (*body, error) {
-	data = bytes.TrimSpace(data)
-	if len(data) == 0 || data[0] != '{' {
+	start := bytes.TrimLeft(data, " \t\r\n") // JSON's whitespace
+	if len(start) == 0 || start[0] != '{' {
 		return nil, backrest.Invalid("body", "Request body must be a JSON object")
 	}
 	b := &body{}

@@ -1,0 +1,190 @@
+package account_test
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/backrest/backrest"
+	"github.com/backrest/backrest/account"
+	"github.com/backrest/backrest/mail"
+	"github.com/backrest/backrest/store/storetest"
+)
+
+func newService(t *testing.T, b storetest.Backend) *account.Service {
+	cfg := backrest.DefaultConfig()
+	cfg.Secret = "test secret"
+	cfg.Argon2 = backrest.Argon2Params{Memory: 64, Time: 1, Threads: 1}
+	templates, err := mail.LoadTemplates("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mailer := mail.NewMailer(templates, mail.NewOutbox(t.TempDir(), cfg.MailFrom, slog.New(slog.DiscardHandler)))
+	s, err := account.NewService(storetest.Open(t, b), cfg, mailer, account.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func ptr(s string) *string { return &s }
+
+// A user without a password (made by an operator) sets one without giving a
+// current one; once it has one, the current one is required.
+func TestChangePasswordWithoutCurrent(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, b storetest.Backend) {
+		s := newService(t, b)
+		ctx := context.Background()
+		u, err := s.AddUser(ctx, account.NewUser{Email: "nopw@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Login(ctx, "nopw@example.com", ""); !account.ErrLoginFailed(err) {
+			t.Fatalf("login without a password: %v", err)
+		}
+		sess := &account.Session{User: u}
+		if err := s.ChangePassword(ctx, sess, nil, ptr("first password")); err != nil {
+			t.Fatal(err)
+		}
+		sess, err = s.Login(ctx, "nopw@example.com", "first password")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.ChangePassword(ctx, sess, nil, ptr("second password"))
+		if e, ok := err.(*backrest.Error); !ok || e.Fields[0].Name != "current" || e.Fields[0].Description != "current is missing" {
+			t.Fatalf("second change without current: %v", err)
+		}
+	})
+}
+
+// Concurrent uses of one reset link change the password once.
+func TestResetOnce(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, b storetest.Backend) {
+		s := newService(t, b)
+		ctx := context.Background()
+		u, err := s.AddUser(ctx, account.NewUser{Email: "ann@example.com", Password: "old password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		token := s.Tokens().Sign(account.Claims{Purpose: account.PurposeReset, User: u.ID.String(),
+			Expires: time.Now().Add(time.Hour).Unix(), State: s.Tokens().Fingerprint(u.PasswordHash)})
+		var wg sync.WaitGroup
+		errs := make([]error, 8)
+		for i := range errs {
+			wg.Go(func() { errs[i] = s.Reset(ctx, token, ptr("new password "+strings.Repeat("x", i))) })
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			if err == nil {
+				ok++
+			} else if backrest.ErrorCode(err) != backrest.ENOTFOUND {
+				t.Fatal(err)
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("%d resets succeeded, want 1", ok)
+		}
+	})
+}
+
+func TestHasher(t *testing.T) {
+	h, err := account.NewHasher(backrest.Argon2Params{Memory: 64, Time: 1, Threads: 1}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	hash, err := h.Hash(ctx, "secret")
+	if err != nil || !strings.HasPrefix(hash, "$argon2id$v=19$m=64,t=1,p=1$") {
+		t.Fatalf("hash %q, %v", hash, err)
+	}
+	again, _ := h.Hash(ctx, "secret")
+	if again == hash {
+		t.Fatal("no salt")
+	}
+	for _, c := range []struct {
+		hash, pw string
+		ok       bool
+	}{{hash, "secret", true}, {hash, "Secret", false}, {"", "", false}} {
+		if ok, err := h.Verify(ctx, c.hash, c.pw); ok != c.ok || err != nil {
+			t.Fatalf("verify %q %q: %v %v", c.hash, c.pw, ok, err)
+		}
+	}
+	for _, bad := range []string{"plain", "$argon2id$v=19$m=64,t=1,p=0$AAAA$AAAA", "$argon2id$v=18$m=64,t=1,p=1$AAAA$AAAA", "$bcrypt$x$y$z$w"} {
+		if _, err := h.Verify(ctx, bad, "x"); err == nil {
+			t.Fatalf("malformed hash %q accepted", bad)
+		}
+	}
+	if _, err := account.NewHasher(backrest.Argon2Params{Memory: 1, Time: 1, Threads: 1}, 1); err == nil {
+		t.Fatal("tiny parameters accepted")
+	}
+}
+
+func TestTokens(t *testing.T) {
+	tk := account.NewTokens("secret")
+	now := time.Now()
+	c := account.Claims{Purpose: account.PurposeReset, User: "u", Expires: now.Add(time.Hour).Unix(), State: "s"}
+	token := tk.Sign(c)
+	if got, err := tk.Verify(token, account.PurposeReset, now); err != nil || got != c {
+		t.Fatalf("verify: %+v, %v", got, err)
+	}
+	if _, err := tk.Verify(token, account.PurposeSignup, now); err == nil {
+		t.Fatal("token verified for another purpose")
+	}
+	if _, err := account.NewTokens("other").Verify(token, account.PurposeReset, now); err == nil {
+		t.Fatal("token verified with another secret")
+	}
+	if _, err := tk.Verify(token, account.PurposeReset, now.Add(time.Hour)); err == nil {
+		t.Fatal("expired token verified")
+	}
+	// A payload re-signed for another purpose under the right key still names its
+	// own purpose, and is refused.
+	forged := tk.Sign(account.Claims{Purpose: account.PurposeSignup, User: "u", Expires: c.Expires})
+	p, _, _ := strings.Cut(forged, ".")
+	_, sig, _ := strings.Cut(token, ".")
+	if _, err := tk.Verify(p+"."+sig, account.PurposeReset, now); err == nil {
+		t.Fatal("spliced token verified")
+	}
+}
+
+// FuzzVerify feeds arbitrary tokens to the parser: it never panics, and whatever
+// verifies re-signs to the same claims.
+func FuzzVerify(f *testing.F) {
+	tk := account.NewTokens("secret")
+	now := time.Unix(1_800_000_000, 0)
+	f.Add(tk.Sign(account.Claims{Purpose: account.PurposeSignup, User: "abc", Expires: now.Unix() + 60}))
+	f.Add("")
+	f.Add(".")
+	f.Add("e30.")
+	f.Add("eyJwIjoic2lnbnVwIn0.AAAA")
+	f.Fuzz(func(t *testing.T, token string) {
+		c, err := tk.Verify(token, account.PurposeSignup, now)
+		if err != nil {
+			if backrest.ErrorCode(err) != backrest.ENOTFOUND {
+				t.Fatalf("error %v is not ENOTFOUND", err)
+			}
+			return
+		}
+		if c.Purpose != account.PurposeSignup || c.Expires <= now.Unix() {
+			t.Fatalf("verified bad claims %+v", c)
+		}
+		if _, err := tk.Verify(tk.Sign(c), account.PurposeSignup, now); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestValidEmail(t *testing.T) {
+	for s, want := range map[string]bool{
+		"a@b.c": true, "alice@example.com": true, "a.b+c@d-e.org": true,
+		"": false, "a": false, "@b.c": false, "a@": false, "a b@c.d": false, "A <a@b.c>": false,
+		"a@b.c\r\nBcc: x@y.z": false, strings.Repeat("a", 250) + "@b.cd": false,
+	} {
+		if got := account.ValidEmail(s); got != want {
+			t.Errorf("ValidEmail(%q) = %v", s, got)
+		}
+	}
+}
