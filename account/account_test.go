@@ -188,3 +188,19 @@ func TestValidEmail(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkVerify measures one password verification with the default argon2id
+// parameters: the floor of a login's latency.
+func BenchmarkVerify(b *testing.B) {
+	h, err := account.NewHasher(backrest.DefaultConfig().Argon2, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	hash, _ := h.Hash(ctx, "correct horse")
+	for b.Loop() {
+		if ok, err := h.Verify(ctx, hash, "correct horse"); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+	}
+}
