@@ -52,7 +52,7 @@ func NewServer(d Deps) *Server {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeStatusError(w, http.StatusForbidden, "Cross-origin request refused")
 	}))
-	s.handler = cop.Handler(recoverer(s.log, mux))
+	s.handler = cop.Handler(recoverer(s.log, jsonReadDeadline(mux)))
 	return s
 }
 
@@ -79,6 +79,22 @@ func apiFallback(mux *http.ServeMux) http.Handler {
 		}
 		w.Header().Set("Allow", strings.Join(allow, ", "))
 		writeStatusError(w, http.StatusMethodNotAllowed, "")
+	})
+}
+
+// jsonBodyTimeout is how long a client may take to send a JSON body. Uploads, which
+// may be large and slow, are not JSON and are not bounded by it.
+const jsonBodyTimeout = 30 * time.Second
+
+// jsonReadDeadline bounds the time a client may take to send a JSON request body,
+// so that slow clients cannot hold connections open.
+func jsonReadDeadline(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 && isJSON(r.Header.Get("Content-Type")) {
+			// Not every ResponseWriter supports deadlines (test recorders do not).
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(jsonBodyTimeout))
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 
