@@ -82,7 +82,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return v.Err()
 	}
 	limits := s.cfg.RateLimits
-	keys := []string{"login:" + s.clientAddr(r), "login-account:" + store.EmailKey(*login)}
+	keys := []string{"login:" + s.clientAddr(r), "login-account:" + accountKey(*login)}
 	lims := []backrest.Limit{limits.LoginFailuresPerAddr, limits.LoginFailuresPerAccount}
 	if err := s.limits.check(keys, lims); err != nil {
 		return err
@@ -99,6 +99,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	s.setSession(w, r, sess)
 	writeJSON(w, http.StatusOK, map[string]any{"status": "success", "user": sess.User.JSON()})
 	return nil
+}
+
+// accountKey is the rate-limit key of an account named by an address. Addresses
+// are at most 254 bytes, so a longer name is cut there: it cannot name an account,
+// and a flood of huge names cannot fill the limiter's memory.
+func accountKey(email string) string {
+	if len(email) > 254 {
+		email = email[:254]
+	}
+	return store.EmailKey(email)
 }
 
 // authInfo is the answer of GET /-/login for a logged-in user.
@@ -156,7 +166,7 @@ func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
 	keys := []string{"reset:" + s.clientAddr(r)}
 	lims := []backrest.Limit{limits.ResetPerAddr}
 	if email != nil {
-		keys = append(keys, "reset-account:"+store.EmailKey(*email))
+		keys = append(keys, "reset-account:"+accountKey(*email))
 		lims = append(lims, limits.ResetPerAccount)
 	}
 	if err := s.limits.check(keys, lims); err != nil {
