@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -31,6 +32,8 @@ type DB struct {
 	read  *sql.DB
 	write *sql.DB
 	stmts sync.Map // query text -> rebound text
+	// wal is the write-ahead log of a SQLite database, empty with PostgreSQL.
+	wal string
 }
 
 // Open connects to the database named by dsn: empty for SQLite in dataDir, or a
@@ -72,7 +75,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxLifetime(0)
-	db := &DB{d: sqliteDialect, read: read, write: write}
+	db := &DB{d: sqliteDialect, read: read, write: write, wal: path + "-wal"}
 	if err := write.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
@@ -242,6 +245,43 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return finish(bg, tx.onCommit)
+}
+
+// SyncCommitted makes every transaction committed so far durable, so that it
+// survives a power loss and not only the end of the process. Call it before an
+// irreversible action that a committed transaction allows, such as deleting the
+// bytes of a file whose row it deleted: had the commit been lost, the row would
+// come back without its bytes.
+//
+// With SQLite in WAL mode and synchronous=NORMAL, a commit is written to the
+// write-ahead log but not fsynced (a checkpoint does that later); SyncCommitted
+// fsyncs the log. With PostgreSQL a commit is durable when it returns (unless the
+// server runs with synchronous_commit off), so it does nothing.
+func (db *DB) SyncCommitted(ctx context.Context) error {
+	if db.wal == "" {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f, err := os.Open(db.wal)
+	if errors.Is(err, fs.ErrNotExist) {
+		// No log: the last connection checkpointed it into the database file,
+		// and fsynced that, before removing it.
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: sync log: %w", err)
+	}
+	// fsync applies to the file, whatever descriptor it is called on.
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("store: sync log: %w", err)
+	}
+	return nil
 }
 
 // IsUnique reports whether err is a violation of a unique constraint.
