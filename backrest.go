@@ -66,6 +66,18 @@ type Config struct {
 	// deployments behind a reverse proxy or load balancer.
 	TrustProxy bool
 
+	// UploadLimit is the largest file accepted, in bytes. Files sent as data URLs in
+	// JSON bodies are also bounded by BodyLimit.
+	UploadLimit int64
+	// UploadTTL is how long an uploaded file that no content holds is kept.
+	UploadTTL time.Duration
+	// SweepInterval is how often expired uploads and orphaned bytes are swept.
+	SweepInterval time.Duration
+	// SweepGrace is how old bytes that no database row names must be before the
+	// sweeper deletes them; younger ones may belong to a request in progress, so it
+	// must exceed the longest request.
+	SweepGrace time.Duration
+
 	// Schema is the path of a content type file (JSON).
 	Schema string
 	// Public is a folder of static files served at /.
@@ -116,6 +128,10 @@ func DefaultConfig() Config {
 		EmailTTL:        24 * time.Hour,
 		SessionTTL:      30 * 24 * time.Hour,
 		BodyLimit:       1 << 20,
+		UploadLimit:     1 << 30,
+		UploadTTL:       24 * time.Hour,
+		SweepInterval:   time.Hour,
+		SweepGrace:      time.Hour,
 		RateLimits: RateLimits{
 			LoginFailuresPerAddr:    Limit{Burst: 30, Per: 10 * time.Minute},
 			LoginFailuresPerAccount: Limit{Burst: 10, Per: 15 * time.Minute},

@@ -17,6 +17,8 @@ import (
 
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/account"
+	"github.com/backrest/backrest/blob"
+	"github.com/backrest/backrest/files"
 	bhttp "github.com/backrest/backrest/http"
 	"github.com/backrest/backrest/mail"
 	"github.com/backrest/backrest/store"
@@ -28,6 +30,7 @@ type App struct {
 	Config   backrest.Config
 	DB       *store.DB
 	Accounts *account.Service
+	Files    *files.Service
 	Log      *slog.Logger
 	handler  *bhttp.Server
 }
@@ -41,6 +44,11 @@ type Options struct {
 	Sender mail.Sender
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Blobs stores the bytes of files; nil means the folder DataDir/files.
+	Blobs blob.Store
+	// FileFault is called at each step of an upload and can make it fail; see
+	// files.Options.Fault. Tests set it.
+	FileFault func(step string) error
 }
 
 // New opens the database of cfg, brings its schema up to date and builds the
@@ -100,7 +108,19 @@ func (a *App) init(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	a.handler = bhttp.NewServer(bhttp.Deps{Config: a.Config, Accounts: a.Accounts, Logger: a.Log, Now: opts.Now})
+	if a.Config.UploadLimit <= 0 {
+		return fmt.Errorf("the upload limit must be positive, not %d", a.Config.UploadLimit)
+	}
+	blobs := opts.Blobs
+	if blobs == nil {
+		if blobs, err = blob.NewLocal(filepath.Join(a.Config.DataDir, "files")); err != nil {
+			return err
+		}
+	}
+	a.Files = files.New(a.DB, blobs, files.Options{BaseURL: a.Config.BaseURL, UploadLimit: a.Config.UploadLimit,
+		UploadTTL: a.Config.UploadTTL, SweepGrace: a.Config.SweepGrace, Sniff: http.DetectContentType,
+		Logger: a.Log, Fault: opts.FileFault})
+	a.handler = bhttp.NewServer(bhttp.Deps{Config: a.Config, Accounts: a.Accounts, Files: a.Files, Logger: a.Log, Now: opts.Now})
 	return nil
 }
 
@@ -123,6 +143,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	upkeep, stopUpkeep := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopUpkeep()
 	go a.upkeep(upkeep, time.Hour)
+	go a.sweep(upkeep, a.Config.SweepInterval)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -155,6 +176,27 @@ func (a *App) upkeep(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// sweep deletes expired uploads and orphaned bytes now and then every interval
+// (never again when interval is not positive), until ctx ends.
+func (a *App) sweep(ctx context.Context, every time.Duration) {
+	for {
+		st, err := a.Files.Sweep(ctx)
+		if err != nil && ctx.Err() == nil {
+			a.Log.Error("sweeping files", "err", err)
+		} else if st.Uploads > 0 || st.Blobs.Deleted > 0 {
+			a.Log.Info("swept files", "expired_uploads", st.Uploads, "orphans", st.Blobs.Deleted, "bytes", st.Blobs.Bytes)
+		}
+		if every <= 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
 		}
 	}
 }

@@ -69,6 +69,13 @@ func testConfig(data string) backrest.Config {
 // configuration first.
 func newEnv(t *testing.T, b storetest.Backend, configure ...func(*backrest.Config)) *env {
 	t.Helper()
+	return newEnvOpts(t, b, app.Options{}, configure...)
+}
+
+// newEnvOpts is newEnv with options of the app (its logger and clock are the
+// test's).
+func newEnvOpts(t *testing.T, b storetest.Backend, opts app.Options, configure ...func(*backrest.Config)) *env {
+	t.Helper()
 	data := t.TempDir()
 	cfg := testConfig(data)
 	cfg.DB = storetest.DSN(t, b)
@@ -82,7 +89,8 @@ func newEnv(t *testing.T, b storetest.Backend, configure ...func(*backrest.Confi
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	a, err := app.New(context.Background(), cfg, app.Options{Logger: logger, Now: e.clock.Now})
+	opts.Logger, opts.Now = logger, e.clock.Now
+	a, err := app.New(context.Background(), cfg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

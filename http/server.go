@@ -11,6 +11,7 @@ import (
 
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/account"
+	"github.com/backrest/backrest/files"
 )
 
 // SessionCookie is the name of the session cookie.
@@ -20,6 +21,7 @@ const SessionCookie = "backrest_session"
 type Server struct {
 	cfg      backrest.Config
 	accounts *account.Service
+	files    *files.Service
 	log      *slog.Logger
 	limits   *limiter
 	handler  http.Handler
@@ -29,6 +31,7 @@ type Server struct {
 type Deps struct {
 	Config   backrest.Config
 	Accounts *account.Service
+	Files    *files.Service
 	Logger   *slog.Logger
 	// Now is the clock of the rate limits; nil means time.Now.
 	Now func() time.Time
@@ -37,7 +40,7 @@ type Deps struct {
 // NewServer returns the handler of the whole API (and of the static front end, when
 // Config.Public is set).
 func NewServer(d Deps) *Server {
-	s := &Server{cfg: d.Config, accounts: d.Accounts, log: d.Logger}
+	s := &Server{cfg: d.Config, accounts: d.Accounts, files: d.Files, log: d.Logger}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -48,11 +51,13 @@ func NewServer(d Deps) *Server {
 	s.limits = newLimiter(now)
 	mux := http.NewServeMux()
 	s.routes(mux)
+	fileMux := http.NewServeMux()
+	s.fileRoutes(fileMux)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeStatusError(w, http.StatusForbidden, "Cross-origin request refused")
 	}))
-	s.handler = cop.Handler(recoverer(s.log, jsonReadDeadline(mux)))
+	s.handler = cop.Handler(recoverer(s.log, jsonReadDeadline(byFilePath(fileMux, mux))))
 	return s
 }
 

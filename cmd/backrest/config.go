@@ -79,6 +79,10 @@ func configFlags(fs *flag.FlagSet, cfg *backrest.Config) {
 	fs.DurationVar(&cfg.EmailTTL, "email-ttl", cfg.EmailTTL, "how long an e-mail change link works")
 	fs.DurationVar(&cfg.SessionTTL, "session-ttl", cfg.SessionTTL, "how long an unused session lasts")
 	fs.Int64Var(&cfg.BodyLimit, "body-limit", cfg.BodyLimit, "largest JSON request body, in bytes")
+	fs.Int64Var(&cfg.UploadLimit, "upload-limit", cfg.UploadLimit, "largest uploaded file, in bytes")
+	fs.DurationVar(&cfg.UploadTTL, "upload-ttl", cfg.UploadTTL, "how long an upload that no content holds is kept")
+	fs.DurationVar(&cfg.SweepInterval, "sweep-interval", cfg.SweepInterval, "how often expired uploads and orphaned bytes are swept")
+	fs.DurationVar(&cfg.SweepGrace, "sweep-grace", cfg.SweepGrace, "age before the sweeper deletes bytes no row names; longer than any request")
 	rl := &cfg.RateLimits
 	fs.Var(limitValue{&rl.LoginFailuresPerAddr}, "limit-login-addr", "failed logins per client address, N/DURATION")
 	fs.Var(limitValue{&rl.LoginFailuresPerAccount}, "limit-login-account", "failed logins per account, N/DURATION")
