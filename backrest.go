@@ -80,6 +80,9 @@ type Config struct {
 
 	// Schema is the path of a content type file (JSON).
 	Schema string
+	// SchemaAllowDestructive lets a changed schema remove fields or change their
+	// type, losing their data; without it such changes are refused at start-up.
+	SchemaAllowDestructive bool
 	// Public is a folder of static files served at /.
 	Public string
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/account"
 	"github.com/backrest/backrest/blob"
+	"github.com/backrest/backrest/content"
 	"github.com/backrest/backrest/files"
 	bhttp "github.com/backrest/backrest/http"
 	"github.com/backrest/backrest/mail"
@@ -31,8 +32,10 @@ type App struct {
 	DB       *store.DB
 	Accounts *account.Service
 	Files    *files.Service
-	Log      *slog.Logger
-	handler  *bhttp.Server
+	// Content serves the content types.
+	Content *content.Service
+	Log     *slog.Logger
+	handler *bhttp.Server
 }
 
 // Options are the optional parts of an App.
@@ -49,6 +52,9 @@ type Options struct {
 	// FileFault is called at each step of an upload and can make it fail; see
 	// files.Options.Fault. Tests set it.
 	FileFault func(step string) error
+	// Types are content types registered from Go, served beside those of the
+	// schema file (Config.Schema); they may have hooks.
+	Types []content.Type
 }
 
 // New opens the database of cfg, brings its schema up to date and builds the
@@ -120,8 +126,31 @@ func (a *App) init(ctx context.Context, opts Options) error {
 	a.Files = files.New(a.DB, blobs, files.Options{BaseURL: a.Config.BaseURL, UploadLimit: a.Config.UploadLimit,
 		UploadTTL: a.Config.UploadTTL, SweepGrace: a.Config.SweepGrace, Sniff: http.DetectContentType,
 		Logger: a.Log, Fault: opts.FileFault})
-	a.handler = bhttp.NewServer(bhttp.Deps{Config: a.Config, Accounts: a.Accounts, Files: a.Files, Logger: a.Log, Now: opts.Now})
+	if err := a.initContent(ctx, opts); err != nil {
+		return err
+	}
+	a.Files.SetViewer(a.Content)
+	a.handler = bhttp.NewServer(bhttp.Deps{Config: a.Config, Accounts: a.Accounts, Files: a.Files, Content: a.Content,
+		Logger: a.Log, Now: opts.Now})
 	return nil
+}
+
+// initContent builds the content service from the schema file and the types
+// registered from Go, and brings their tables up to date.
+func (a *App) initContent(ctx context.Context, opts Options) error {
+	copts := content.Options{Files: a.Files, BaseURL: a.Config.BaseURL, AllowDestructive: a.Config.SchemaAllowDestructive,
+		Logger: a.Log, Now: opts.Now}
+	if a.Config.Schema != "" {
+		schema, err := content.LoadSchema(a.Config.Schema)
+		if err != nil {
+			return err
+		}
+		copts.Types, copts.CategoryGroups = schema.Types, schema.CategoryGroups
+	}
+	copts.Types = append(copts.Types, opts.Types...)
+	var err error
+	a.Content, err = content.New(ctx, a.DB, copts)
+	return err
 }
 
 // Handler returns the HTTP handler of the whole API.

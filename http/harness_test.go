@@ -72,24 +72,29 @@ func newEnv(t *testing.T, b storetest.Backend, configure ...func(*backrest.Confi
 	return newEnvOpts(t, b, app.Options{}, configure...)
 }
 
-// newEnvOpts is newEnv with options of the app (its logger and clock are the
-// test's).
+// newEnvOpts is newEnv with app options, such as content types registered from Go.
 func newEnvOpts(t *testing.T, b storetest.Backend, opts app.Options, configure ...func(*backrest.Config)) *env {
 	t.Helper()
-	data := t.TempDir()
-	cfg := testConfig(data)
+	cfg := testConfig(t.TempDir())
 	cfg.DB = storetest.DSN(t, b)
 	for _, f := range configure {
 		f(&cfg)
 	}
+	return startEnv(t, cfg, opts)
+}
+
+// startEnv starts a server with the configuration, whose database and data folder
+// may hold the data of a server started before.
+func startEnv(t *testing.T, cfg backrest.Config, opts app.Options) *env {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	cfg.BaseURL = "http://" + srv.Listener.Addr().String()
-	e := &env{t: t, srv: srv, clock: &clock{}, data: data}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	e := &env{t: t, srv: srv, clock: &clock{}, data: cfg.DataDir}
+	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
-		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	opts.Logger, opts.Now = logger, e.clock.Now
+	opts.Now = e.clock.Now
 	a, err := app.New(context.Background(), cfg, opts)
 	if err != nil {
 		t.Fatal(err)

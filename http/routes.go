@@ -30,6 +30,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	mux.Handle("POST /-/files", s.handle(s.upload))
 
+	s.contentRoutes(mux)
+
 	mux.Handle("/-/", apiFallback(mux))
 	if s.cfg.Public != "" {
 		mux.Handle("/", staticFiles(s.cfg.Public))

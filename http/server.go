@@ -11,6 +11,7 @@ import (
 
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/account"
+	"github.com/backrest/backrest/content"
 	"github.com/backrest/backrest/files"
 )
 
@@ -22,6 +23,7 @@ type Server struct {
 	cfg      backrest.Config
 	accounts *account.Service
 	files    *files.Service
+	content  *content.Service
 	log      *slog.Logger
 	limits   *limiter
 	handler  http.Handler
@@ -32,7 +34,9 @@ type Deps struct {
 	Config   backrest.Config
 	Accounts *account.Service
 	Files    *files.Service
-	Logger   *slog.Logger
+	// Content serves the content types; nil serves none.
+	Content *content.Service
+	Logger  *slog.Logger
 	// Now is the clock of the rate limits; nil means time.Now.
 	Now func() time.Time
 }
@@ -40,7 +44,7 @@ type Deps struct {
 // NewServer returns the handler of the whole API (and of the static front end, when
 // Config.Public is set).
 func NewServer(d Deps) *Server {
-	s := &Server{cfg: d.Config, accounts: d.Accounts, files: d.Files, log: d.Logger}
+	s := &Server{cfg: d.Config, accounts: d.Accounts, files: d.Files, content: d.Content, log: d.Logger}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

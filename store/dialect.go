@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"strings"
 
@@ -38,4 +39,26 @@ func uniqueViolation(err error) bool {
 		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	}
 	return false
+}
+
+// LockSchema takes the lock under which the schema changes, held until the
+// transaction ends, so that instances starting together change it one at a time:
+// on PostgreSQL the advisory lock of the migrations, on SQLite nothing, since its
+// write transactions run one at a time already.
+func (tx *Tx) LockSchema(ctx context.Context) error {
+	if !tx.db.d.dollar {
+		return nil
+	}
+	_, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7089075646286660980)")
+	return err
+}
+
+// IndexColumn returns col as a column of an index that serves ORDER BY col ASC
+// NULLS FIRST (and, read backwards, col DESC NULLS LAST) on both databases: NULL
+// sorts first in SQLite's indexes already, last in PostgreSQL's by default.
+func (tx *Tx) IndexColumn(col string) string {
+	if tx.db.d.dollar {
+		return col + " NULLS FIRST"
+	}
+	return col
 }

@@ -91,6 +91,7 @@ func configFlags(fs *flag.FlagSet, cfg *backrest.Config) {
 	fs.Var(limitValue{&rl.ResetPerAccount}, "limit-reset-account", "reset requests per account, N/DURATION")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", cfg.TrustProxy, "take the client address from X-Forwarded-For")
 	fs.StringVar(&cfg.Schema, "schema", cfg.Schema, "content type file (JSON)")
+	fs.BoolVar(&cfg.SchemaAllowDestructive, "schema-allow-destructive", cfg.SchemaAllowDestructive, "apply schema changes that remove fields or change their type, losing their data")
 	fs.StringVar(&cfg.Public, "public", cfg.Public, "folder of static files served at /")
 }
 

@@ -1,0 +1,183 @@
+package content
+
+// The JSON Schemas (draft 2020-12, as OpenAPI 3.1 uses) of a type's items, for the
+// OpenAPI document. They are derived from the same definitions that validation
+// uses. File fields refer to the schemas "#/components/schemas/File" (a file in a
+// representation) and "#/components/schemas/FileInput" (a file posted).
+
+// fieldSchema returns the schema of a field's values; input selects the form sent
+// by clients rather than the one in representations.
+func (f *Field) fieldSchema(input bool) map[string]any {
+	s := map[string]any{}
+	var typ string
+	switch f.Kind {
+	case String, Text:
+		typ = "string"
+		if n := f.maxLength(); n > 0 {
+			s["maxLength"] = n
+		}
+		if f.Pattern != "" {
+			s["pattern"] = f.Pattern
+		}
+		if input && f.Required {
+			s["minLength"] = 1
+		}
+	case Integer, Number:
+		typ = string(f.Kind)
+		if f.Min != nil {
+			s["minimum"] = *f.Min
+		}
+		if f.Max != nil {
+			s["maximum"] = *f.Max
+		}
+	case Boolean:
+		typ = "boolean"
+	case DateTime:
+		typ = "string"
+		s["format"] = "date-time"
+	case JSON:
+		s["description"] = "Any JSON value"
+	case FileKind:
+		ref := "#/components/schemas/File"
+		if input {
+			ref = "#/components/schemas/FileInput"
+		}
+		if f.Required {
+			s["$ref"] = ref
+		} else {
+			s["oneOf"] = []any{map[string]any{"$ref": ref}, map[string]any{"type": "null"}}
+		}
+	}
+	if len(f.Enum) > 0 {
+		enum := append([]any{}, f.Enum...)
+		if !f.Required {
+			enum = append(enum, nil)
+		}
+		s["enum"] = enum
+	}
+	if typ != "" {
+		if f.Required {
+			s["type"] = typ
+		} else {
+			s["type"] = []string{typ, "null"}
+		}
+	}
+	if f.Description != "" {
+		s["description"] = f.Description
+	}
+	return s
+}
+
+// Schema returns the JSON Schema of the representations of t's items; they refer to
+// "#/components/schemas/Meta" for __meta__.
+func (t *Type) Schema() map[string]any {
+	props := map[string]any{
+		"id":                map[string]any{"type": "integer", "description": "Unique across all content"},
+		"type":              map[string]any{"const": t.Name},
+		"owner":             map[string]any{"type": "string", "pattern": "^[0-9a-f]{32}$", "description": "The id of the user who created the item"},
+		"title":             map[string]any{"type": "string"},
+		"description":       map[string]any{"type": "string"},
+		"creation_date":     map[string]any{"type": "string", "format": "date-time"},
+		"modification_date": map[string]any{"type": "string", "format": "date-time"},
+		"__meta__":          map[string]any{"$ref": "#/components/schemas/Meta"},
+	}
+	required := []string{"id", "type", "owner", "title", "description", "creation_date", "modification_date"}
+	for i := range t.Fields {
+		f := &t.Fields[i]
+		props[f.Name] = f.fieldSchema(false)
+		required = append(required, f.Name)
+	}
+	if t.Categories {
+		props["categories"] = categoriesSchema()
+		required = append(required, "categories")
+	}
+	required = append(required, "__meta__")
+	s := map[string]any{"type": "object", "properties": props, "required": required}
+	if t.Description != "" {
+		s["description"] = t.Description
+	}
+	return s
+}
+
+// InputSchema returns the JSON Schema of the bodies that create (create true) or
+// update items of t. Other keys are allowed and ignored.
+func (t *Type) InputSchema(create bool) map[string]any {
+	props := map[string]any{
+		"title":       map[string]any{"type": "string", "minLength": 1, "maxLength": TitleMaxLength},
+		"description": map[string]any{"type": []string{"string", "null"}},
+	}
+	var required []string
+	if create {
+		required = append(required, "title")
+	}
+	for i := range t.Fields {
+		f := &t.Fields[i]
+		props[f.Name] = f.fieldSchema(true)
+		if create && f.Required {
+			required = append(required, f.Name)
+		}
+	}
+	if t.Categories {
+		props["categories"] = map[string]any{"oneOf": []any{categoriesSchema(), map[string]any{"type": "null"}}}
+	}
+	s := map[string]any{"type": "object", "properties": props}
+	if len(required) > 0 {
+		s["required"] = required
+	}
+	return s
+}
+
+// categoriesSchema is the schema of an item's categories.
+func categoriesSchema() map[string]any {
+	return map[string]any{"type": "array", "maxItems": MaxCategories, "uniqueItems": true,
+		"items": map[string]any{"type": "string", "minLength": 1, "maxLength": CategoryMaxLength}}
+}
+
+// QueryParameters describes the query parameters of a listing of t: name, JSON
+// Schema and description of each.
+func (t *Type) QueryParameters() []QueryParameter {
+	ps := []QueryParameter{
+		{"limit", map[string]any{"type": "integer", "minimum": 1, "maximum": MaxLimit, "default": DefaultLimit}, "Page size"},
+		{"offset", map[string]any{"type": "integer", "minimum": 0, "default": 0}, "Number of items skipped; follow the Link header rather than setting it"},
+		{"sort", map[string]any{"type": "string", "enum": sortValues(t.sortFields())}, "Field to sort by, - for descending; default -creation_date"},
+		{"owner", map[string]any{"type": "string"}, "Only the items of this user"},
+	}
+	if t.Categories {
+		ps = append(ps, QueryParameter{"category", map[string]any{"type": "string"}, "Only the items with this category; repeat for any of several"})
+	}
+	for i := range t.Fields {
+		f := &t.Fields[i]
+		if !f.Kind.indexed() {
+			continue
+		}
+		s := f.fieldSchema(true)
+		if f.Kind == Boolean {
+			s = map[string]any{"type": "string", "enum": []any{"true", "false", "1", "0"}}
+		}
+		delete(s, "minLength")
+		if typ, ok := s["type"].([]string); ok {
+			s["type"] = typ[0]
+		}
+		if enum, ok := s["enum"].([]any); ok && len(enum) > 0 && enum[len(enum)-1] == nil {
+			s["enum"] = enum[:len(enum)-1]
+		}
+		ps = append(ps, QueryParameter{f.Name, s, "Only the items whose " + f.Name + " equals this; repeat for any of several"})
+	}
+	return ps
+}
+
+// QueryParameter is a query parameter of listings.
+type QueryParameter struct {
+	Name        string
+	Schema      map[string]any
+	Description string
+}
+
+// sortValues returns the values of ?sort= for the fields.
+func sortValues(fields []string) []any {
+	out := make([]any, 0, 2*len(fields))
+	for _, f := range fields {
+		out = append(out, f, "-"+f)
+	}
+	return out
+}

@@ -1,0 +1,313 @@
+package content
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/backrest/backrest"
+)
+
+// Listing limits.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 1000
+)
+
+// Query is a parsed listing request.
+type Query struct {
+	// Limit is the page size and Offset the number of items skipped.
+	Limit, Offset int
+	// Sort is the field sorted by, Desc for descending order. Ties are ordered by
+	// creation date, then id, in the same direction.
+	Sort string
+	Desc bool
+	// Filters are the equality filters: an item is listed when, for every filter,
+	// the field equals one of the values.
+	Filters []Filter
+}
+
+// Filter is an equality filter on a field, "owner" or "category".
+type Filter struct {
+	Field  string
+	Values []any
+}
+
+// sortable common fields and their columns; ties are ordered by creation date,
+// then id.
+var commonSort = map[string][]string{
+	"id":                {"c.id"},
+	"title":             {"c.title", "c.created", "c.id"},
+	"creation_date":     {"c.created", "c.id"},
+	"modification_date": {"c.modified", "c.created", "c.id"},
+}
+
+// ParseQuery parses the query parameters of a listing of t: limit, offset, sort
+// and equality filters on the declared fields (not text, json or file ones), owner
+// and, for types with categories, category. A parameter given several times
+// matches any of its values; "_" (a cache buster) is ignored. Every bad parameter
+// is reported at once, with location querystring.
+func (t *Type) ParseQuery(params url.Values) (*Query, error) {
+	q := &Query{Limit: DefaultLimit, Sort: "creation_date", Desc: true}
+	var v backrest.Validation
+	bad := func(name, msg string) { v.Add("querystring", name, msg) }
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, name := range keys {
+		vals := params[name]
+		single := func() (string, bool) {
+			if len(vals) != 1 {
+				bad(name, "Give this parameter once")
+				return "", false
+			}
+			return vals[0], true
+		}
+		switch name {
+		case "_":
+		case "limit":
+			if s, ok := single(); ok {
+				n, err := strconv.Atoi(s)
+				if err != nil || n < 1 || n > MaxLimit {
+					bad(name, fmt.Sprintf("Must be a whole number from 1 to %d", MaxLimit))
+				}
+				q.Limit = n
+			}
+		case "offset":
+			if s, ok := single(); ok {
+				n, err := strconv.Atoi(s)
+				if err != nil || n < 0 {
+					bad(name, "Must be a whole number, 0 or more")
+				}
+				q.Offset = n
+			}
+		case "sort":
+			if s, ok := single(); ok {
+				field, desc := strings.CutPrefix(s, "-")
+				if !t.sortable(field) {
+					bad(name, "Cannot sort by "+strconv.Quote(field)+"; sort by one of: "+strings.Join(t.sortFields(), ", "))
+				}
+				q.Sort, q.Desc = field, desc
+			}
+		case "owner":
+			f := Filter{Field: name}
+			for _, s := range vals {
+				id, ok := backrest.ParseUserID(s)
+				if !ok {
+					bad(name, "Must be a user id")
+					break
+				}
+				f.Values = append(f.Values, id.String())
+			}
+			q.Filters = append(q.Filters, f)
+		case "category":
+			if !t.Categories {
+				bad(name, "This type has no categories")
+				continue
+			}
+			f := Filter{Field: name}
+			for _, s := range vals {
+				f.Values = append(f.Values, strings.TrimSpace(s))
+			}
+			q.Filters = append(q.Filters, f)
+		default:
+			fd := t.Field(name)
+			if fd == nil || !fd.Kind.indexed() {
+				bad(name, "Unknown parameter; filter by one of: "+strings.Join(t.filterFields(), ", "))
+				continue
+			}
+			f := Filter{Field: name}
+			for _, s := range vals {
+				val, ok := fd.parseParam(s)
+				if !ok {
+					bad(name, "Must be "+article(fd.Kind))
+					break
+				}
+				f.Values = append(f.Values, val)
+			}
+			q.Filters = append(q.Filters, f)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// sortable reports whether listings of t may be sorted by the field.
+func (t *Type) sortable(field string) bool {
+	if _, ok := commonSort[field]; ok {
+		return true
+	}
+	f := t.Field(field)
+	return f != nil && f.Kind.indexed()
+}
+
+// sortFields lists the fields listings of t may be sorted by.
+func (t *Type) sortFields() []string {
+	out := []string{"id", "title", "creation_date", "modification_date"}
+	for _, f := range t.Fields {
+		if f.Kind.indexed() {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
+// filterFields lists the query parameters of listings of t.
+func (t *Type) filterFields() []string {
+	out := []string{"limit", "offset", "sort", "owner"}
+	if t.Categories {
+		out = append(out, "category")
+	}
+	for _, f := range t.Fields {
+		if f.Kind.indexed() {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
+// article names a kind for messages.
+func article(k Kind) string {
+	switch k {
+	case Integer:
+		return "an integer"
+	case Number:
+		return "a number"
+	case Boolean:
+		return "true or false"
+	case DateTime:
+		return "a date and time (RFC 3339)"
+	}
+	return "a " + string(k)
+}
+
+// parseParam converts a query parameter to the stored form of the field's values.
+func (f *Field) parseParam(s string) (any, bool) {
+	var raw json.RawMessage
+	switch f.Kind {
+	case String:
+		if checkString(s, 0) != "" {
+			return nil, false
+		}
+		return s, true
+	case Boolean:
+		switch s {
+		case "true", "1":
+			return int64(1), true
+		case "false", "0":
+			return int64(0), true
+		}
+		return nil, false
+	case DateTime:
+		raw, _ = json.Marshal(s)
+	default:
+		raw = json.RawMessage(s)
+	}
+	g := *f
+	g.Required, g.Min, g.Max, g.Enum, g.pattern = false, nil, nil, nil, nil
+	v, msg := g.decode(raw)
+	if msg != "" || v == nil {
+		return nil, false
+	}
+	sv, err := storedValue(f.Kind, v)
+	return sv, err == nil
+}
+
+// Page is one page of a listing.
+type Page struct {
+	Items []*Item
+	// Total is the number of items that the query selects, over all pages.
+	Total int64
+	// Next is the offset of the next page, 0 when this is the last.
+	Next int
+}
+
+// List returns the page of the items of t that q selects and caller may view.
+func (s *Service) List(ctx context.Context, caller *backrest.User, t *Type, q *Query) (*Page, error) {
+	verdict := t.may(ActionView, caller)
+	if verdict == denied {
+		return nil, forbidden(caller)
+	}
+	var conds []string
+	var args []any
+	own := false // whether the query filters or sorts on the type's table
+	if verdict == ownerOnly {
+		conds, args = append(conds, "c.owner = ?"), append(args, caller.ID.String())
+	}
+	for _, f := range q.Filters {
+		in := "IN (" + placeholders(len(f.Values)) + ")"
+		switch f.Field {
+		case "owner":
+			conds = append(conds, "c.owner "+in)
+		case "category":
+			conds = append(conds, "c.id IN (SELECT cc.content_id FROM content_categories cc JOIN categories k ON k.id = cc.category_id WHERE k.title "+in+")")
+		default:
+			conds, own = append(conds, "t."+column(f.Field)+" "+in), true
+		}
+		args = append(args, f.Values...)
+	}
+	var order []string
+	dir := " ASC"
+	if q.Desc {
+		dir = " DESC"
+	}
+	if cols, ok := commonSort[q.Sort]; ok {
+		for _, c := range cols {
+			if own && (c == "c.created" || c == "c.id") {
+				// The type's table holds creation date and id too; its indexes
+				// serve the filters in this order.
+				c = "t." + c[2:]
+			}
+			order = append(order, c+dir)
+		}
+	} else {
+		nulls := " NULLS FIRST"
+		if q.Desc {
+			nulls = " NULLS LAST"
+		}
+		order = append(order, "t."+column(q.Sort)+dir+nulls, "t.created"+dir, "t.id"+dir)
+		own = true
+	}
+	if !own {
+		// Items of the type are those with a row in its table; the condition lets
+		// the indexes of content serve.
+		conds, args = append([]string{"c.type = ?"}, conds...), append([]any{t.Name}, args...)
+	}
+	where := strings.Join(conds, " AND ")
+	if where == "" {
+		where = "1 = 1"
+	}
+	page := &Page{}
+	countQ := "SELECT COUNT(*) FROM content c"
+	if own {
+		countQ += " JOIN " + table(t.Name) + " t ON t.id = c.id"
+	}
+	if err := s.db.QueryRow(ctx, countQ+" WHERE "+where, args...).Scan(&page.Total); err != nil {
+		return nil, fmt.Errorf("content: count %s: %w", t.Name, err)
+	}
+	if int64(q.Offset) >= page.Total {
+		page.Items = []*Item{}
+		return page, nil
+	}
+	items, err := s.load(ctx, s.db, t, where+" ORDER BY "+strings.Join(order, ", ")+" LIMIT ? OFFSET ?",
+		append(args, q.Limit, q.Offset)...)
+	if err != nil {
+		return nil, err
+	}
+	if items == nil {
+		items = []*Item{}
+	}
+	page.Items = items
+	if next := q.Offset + q.Limit; int64(next) < page.Total {
+		page.Next = next
+	}
+	return page, nil
+}

@@ -1,0 +1,489 @@
+package content
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/backrest/backrest"
+	"github.com/backrest/backrest/store"
+)
+
+// Files keeps the files of file fields. The content service calls it inside the
+// transaction of each change, so that a file's bytes come and go with the item.
+type Files interface {
+	// Attach stores the value posted for a file field of item (a data URL object
+	// {"data": "data:MIME;base64,…", "filename": …} or the id of a file the caller
+	// uploaded before) and returns the file now held by the field. A bad value is
+	// an EINVALID *backrest.Error naming the field.
+	Attach(ctx context.Context, tx *store.Tx, caller *backrest.User, value json.RawMessage, item int64, field string) (*backrest.File, error)
+	// Release deletes a file no longer held (replaced, cleared, or its item
+	// deleted); its bytes go once tx commits.
+	Release(ctx context.Context, tx *store.Tx, file int64) error
+	// Files returns the files with the ids, for representations.
+	Files(ctx context.Context, r store.Reader, ids []int64) (map[int64]*backrest.File, error)
+	// JSON is the representation of a file in an item.
+	JSON(f *backrest.File) any
+}
+
+// Options are the settings of a Service.
+type Options struct {
+	// Types are the content types: those of the schema file and those registered
+	// from Go.
+	Types []Type
+	// CategoryGroups are the named groups of category titles.
+	CategoryGroups map[string][]string
+	// Files keeps the files of file fields; it must be set when a type has one.
+	Files Files
+	// BaseURL is the public URL of the server, for the url in __meta__.
+	BaseURL string
+	// AllowDestructive lets a changed definition remove fields or change their type,
+	// losing their data; without it such changes are refused at start-up.
+	AllowDestructive bool
+	// Logger receives the logs; nil means slog.Default().
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Service stores content items and answers the actions on them, checking the
+// caller's permissions first.
+type Service struct {
+	db      *store.DB
+	types   []*Type
+	byName  map[string]*Type
+	files   Files
+	baseURL string
+	now     func() time.Time
+	log     *slog.Logger
+}
+
+// New checks the types, brings their tables up to date (see the package
+// documentation) and returns the service.
+func New(ctx context.Context, db *store.DB, opts Options) (*Service, error) {
+	types := make([]Type, len(opts.Types))
+	for i, t := range opts.Types {
+		t.Fields = slices.Clone(t.Fields)
+		for j := range t.Fields {
+			t.Fields[j].Enum = slices.Clone(t.Fields[j].Enum)
+		}
+		types[i] = t
+	}
+	if err := checkTypes(types); err != nil {
+		return nil, err
+	}
+	if err := checkGroups(opts.CategoryGroups); err != nil {
+		return nil, err
+	}
+	s := &Service{db: db, byName: map[string]*Type{}, files: opts.Files, baseURL: strings.TrimSuffix(opts.BaseURL, "/"),
+		now: opts.Now, log: opts.Logger}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	for i := range types {
+		t := &types[i]
+		if s.files == nil {
+			for _, f := range t.Fields {
+				if f.Kind == FileKind {
+					return nil, fmt.Errorf("content type %q: field %q is a file field, but no file storage is configured", t.Name, f.Name)
+				}
+			}
+		}
+		s.types = append(s.types, t)
+		s.byName[t.Name] = t
+	}
+	if err := sync(ctx, db, s.types, opts.AllowDestructive, s.log); err != nil {
+		return nil, err
+	}
+	if err := s.syncGroups(ctx, opts.CategoryGroups); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Types returns the content types, in the order they were given.
+func (s *Service) Types() []*Type { return s.types }
+
+// TypeByPlural returns the type whose collection is /-/PLURAL, or nil.
+func (s *Service) TypeByPlural(plural string) *Type {
+	for _, t := range s.types {
+		if t.Plural == plural {
+			return t
+		}
+	}
+	return nil
+}
+
+// HasCategories reports whether some type has categories.
+func (s *Service) HasCategories() bool {
+	return slices.ContainsFunc(s.types, func(t *Type) bool { return t.Categories })
+}
+
+// URL returns the absolute URL of an item.
+func (s *Service) URL(t *Type, id int64) string {
+	return fmt.Sprintf("%s/-/%s/%d", s.baseURL, t.Plural, id)
+}
+
+var errNotFound = backrest.Errorf(backrest.ENOTFOUND, "No such item")
+
+// Get returns the item of type t with the id, if caller may view it.
+func (s *Service) Get(ctx context.Context, caller *backrest.User, t *Type, id int64) (*Item, error) {
+	if t.may(ActionView, caller) == denied {
+		return nil, forbidden(caller)
+	}
+	items, err := s.load(ctx, s.db, t, "c.id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, errNotFound
+	}
+	if !t.mayOn(ActionView, caller, items[0]) {
+		return nil, forbidden(caller)
+	}
+	return items[0], nil
+}
+
+// CanView reports whether caller (nil when anonymous) may view the item with the
+// id, of any type; it is false for an unknown item. Downloads of the files an item
+// holds ask it.
+func (s *Service) CanView(ctx context.Context, caller *backrest.User, id int64) (bool, error) {
+	var typeName, owner string
+	err := s.db.QueryRow(ctx, "SELECT type, owner FROM content WHERE id = ?", id).Scan(&typeName, &owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("content: read item %d: %w", id, err)
+	}
+	t := s.byName[typeName]
+	if t == nil {
+		return false, nil
+	}
+	ownerID, _ := backrest.ParseUserID(owner)
+	return t.mayOn(ActionView, caller, &Item{Owner: ownerID}), nil
+}
+
+// Create validates body and stores it as a new item of type t owned by caller.
+func (s *Service) Create(ctx context.Context, caller *backrest.User, t *Type, body map[string]json.RawMessage) (*Item, error) {
+	if t.may(ActionCreate, caller) != allowed || caller == nil {
+		return nil, forbidden(caller)
+	}
+	in, err := t.decode(body, true)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	item := &Item{Type: t, Owner: caller.ID, Title: *in.title, Created: now, Modified: now, Fields: map[string]any{}}
+	if in.description != nil {
+		item.Description = *in.description
+	}
+	if t.Categories {
+		item.Categories = in.categories
+		if item.Categories == nil {
+			item.Categories = []string{}
+		}
+	}
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		err := tx.QueryRow(ctx, "INSERT INTO content (type, owner, title, description, created, modified) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+			t.Name, item.Owner.String(), item.Title, item.Description, now.UnixMicro(), now.UnixMicro()).Scan(&item.ID)
+		if err != nil {
+			return fmt.Errorf("content: insert: %w", err)
+		}
+		if err := s.applyFields(ctx, tx, caller, item, nil, in); err != nil {
+			return err
+		}
+		title, desc := item.Title, item.Description
+		if t.Hooks.Create != nil {
+			if err := t.Hooks.Create(ctx, &Change{Caller: caller, Item: item, Input: in.hookInput(), Tx: tx}); err != nil {
+				return err
+			}
+		}
+		if item.Title != title || item.Description != desc {
+			if err := s.updateCommon(ctx, tx, item); err != nil {
+				return err
+			}
+		}
+		cols, args, err := fieldArgs(t, item)
+		if err != nil {
+			return err
+		}
+		q := "INSERT INTO " + table(t.Name) + " (id, created" + prefixed(", ", cols) + ") VALUES (?, ?" + strings.Repeat(", ?", len(cols)) + ")"
+		if _, err := tx.Exec(ctx, q, append([]any{item.ID, now.UnixMicro()}, args...)...); err != nil {
+			return fmt.Errorf("content: insert %s: %w", t.Name, err)
+		}
+		return s.setCategories(ctx, tx, item)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return item, nil
+}
+
+// Update applies the keys of body that t knows to the item with the id, if caller
+// may edit it, and bumps its modification date.
+func (s *Service) Update(ctx context.Context, caller *backrest.User, t *Type, id int64, body map[string]json.RawMessage) (*Item, error) {
+	if t.may(ActionEdit, caller) == denied {
+		return nil, forbidden(caller)
+	}
+	var item *Item
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		old, err := s.lock(ctx, tx, t, id)
+		if err != nil {
+			return err
+		}
+		if !t.mayOn(ActionEdit, caller, old) {
+			return forbidden(caller)
+		}
+		in, err := t.decode(body, false)
+		if err != nil {
+			return err
+		}
+		item = old.clone()
+		if in.title != nil {
+			item.Title = *in.title
+		}
+		if in.description != nil {
+			item.Description = *in.description
+		}
+		if in.categories != nil {
+			item.Categories = in.categories
+		}
+		item.Modified = s.now().UTC().Truncate(time.Microsecond)
+		if !item.Modified.After(old.Modified) {
+			item.Modified = old.Modified.Add(time.Microsecond)
+		}
+		if err := s.applyFields(ctx, tx, caller, item, old, in); err != nil {
+			return err
+		}
+		if t.Hooks.Update != nil {
+			if err := t.Hooks.Update(ctx, &Change{Caller: caller, Item: item, Old: old, Input: in.hookInput(), Tx: tx}); err != nil {
+				return err
+			}
+		}
+		if err := s.updateCommon(ctx, tx, item); err != nil {
+			return err
+		}
+		cols, args, err := fieldArgs(t, item)
+		if err != nil {
+			return err
+		}
+		if len(cols) > 0 {
+			q := "UPDATE " + table(t.Name) + " SET " + strings.Join(cols, " = ?, ") + " = ? WHERE id = ?"
+			if _, err := tx.Exec(ctx, q, append(args, item.ID)...); err != nil {
+				return fmt.Errorf("content: update %s: %w", t.Name, err)
+			}
+		}
+		if in.categories != nil {
+			return s.setCategories(ctx, tx, item)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return item, nil
+}
+
+// Delete deletes the item with the id, if caller may, with the files it holds.
+func (s *Service) Delete(ctx context.Context, caller *backrest.User, t *Type, id int64) error {
+	if t.may(ActionDelete, caller) == denied {
+		return forbidden(caller)
+	}
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		item, err := s.lock(ctx, tx, t, id)
+		if err != nil {
+			return err
+		}
+		if !t.mayOn(ActionDelete, caller, item) {
+			return forbidden(caller)
+		}
+		if t.Hooks.Delete != nil {
+			if err := t.Hooks.Delete(ctx, &Change{Caller: caller, Item: item, Input: map[string]any{}, Tx: tx}); err != nil {
+				return err
+			}
+		}
+		for _, f := range t.Fields {
+			if file, ok := item.Fields[f.Name].(*backrest.File); ok && file != nil {
+				if err := s.files.Release(ctx, tx, file.ID); err != nil {
+					return fmt.Errorf("content: release file %d: %w", file.ID, err)
+				}
+			}
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM content WHERE id = ?", item.ID); err != nil {
+			return fmt.Errorf("content: delete %d: %w", item.ID, err)
+		}
+		return nil
+	})
+}
+
+// lock locks the item's row for the rest of tx (so that changes to one item queue)
+// and reads the item.
+func (s *Service) lock(ctx context.Context, tx *store.Tx, t *Type, id int64) (*Item, error) {
+	var owner string
+	err := tx.QueryRow(ctx, "UPDATE content SET modified = modified WHERE id = ? AND type = ? RETURNING owner", id, t.Name).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("content: lock item %d: %w", id, err)
+	}
+	items, err := s.load(ctx, tx, t, "c.id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, errNotFound
+	}
+	return items[0], nil
+}
+
+// updateCommon writes the common fields of item.
+func (s *Service) updateCommon(ctx context.Context, tx *store.Tx, item *Item) error {
+	if strings.TrimSpace(item.Title) == "" {
+		return backrest.Invalid("title", "Required")
+	}
+	_, err := tx.Exec(ctx, "UPDATE content SET title = ?, description = ?, modified = ? WHERE id = ?",
+		item.Title, item.Description, item.Modified.UnixMicro(), item.ID)
+	if err != nil {
+		return fmt.Errorf("content: update %d: %w", item.ID, err)
+	}
+	return nil
+}
+
+// applyFields sets the own fields of in on item: plain values as they are, files
+// through Files, releasing the files of old that they replace.
+func (s *Service) applyFields(ctx context.Context, tx *store.Tx, caller *backrest.User, item, old *Item, in *input) error {
+	var v backrest.Validation
+	for _, f := range item.Type.Fields {
+		val, ok := in.fields[f.Name]
+		if !ok {
+			continue
+		}
+		if f.Kind != FileKind {
+			item.Fields[f.Name] = val
+			continue
+		}
+		var prev *backrest.File
+		if old != nil {
+			prev, _ = old.Fields[f.Name].(*backrest.File)
+		}
+		var file *backrest.File
+		if val != nil {
+			var err error
+			file, err = s.files.Attach(ctx, tx, caller, val.(json.RawMessage), item.ID, f.Name)
+			var e *backrest.Error
+			if errors.As(err, &e) && e.Code == backrest.EINVALID {
+				for _, fe := range e.Fields {
+					v.Add(fe.Location, fe.Name, fe.Description)
+				}
+				if len(e.Fields) == 0 {
+					v.Body(f.Name, e.Message)
+				}
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("content: attach %s: %w", f.Name, err)
+			}
+		}
+		if prev != nil && (file == nil || file.ID != prev.ID) {
+			if err := s.files.Release(ctx, tx, prev.ID); err != nil {
+				return fmt.Errorf("content: release file %d: %w", prev.ID, err)
+			}
+		}
+		item.Fields[f.Name] = file
+	}
+	return v.Err()
+}
+
+// fieldArgs returns the columns of t's own fields and their values in item, in
+// their stored form.
+func fieldArgs(t *Type, item *Item) ([]string, []any, error) {
+	cols := make([]string, 0, len(t.Fields))
+	args := make([]any, 0, len(t.Fields))
+	for _, f := range t.Fields {
+		v, err := storedValue(f.Kind, item.Fields[f.Name])
+		if err != nil {
+			return nil, nil, fmt.Errorf("content: field %s of %s: %w", f.Name, t.Name, err)
+		}
+		cols = append(cols, column(f.Name))
+		args = append(args, v)
+	}
+	return cols, args, nil
+}
+
+// storedValue converts the value of a field to its column's form.
+func storedValue(k Kind, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	switch x := v.(type) {
+	case string:
+		if k == String || k == Text {
+			return x, nil
+		}
+	case int64:
+		if k == Integer {
+			return x, nil
+		}
+	case int:
+		if k == Integer {
+			return int64(x), nil
+		}
+	case float64:
+		if k == Number {
+			return x, nil
+		}
+	case bool:
+		if k == Boolean {
+			if x {
+				return int64(1), nil
+			}
+			return int64(0), nil
+		}
+	case time.Time:
+		if k == DateTime {
+			return x.UnixMicro(), nil
+		}
+	case json.RawMessage:
+		if k == JSON {
+			return string(x), nil
+		}
+	case *backrest.File:
+		if k == FileKind {
+			if x == nil {
+				return nil, nil
+			}
+			return x.ID, nil
+		}
+	}
+	return nil, fmt.Errorf("a value of Go type %T does not fit a %s field", v, k)
+}
+
+// prefixed returns the items joined by ", ", preceded by sep, or "" for none.
+func prefixed(sep string, items []string) string {
+	if len(items) == 0 {
+		return ""
+	}
+	return sep + strings.Join(items, ", ")
+}
+
+// clone returns a copy of item whose fields and categories may be changed.
+func (item *Item) clone() *Item {
+	c := *item
+	c.Fields = make(map[string]any, len(item.Fields))
+	for k, v := range item.Fields {
+		c.Fields[k] = v
+	}
+	c.Categories = slices.Clone(item.Categories)
+	return &c
+}

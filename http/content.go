@@ -1,0 +1,198 @@
+package http
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/backrest/backrest"
+	"github.com/backrest/backrest/content"
+)
+
+// contentRoutes adds the collection and item routes of each content type, the
+// categories and the OpenAPI document.
+func (s *Server) contentRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /-/openapi.json", s.handle(s.openAPI))
+	if s.content == nil {
+		return
+	}
+	for _, t := range s.content.Types() {
+		coll, item := "/-/"+t.Plural, "/-/"+t.Plural+"/{id}"
+		mux.Handle("GET "+coll, s.handle(s.listItems(t)))
+		mux.Handle("POST "+coll, s.handle(s.createItem(t)))
+		mux.Handle("GET "+item, s.handle(s.getItem(t)))
+		mux.Handle("PUT "+item, s.handle(s.updateItem(t)))
+		mux.Handle("DELETE "+item, s.handle(s.deleteItem(t)))
+	}
+	mux.Handle("GET /-/categories", s.handle(s.categories))
+}
+
+// caller returns the user of the request, nil when anonymous.
+func (s *Server) caller(r *http.Request) (*backrest.User, error) {
+	sess, err := s.session(r)
+	if err != nil || sess == nil {
+		return nil, err
+	}
+	return sess.User, nil
+}
+
+// itemID parses the {id} of an item path: a positive decimal number, else 404.
+func itemID(r *http.Request) (int64, error) {
+	raw := r.PathValue("id")
+	for i := 0; i < len(raw); i++ {
+		if raw[i] < '0' || raw[i] > '9' {
+			return 0, backrest.Errorf(backrest.ENOTFOUND, "No such item")
+		}
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, backrest.Errorf(backrest.ENOTFOUND, "No such item")
+	}
+	return id, nil
+}
+
+// listItems answers GET /-/PLURAL: a page of items, newest first unless ?sort= says
+// otherwise, with the total in X-Total-Count and the next page in Link.
+func (s *Server) listItems(t *content.Type) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		caller, err := s.caller(r)
+		if err != nil {
+			return err
+		}
+		params, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			return &backrest.Error{Code: backrest.EINVALID, Fields: []backrest.FieldError{
+				{Location: "querystring", Name: "query", Description: "Malformed query string"}}}
+		}
+		q, err := t.ParseQuery(params)
+		if err != nil {
+			return err
+		}
+		page, err := s.content.List(r.Context(), caller, t, q)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("X-Total-Count", strconv.FormatInt(page.Total, 10))
+		if page.Next > 0 {
+			params.Set("offset", strconv.Itoa(page.Next))
+			w.Header().Set("Link", "<"+s.cfg.BaseURL+r.URL.Path+"?"+params.Encode()+`>; rel="next"`)
+		}
+		reps := make([]content.Representation, len(page.Items))
+		for i, item := range page.Items {
+			reps[i] = s.content.Representation(caller, item)
+		}
+		writeJSON(w, http.StatusOK, reps)
+		return nil
+	}
+}
+
+// createItem answers POST /-/PLURAL: 201 with the new item and its Location.
+func (s *Server) createItem(t *content.Type) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		caller, err := s.caller(r)
+		if err != nil {
+			return err
+		}
+		b, err := s.decode(r)
+		if err != nil {
+			return err
+		}
+		item, err := s.content.Create(r.Context(), caller, t, b.fields)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Location", s.content.URL(t, item.ID))
+		writeJSON(w, http.StatusCreated, s.content.Representation(caller, item))
+		return nil
+	}
+}
+
+// getItem answers GET /-/PLURAL/ID.
+func (s *Server) getItem(t *content.Type) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		caller, err := s.caller(r)
+		if err != nil {
+			return err
+		}
+		id, err := itemID(r)
+		if err != nil {
+			return err
+		}
+		item, err := s.content.Get(r.Context(), caller, t, id)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, s.content.Representation(caller, item))
+		return nil
+	}
+}
+
+// updateItem answers PUT /-/PLURAL/ID: it applies only the keys sent.
+func (s *Server) updateItem(t *content.Type) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		caller, err := s.caller(r)
+		if err != nil {
+			return err
+		}
+		id, err := itemID(r)
+		if err != nil {
+			return err
+		}
+		b, err := s.decode(r)
+		if err != nil {
+			return err
+		}
+		item, err := s.content.Update(r.Context(), caller, t, id, b.fields)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, s.content.Representation(caller, item))
+		return nil
+	}
+}
+
+// deleteItem answers DELETE /-/PLURAL/ID with {}.
+func (s *Server) deleteItem(t *content.Type) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		caller, err := s.caller(r)
+		if err != nil {
+			return err
+		}
+		id, err := itemID(r)
+		if err != nil {
+			return err
+		}
+		if err := s.content.Delete(r.Context(), caller, t, id); err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, struct{}{})
+		return nil
+	}
+}
+
+// categoryJSON is a category in GET /-/categories; Group is null for none.
+type categoryJSON struct {
+	Title string  `json:"title"`
+	Group *string `json:"group"`
+}
+
+// categories answers GET /-/categories.
+func (s *Server) categories(w http.ResponseWriter, r *http.Request) error {
+	caller, err := s.caller(r)
+	if err != nil {
+		return err
+	}
+	cats, err := s.content.Categories(r.Context(), caller)
+	if err != nil {
+		return err
+	}
+	out := make([]categoryJSON, len(cats))
+	for i, c := range cats {
+		out[i].Title = c.Title
+		if c.Group != "" {
+			out[i].Group = &c.Group
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
