@@ -31,17 +31,17 @@ func CleanFilename(name string) string {
 		return r
 	}, name)
 	name = strings.TrimSpace(name)
+	if len(name) > MaxFilenameLength {
+		ext := path.Ext(name)
+		if len(ext) > 16 || strings.TrimSpace(ext) != ext {
+			ext = ""
+		}
+		name = strings.TrimSpace(truncate(name[:len(name)-len(ext)], MaxFilenameLength-len(ext))) + ext
+	}
 	if name == "" || name == "." || name == ".." {
 		return defaultFilename
 	}
-	if len(name) <= MaxFilenameLength {
-		return name
-	}
-	ext := path.Ext(name)
-	if len(ext) > 16 {
-		ext = ""
-	}
-	return truncate(name[:len(name)-len(ext)], MaxFilenameLength-len(ext)) + ext
+	return name
 }
 
 // truncate returns the longest prefix of s of at most n bytes that ends on a rune
