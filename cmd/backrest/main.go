@@ -4,6 +4,7 @@
 //	backrest user add [--password P] [--firstname F] [--lastname L] [--role R]... [--inactive] EMAIL
 //	backrest migrate
 //	backrest version
+//	backrest bench [flags]
 //
 // Every setting is a flag and a BACKREST_* environment variable; `backrest serve -h`
 // lists them.
@@ -25,6 +26,7 @@ import (
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/account"
 	"github.com/backrest/backrest/app"
+	"github.com/backrest/backrest/bench"
 	"github.com/backrest/backrest/store"
 )
 
@@ -46,6 +48,7 @@ commands:
   user add   [--password P] [--firstname F] [--lastname L] [--role R]... [--inactive] EMAIL
   migrate    bring the database schema up to date
   version    print the version
+  bench      measure the API under load (see docs/performance.md)
 
 Run backrest COMMAND -h for the flags of a command.
 `
@@ -71,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "version":
 		fmt.Fprintln(stdout, "backrest", backrest.Version)
 		return nil
+	case "bench":
+		return bench.Command(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,0 +1,232 @@
+// Package bench is backrest's load generator: it prepares data through the public
+// API of a server, then measures the throughput and latency of the API's calls
+// with concurrent keep-alive clients, against a bare net/http baseline measured in
+// the same run. The command `backrest bench` runs it; docs/performance.md tells
+// how to read its numbers.
+//
+// It loads a server already running on this machine (Options.URL) or, by default,
+// one it starts in its own process on a temporary data folder, on SQLite or on a
+// PostgreSQL database (Options.DB).
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Options configure a run. The zero value of a field takes its default.
+type Options struct {
+	// URL is the base URL of a running server on this machine (loopback only).
+	// Empty: start a server in this process.
+	URL string
+	// Email and Password are those of an existing, active account on the server
+	// at URL; an in-process server gets an account of its own.
+	Email, Password string
+	// PID is the process id of the server at URL, to report its peak memory.
+	PID int
+	// DB is the database of the in-process server: empty for SQLite in the
+	// temporary data folder, or a postgres:// URL.
+	DB string
+	// Items is how many content items to prepare; default 10000.
+	Items int
+	// Clients is how many clients run at once; default 32.
+	Clients int
+	// Duration is how long each scenario is measured; default 5s.
+	Duration time.Duration
+	// Warmup is how long each scenario runs before it is measured; default a
+	// fifth of Duration, at most a second.
+	Warmup time.Duration
+	// Scenarios are the names of the scenarios to run; default all.
+	Scenarios []string
+	// Log receives progress messages and the in-process server's error log; nil
+	// discards them.
+	Log io.Writer
+}
+
+// Report is the outcome of a run.
+type Report struct {
+	// Target is "in-process" or the URL of the server loaded.
+	Target string `json:"target"`
+	// Database is "sqlite" or "postgres" for an in-process server, else empty.
+	Database string `json:"database,omitempty"`
+	// Clients, Seconds, WarmupSeconds and Items are the settings of the run.
+	Clients       int     `json:"clients"`
+	Seconds       float64 `json:"duration_seconds"`
+	WarmupSeconds float64 `json:"warmup_seconds"`
+	Items         int     `json:"items"`
+	// Notes say what the run did besides measuring and what it skipped.
+	Notes []string `json:"notes"`
+	// Baseline is the bare net/http handler; Results the scenarios, in order.
+	Baseline Result   `json:"baseline"`
+	Results  []Result `json:"results"`
+}
+
+// Result is the measurement of one scenario.
+type Result struct {
+	Scenario string `json:"scenario"`
+	// Requests counts the requests started while measuring, Errors those whose
+	// answer was not the expected one; FirstError describes the first of them.
+	Requests   int    `json:"requests"`
+	Errors     int    `json:"errors"`
+	FirstError string `json:"first_error,omitempty"`
+	// RequestsPerSecond is the throughput, and OfBaseline its fraction of the
+	// baseline's.
+	RequestsPerSecond float64 `json:"requests_per_second"`
+	OfBaseline        float64 `json:"of_baseline"`
+	// P50 and P99 are latency percentiles in milliseconds.
+	P50 float64 `json:"p50_ms"`
+	P99 float64 `json:"p99_ms"`
+	// PeakRSS is the server's peak resident memory in bytes while the scenario
+	// ran, 0 when unknown. In-process, it includes the load generator's.
+	PeakRSS int64 `json:"peak_rss_bytes,omitempty"`
+}
+
+// defaults fills in the zero fields of o and checks it.
+func (o *Options) defaults() error {
+	if o.Items == 0 {
+		o.Items = 10000
+	}
+	if o.Clients == 0 {
+		o.Clients = 32
+	}
+	if o.Duration == 0 {
+		o.Duration = 5 * time.Second
+	}
+	if o.Warmup == 0 {
+		o.Warmup = min(o.Duration/5, time.Second)
+	}
+	if len(o.Scenarios) == 0 {
+		o.Scenarios = scenarioNames()
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	switch {
+	case o.Items < 1 || o.Clients < 1 || o.Duration < 0 || o.Warmup < 0:
+		return errors.New("items and clients must be positive, durations not negative")
+	case o.URL != "" && o.DB != "":
+		return errors.New("--db is for the in-process server; a server at --url has its own")
+	case o.URL != "" && (o.Email == "" || o.Password == ""):
+		return errors.New("a server at --url needs --user and --password of an existing account")
+	case o.URL == "" && o.PID != 0:
+		return errors.New("--pid is for a server at --url; the in-process server's memory is reported anyway")
+	}
+	for _, name := range o.Scenarios {
+		if !slices.Contains(scenarioNames(), name) {
+			return fmt.Errorf("unknown scenario %q; the scenarios are %s", name, strings.Join(scenarioNames(), ","))
+		}
+	}
+	return nil
+}
+
+// Run prepares the data, measures the baseline and then each scenario.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	if err := o.defaults(); err != nil {
+		return nil, err
+	}
+	rep := &Report{Target: "in-process", Clients: o.Clients, Seconds: o.Duration.Seconds(),
+		WarmupSeconds: o.Warmup.Seconds(), Items: o.Items}
+	client := &http.Client{Transport: newTransport(o.Clients), Timeout: time.Minute,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	defer client.CloseIdleConnections()
+
+	f := &fixture{api: &api{client: client}, email: o.Email, password: o.Password}
+	var mem *memWatch
+	if o.URL == "" {
+		srv, err := startServer(ctx, o.DB, o.Log)
+		if err != nil {
+			return nil, err
+		}
+		defer srv.stop()
+		f.api.base, f.email, f.password = srv.url, srv.email, srv.password
+		rep.Database = srv.database
+		rep.Notes = append(rep.Notes, "in-process server: rate limits disabled; peak RSS includes the load generator")
+		mem = &memWatch{proc: "/proc/self"}
+	} else {
+		u, err := url.Parse(o.URL)
+		if err != nil {
+			return nil, fmt.Errorf("--url: %w", err)
+		}
+		if err := checkLoopback(ctx, u); err != nil {
+			return nil, err
+		}
+		f.api.base = strings.TrimRight(o.URL, "/")
+		rep.Target = f.api.base
+		if o.PID != 0 {
+			mem = &memWatch{proc: "/proc/" + strconv.Itoa(o.PID)}
+		}
+	}
+	if err := f.api.login(ctx, f.email, f.password); err != nil {
+		return nil, fmt.Errorf("logging in: %w", err)
+	}
+
+	needs := map[need]bool{}
+	var selected []scenario
+	for _, s := range scenarios {
+		if slices.Contains(o.Scenarios, s.name) {
+			selected = append(selected, s)
+			needs[s.needs] = true
+		}
+	}
+	fmt.Fprintf(o.Log, "bench: preparing data on %s\n", f.api.base)
+	notes, err := f.prepare(ctx, o.Items, o.Clients, needs)
+	if err != nil {
+		return nil, err
+	}
+	rep.Notes = append(rep.Notes, notes...)
+
+	body := baselineBody(f.readSize)
+	baseURL, err := startBaseline(ctx, body)
+	if err != nil {
+		return nil, err
+	}
+	rep.Notes = append(rep.Notes, fmt.Sprintf("baseline: a bare net/http handler answering %d bytes of JSON", len(body)))
+	fmt.Fprintln(o.Log, "bench: measuring baseline")
+	st, err := load(ctx, o.Clients, o.Warmup, o.Duration, baselineOp(&api{base: baseURL, client: client}))
+	if err != nil {
+		return nil, err
+	}
+	rep.Baseline = result("baseline", st, st.rps(), 0)
+
+	for _, s := range selected {
+		if !f.has(s.needs) {
+			continue
+		}
+		fmt.Fprintf(o.Log, "bench: measuring %s\n", s.name)
+		var stop func() int64
+		if mem != nil {
+			stop = mem.start()
+		}
+		st, err := load(ctx, o.Clients, o.Warmup, o.Duration, func() op { return s.newOp(f) })
+		var peak int64
+		if stop != nil {
+			peak = stop()
+		}
+		if err != nil {
+			return nil, err
+		}
+		rep.Results = append(rep.Results, result(s.name, st, rep.Baseline.RequestsPerSecond, peak))
+	}
+	return rep, nil
+}
+
+// result summarizes the stats of a scenario.
+func result(name string, st stats, baseline float64, peak int64) Result {
+	r := Result{Scenario: name, Requests: st.requests, Errors: st.errors, FirstError: st.firstError,
+		RequestsPerSecond: st.rps(), PeakRSS: peak,
+		P50: ms(st.percentile(0.50)), P99: ms(st.percentile(0.99))}
+	if baseline > 0 {
+		r.OfBaseline = r.RequestsPerSecond / baseline
+	}
+	return r
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

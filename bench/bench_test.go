@@ -1,0 +1,120 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestCommand runs the whole tool against its own in-process server with tiny
+// settings, and checks that every scenario the server supports made requests
+// without errors, and that -json writes a report that parses.
+func TestCommand(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	args := []string{"-n", "50", "-c", "2", "-d", "200ms", "-warmup", "50ms", "-json"}
+	if err := Command(context.Background(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("bench: %v\n%s", err, stderr.String())
+	}
+	var rep Report
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("-json output does not parse: %v\n%s", err, stdout.String())
+	}
+	if rep.Baseline.Requests == 0 || rep.Baseline.Errors != 0 {
+		t.Errorf("baseline: %+v", rep.Baseline)
+	}
+	ran := map[string]bool{}
+	for _, r := range rep.Results {
+		ran[r.Scenario] = true
+		if r.Requests == 0 || r.Errors != 0 || r.RequestsPerSecond <= 0 || r.OfBaseline <= 0 || r.P50 <= 0 {
+			t.Errorf("%s: %+v", r.Scenario, r)
+		}
+		if r.PeakRSS <= 0 {
+			t.Errorf("%s: no peak RSS", r.Scenario)
+		}
+	}
+	for _, name := range []string{"info", "auth", "login"} {
+		if !ran[name] {
+			t.Errorf("scenario %s did not run; notes: %q", name, rep.Notes)
+		}
+	}
+	if t.Failed() {
+		t.Logf("report: %s", stdout.String())
+	}
+}
+
+// TestURL loads a server by its URL with an existing account, reporting the
+// memory of the process given by its id.
+func TestURL(t *testing.T) {
+	srv, err := startServer(context.Background(), "", io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.stop()
+	rep, err := Run(context.Background(), Options{URL: srv.url, Email: srv.email, Password: srv.password, PID: os.Getpid(),
+		Items: 10, Clients: 2, Duration: 100 * time.Millisecond, Scenarios: []string{"info", "auth"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Target != srv.url || len(rep.Results) != 2 {
+		t.Fatalf("report: %+v", rep)
+	}
+	for _, r := range rep.Results {
+		if r.Requests == 0 || r.Errors != 0 || r.PeakRSS <= 0 {
+			t.Errorf("%s: %+v", r.Scenario, r)
+		}
+	}
+}
+
+// TestTable checks the table output and the selection of scenarios.
+func TestTable(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	args := []string{"-n", "10", "-c", "1", "-d", "50ms", "-scenarios", "info"}
+	if err := Command(context.Background(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("bench: %v\n%s", err, stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{"| scenario ", "| baseline ", "| info ", "in-process server on sqlite"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "| auth ") {
+		t.Errorf("auth ran though not selected:\n%s", out)
+	}
+}
+
+// TestOptions checks that bad settings are refused before anything runs.
+func TestOptions(t *testing.T) {
+	for _, o := range []Options{
+		{Scenarios: []string{"nonesuch"}},
+		{URL: "http://127.0.0.1:1"}, // no account
+		{URL: "http://127.0.0.1:1", Email: "a@example.com", Password: "x", DB: "postgres://x"}, // --db with --url
+		{PID: 1},
+		{Clients: -1},
+	} {
+		if _, err := Run(context.Background(), o); err == nil {
+			t.Errorf("Run(%+v): no error", o)
+		}
+	}
+}
+
+// TestLoopbackOnly checks that only servers on this machine are loaded.
+func TestLoopbackOnly(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"http://127.0.0.1:8080": true,
+		"http://[::1]:8080":     true,
+		"http://192.0.2.1:8080": false,
+		"ftp://127.0.0.1/":      false,
+	} {
+		u, _ := url.Parse(raw)
+		if err := checkLoopback(context.Background(), u); (err == nil) != ok {
+			t.Errorf("checkLoopback(%s) = %v", raw, err)
+		}
+	}
+}

@@ -1,0 +1,137 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Command is `backrest bench`: it parses args, runs the benchmark and writes the
+// report to stdout, as a table or, with -json, as JSON; progress goes to stderr.
+func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o Options
+	var scenarioList string
+	var asJSON bool
+	fs := flag.NewFlagSet("backrest bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: backrest bench [flags]\n\n"+
+			"Measures the API with concurrent keep-alive clients against a bare net/http baseline.\n"+
+			"Without --url it starts a server in this process on a temporary data folder.\n\nscenarios:\n")
+		for _, s := range scenarios {
+			fmt.Fprintf(fs.Output(), "  %-9s %s\n", s.name, s.about)
+		}
+		fmt.Fprint(fs.Output(), "\nflags:\n")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.URL, "url", "", "base URL of a running server on this machine (default: start one in this process)")
+	fs.StringVar(&o.Email, "user", "", "e-mail of an existing account on the server at --url")
+	fs.StringVar(&o.Password, "password", "", "password of that account")
+	fs.IntVar(&o.PID, "pid", 0, "process id of the server at --url, to report its peak memory")
+	fs.StringVar(&o.DB, "db", "", "database of the in-process server: empty for SQLite, or postgres://…")
+	fs.IntVar(&o.Items, "n", 10000, "content items to prepare")
+	fs.IntVar(&o.Clients, "c", 32, "concurrent clients")
+	fs.DurationVar(&o.Duration, "d", 5e9, "how long each scenario is measured")
+	fs.DurationVar(&o.Warmup, "warmup", 0, "how long each scenario runs before it is measured (default d/5, at most 1s)")
+	fs.StringVar(&scenarioList, "scenarios", strings.Join(scenarioNames(), ","), "scenarios to run, comma-separated")
+	fs.BoolVar(&asJSON, "json", false, "write the report as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
+	}
+	for _, name := range strings.Split(scenarioList, ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			o.Scenarios = append(o.Scenarios, name)
+		}
+	}
+	o.Log = stderr
+	rep, err := Run(ctx, o)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	rep.WriteTable(stdout)
+	return nil
+}
+
+// WriteTable writes the report as a Markdown table, preceded by the settings and
+// notes of the run and followed by the first error of each scenario that had some.
+func (r *Report) WriteTable(w io.Writer) {
+	target := "server at " + r.Target
+	if r.Target == "in-process" {
+		target = "in-process server on " + r.Database
+	}
+	fmt.Fprintf(w, "backrest bench: %s, %d clients, %gs per scenario after %gs of warm-up, %d items\n",
+		target, r.Clients, r.Seconds, r.WarmupSeconds, r.Items)
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "- %s\n", n)
+	}
+	fmt.Fprintln(w)
+	rows := [][]string{{"scenario", "requests/s", "of baseline", "p50 ms", "p99 ms", "errors", "peak RSS MiB"}}
+	for _, res := range append([]Result{r.Baseline}, r.Results...) {
+		of, rss := "1.000", "-"
+		if res.Scenario != "baseline" {
+			of = strconv.FormatFloat(res.OfBaseline, 'f', 3, 64)
+			if res.PeakRSS > 0 {
+				rss = strconv.FormatInt(res.PeakRSS>>20, 10)
+			}
+		}
+		rows = append(rows, []string{res.Scenario, strconv.FormatFloat(res.RequestsPerSecond, 'f', 0, 64), of,
+			strconv.FormatFloat(res.P50, 'f', 2, 64), strconv.FormatFloat(res.P99, 'f', 2, 64),
+			strconv.Itoa(res.Errors), rss})
+	}
+	writeMarkdown(w, rows)
+	for _, res := range r.Results {
+		if res.FirstError != "" {
+			fmt.Fprintf(w, "\n%s: first error: %s\n", res.Scenario, res.FirstError)
+		}
+	}
+}
+
+// writeMarkdown writes rows as a Markdown table with aligned columns: the first
+// row is the header, the first column left-aligned and the others right-aligned.
+func writeMarkdown(w io.Writer, rows [][]string) {
+	widths := make([]int, len(rows[0]))
+	for _, row := range rows {
+		for i, cell := range row {
+			widths[i] = max(widths[i], len(cell))
+		}
+	}
+	line := func(cells []string) {
+		for i, cell := range cells {
+			if i == 0 {
+				fmt.Fprintf(w, "| %-*s ", widths[i], cell)
+			} else {
+				fmt.Fprintf(w, "| %*s ", widths[i], cell)
+			}
+		}
+		fmt.Fprintln(w, "|")
+	}
+	line(rows[0])
+	sep := make([]string, len(widths))
+	for i, n := range widths {
+		if i == 0 {
+			sep[i] = strings.Repeat("-", n)
+		} else {
+			sep[i] = strings.Repeat("-", n-1) + ":"
+		}
+	}
+	fmt.Fprint(w, "|")
+	for _, s := range sep {
+		fmt.Fprintf(w, " %s |", s)
+	}
+	fmt.Fprintln(w)
+	for _, row := range rows[1:] {
+		line(row)
+	}
+}

@@ -1,0 +1,165 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// fixture is the data that the scenarios work on, prepared through the API.
+type fixture struct {
+	api             *api
+	email, password string
+
+	// hasContent and hasFiles say whether the server serves the content type item
+	// and file uploads.
+	hasContent, hasFiles bool
+	// items are the prepared items; sizes counts them by size.
+	items []preparedItem
+	sizes map[int64]int
+	// readSize is the length of the answer to a read of one item (or, without
+	// content, of GET /-/login): the size of the baseline's answer.
+	readSize int
+	// payload is the content of the uploaded file, at filePath.
+	payload  []byte
+	filePath string
+}
+
+// preparedItem is an item created before the scenarios run.
+type preparedItem struct {
+	id   int64
+	size int64
+	path string
+}
+
+// fileSize is the size of the file of the upload and download scenarios.
+const fileSize = 1 << 20
+
+// probe reports whether the server answers GET path with 200 (true) or 404 or 405
+// (false, it does not serve it).
+func (f *fixture) probe(ctx context.Context, path string) (bool, error) {
+	resp, err := f.api.do(ctx, request{method: "GET", path: path}, &bytes.Buffer{})
+	if err != nil {
+		return false, err
+	}
+	switch resp.status {
+	case 200:
+		return true, nil
+	case 404, 405:
+		return false, nil
+	}
+	return false, fmt.Errorf("GET %s: status %d: %s", path, resp.status, snippet(resp.body))
+}
+
+// prepareItems creates n items with clients concurrent POSTs; item i has the size
+// i modulo filterValues.
+func (f *fixture) prepareItems(ctx context.Context, n, clients int) error {
+	f.items = make([]preparedItem, n)
+	f.sizes = map[int64]int{}
+	for i := range n {
+		f.sizes[int64(i%filterValues)]++
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make([]error, clients)
+	for c := range clients {
+		wg.Go(func() {
+			var buf bytes.Buffer
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				size := int64(i % filterValues)
+				var got itemJSON
+				_, err := f.api.call(ctx, request{method: "POST", path: "/-/items", body: newItem(fmt.Sprintf("item %d", i), size)}, &buf, &got, 200, 201)
+				if err == nil {
+					err = got.check(got.ID, size)
+				}
+				var path string
+				if err == nil {
+					path, err = pathOf(got.Meta.URL)
+				}
+				if err != nil {
+					errs[c] = fmt.Errorf("preparing items (the server needs a content type item, plural items, with the fields size (integer) and body (text)): %w", err)
+					return
+				}
+				f.items[i] = preparedItem{id: got.ID, size: size, path: path}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// prepare fills the fixture: it probes what the server serves, creates n items
+// when some scenario needs content, and uploads a file when some needs files. It
+// returns notes on what it did.
+func (f *fixture) prepare(ctx context.Context, n, clients int, needs map[need]bool) (notes []string, err error) {
+	if needs[needContent] {
+		if f.hasContent, err = f.probe(ctx, "/-/items?limit=1"); err != nil {
+			return nil, err
+		}
+	}
+	var buf bytes.Buffer
+	if f.hasContent {
+		start := time.Now()
+		if err := f.prepareItems(ctx, n, clients); err != nil {
+			return nil, err
+		}
+		d := time.Since(start)
+		notes = append(notes, fmt.Sprintf("prepared %d items with %d concurrent POSTs in %.1fs (%.0f/s)", n, clients, d.Seconds(), float64(n)/d.Seconds()))
+		resp, err := f.api.call(ctx, request{method: "GET", path: f.items[0].path}, &buf, nil, 200)
+		if err != nil {
+			return nil, err
+		}
+		f.readSize = len(resp.body)
+	} else {
+		resp, err := f.api.call(ctx, request{method: "GET", path: "/-/login"}, &buf, nil, 200)
+		if err != nil {
+			return nil, err
+		}
+		f.readSize = len(resp.body)
+		if needs[needContent] {
+			notes = append(notes, "the server has no content type items: content scenarios skipped")
+		}
+		notes = append(notes, fmt.Sprintf("baseline answer sized as GET /-/login (%d bytes), for want of items", f.readSize))
+	}
+	if needs[needFiles] {
+		f.payload = make([]byte, fileSize)
+		rand.Read(f.payload)
+		file, resp, err := f.upload(ctx, &buf)
+		switch {
+		case err != nil && (resp.status == 404 || resp.status == 405):
+			notes = append(notes, "the server takes no uploads (POST /-/files): file scenarios skipped")
+		case err != nil:
+			return nil, err
+		default:
+			if f.filePath, err = pathOf(file.URL); err != nil {
+				return nil, err
+			}
+			f.hasFiles = true
+		}
+	}
+	return notes, nil
+}
+
+// has reports whether the server serves what a scenario needs.
+func (f *fixture) has(n need) bool {
+	switch n {
+	case needContent:
+		return f.hasContent
+	case needFiles:
+		return f.hasFiles
+	}
+	return true
+}

@@ -1,0 +1,98 @@
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/backrest/backrest"
+	"github.com/backrest/backrest/account"
+	"github.com/backrest/backrest/app"
+)
+
+// benchSchema declares the content type of the scenarios: item (plural items),
+// with an integer size to filter on and a text body, viewable by any logged-in user.
+const benchSchema = `{
+  "types": [{
+    "name": "item",
+    "plural": "items",
+    "fields": [
+      {"name": "size", "type": "integer"},
+      {"name": "body", "type": "text"}
+    ],
+    "access": {"view": "authenticated"}
+  }]
+}
+`
+
+// server is a backrest server running in this process on a temporary data folder.
+type server struct {
+	url             string
+	database        string
+	email, password string
+	stop            func()
+}
+
+// startServer starts a server on a loopback port, with the benchmark's content
+// type, no rate limits and an account of its own. db is empty for SQLite, or a
+// postgres:// URL. The server logs its errors to log.
+func startServer(ctx context.Context, db string, log io.Writer) (*server, error) {
+	dir, err := os.MkdirTemp("", "backrest-bench-")
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*server, error) {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	cfg := backrest.DefaultConfig()
+	cfg.DataDir, cfg.DB = dir, db
+	cfg.Schema = filepath.Join(dir, "schema.json")
+	cfg.RateLimits = backrest.RateLimits{}
+	if err := os.WriteFile(cfg.Schema, []byte(benchSchema), 0o644); err != nil {
+		return fail(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fail(err)
+	}
+	cfg.Addr = ln.Addr().String()
+	cfg.BaseURL = "http://" + cfg.Addr
+	logger := slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelError}))
+	a, err := app.New(ctx, cfg, app.Options{Logger: logger})
+	if err != nil {
+		ln.Close()
+		return fail(fmt.Errorf("starting the server: %w", err))
+	}
+	s := &server{url: cfg.BaseURL, database: "sqlite", email: "bench-" + strings.ToLower(rand.Text()[:12]) + "@example.com", password: rand.Text()}
+	if db != "" {
+		s.database = "postgres"
+	}
+	// A new address each run, so that runs can share a PostgreSQL database.
+	if _, err := a.Accounts.AddUser(ctx, account.NewUser{Email: s.email, Password: s.password}); err != nil {
+		ln.Close()
+		a.Close()
+		return fail(fmt.Errorf("adding the benchmark's user: %w", err))
+	}
+	serveCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := a.Serve(serveCtx, ln); err != nil {
+			logger.Error("serving", "err", err)
+		}
+	}()
+	s.stop = func() {
+		cancel()
+		<-done
+		a.Close()
+		os.RemoveAll(dir)
+	}
+	return s, nil
+}
