@@ -16,6 +16,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -203,6 +204,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		fmt.Fprintf(o.Log, "bench: measuring %s\n", s.name)
 		var stop func() int64
 		if mem != nil {
+			if o.URL == "" {
+				// Return what earlier scenarios left, so that the peak is this one's.
+				debug.FreeOSMemory()
+			}
 			stop = mem.start()
 		}
 		st, err := load(ctx, o.Clients, o.Warmup, o.Duration, func() op { return s.newOp(f) })
