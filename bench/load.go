@@ -38,8 +38,10 @@ func (s stats) percentile(p float64) time.Duration {
 
 // load runs clients loops of the op that newOp returns for each client, each making
 // one request after the other: first for warmup, whose requests are not counted,
-// then for d. A request counts when it starts within d; the run lasts until the last
-// one ends. It returns early, with ctx's error, when ctx ends.
+// then for d. A request counts when it starts after the warm-up and within d, and
+// each client makes at least one that counts, so that slow requests are measured
+// too; the run lasts until the last one ends. It returns early, with ctx's error,
+// when ctx ends.
 func load(ctx context.Context, clients int, warmup, d time.Duration, newOp func() op) (stats, error) {
 	start := time.Now()
 	measureFrom, end := start.Add(warmup), start.Add(warmup+d)
@@ -56,7 +58,7 @@ func load(ctx context.Context, clients int, warmup, d time.Duration, newOp func(
 			r := &results[i]
 			for ctx.Err() == nil {
 				t0 := time.Now()
-				if !t0.Before(end) {
+				if !t0.Before(end) && len(r.lat) > 0 {
 					return
 				}
 				err := do(ctx)
