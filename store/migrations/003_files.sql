@@ -1,6 +1,10 @@
 -- Files: each row names its bytes in the blob store by blob_key. A file is held by
 -- one field of one content item (content_id, field), or by nobody (both NULL)
--- between its upload and its attachment; owner is the uploader's user id.
+-- between its upload and its attachment; owner is the uploader's user id (kept
+-- without a foreign key: an account's unattached uploads expire on their own).
+-- The content service releases the files of an item it deletes, so that their
+-- bytes go once the deletion commits; rows that go with their item otherwise (an
+-- account deleted with its items) leave their bytes to the sweeper.
 CREATE TABLE files (
 	id {{serial}},
 	uuid TEXT NOT NULL UNIQUE,
@@ -10,7 +14,7 @@ CREATE TABLE files (
 	size BIGINT NOT NULL,
 	sha256 TEXT NOT NULL,
 	owner TEXT NOT NULL,
-	content_id BIGINT,
+	content_id BIGINT REFERENCES content (id) ON DELETE CASCADE,
 	field TEXT,
 	created BIGINT NOT NULL,
 	modified BIGINT NOT NULL,
