@@ -10,42 +10,52 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/backrest/backrest/store/storetest"
 )
 
 // TestCommand runs the whole tool against its own in-process server with tiny
-// settings, and checks that every scenario made requests without errors, and
-// that -json writes a report that parses.
+// settings, on each database, and checks that every scenario made requests
+// without errors, and that -json writes a report that parses.
 func TestCommand(t *testing.T) {
-	var stdout, stderr bytes.Buffer
-	args := []string{"-n", "50", "-c", "2", "-d", "100ms", "-warmup", "20ms", "-json"}
-	if err := Command(context.Background(), args, &stdout, &stderr); err != nil {
-		t.Fatalf("bench: %v\n%s", err, stderr.String())
-	}
-	var rep Report
-	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
-		t.Fatalf("-json output does not parse: %v\n%s", err, stdout.String())
-	}
-	if rep.Baseline.Requests == 0 || rep.Baseline.Errors != 0 {
-		t.Errorf("baseline: %+v", rep.Baseline)
-	}
-	ran := map[string]bool{}
-	for _, r := range rep.Results {
-		ran[r.Scenario] = true
-		if r.Requests == 0 || r.Errors != 0 || r.RequestsPerSecond <= 0 || r.OfBaseline <= 0 || r.P50 <= 0 {
-			t.Errorf("%s: %+v", r.Scenario, r)
+	storetest.ForEach(t, func(t *testing.T, backend storetest.Backend) {
+		var stdout, stderr bytes.Buffer
+		args := []string{"-n", "50", "-c", "2", "-d", "100ms", "-warmup", "20ms", "-json"}
+		if dsn := storetest.DSN(t, backend); dsn != "" {
+			args = append(args, "-db", dsn)
 		}
-		if r.PeakRSS <= 0 {
-			t.Errorf("%s: no peak RSS", r.Scenario)
+		if err := Command(context.Background(), args, &stdout, &stderr); err != nil {
+			t.Fatalf("bench: %v\n%s", err, stderr.String())
 		}
-	}
-	for _, name := range scenarioNames() {
-		if !ran[name] {
-			t.Errorf("scenario %s did not run; notes: %q", name, rep.Notes)
+		var rep Report
+		if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+			t.Fatalf("-json output does not parse: %v\n%s", err, stdout.String())
 		}
-	}
-	if t.Failed() {
-		t.Logf("report: %s", stdout.String())
-	}
+		if rep.Database != string(backend) {
+			t.Errorf("database %q, want %q", rep.Database, backend)
+		}
+		if rep.Baseline.Requests == 0 || rep.Baseline.Errors != 0 {
+			t.Errorf("baseline: %+v", rep.Baseline)
+		}
+		ran := map[string]bool{}
+		for _, r := range rep.Results {
+			ran[r.Scenario] = true
+			if r.Requests == 0 || r.Errors != 0 || r.RequestsPerSecond <= 0 || r.OfBaseline <= 0 || r.P50 <= 0 {
+				t.Errorf("%s: %+v", r.Scenario, r)
+			}
+			if r.PeakRSS <= 0 {
+				t.Errorf("%s: no peak RSS", r.Scenario)
+			}
+		}
+		for _, name := range scenarioNames() {
+			if !ran[name] {
+				t.Errorf("scenario %s did not run; notes: %q", name, rep.Notes)
+			}
+		}
+		if t.Failed() {
+			t.Logf("report: %s", stdout.String())
+		}
+	})
 }
 
 // TestURL loads a server by its URL with an existing account, reporting the
