@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -29,27 +31,54 @@ var (
 	crashRounds = flag.Int("crash.rounds", 20, "rounds of TestCrash")
 )
 
-// crashClients is the number of clients uploading and deleting at once.
+// crashClients is the number of clients working at once.
 const crashClients = 4
+
+// crashSchema has a type whose items hold a file.
+const crashSchema = `{"types": [{"name": "album", "fields": [{"name": "cover", "type": "file"}]}]}`
+
+// album is what the server acknowledged about an album.
+type album struct {
+	// cover is the UUID of its cover file.
+	cover string
+	// deleted is true once its deletion was acknowledged.
+	deleted bool
+	// uncertain is true when a change was sent without a definite answer (the
+	// server died), so that its outcome is unknown until the next acknowledged one.
+	uncertain bool
+	// busy is true while a client changes it.
+	busy bool
+}
 
 // ledger records what the server acknowledged, across rounds.
 type ledger struct {
 	mu sync.Mutex
-	// acked holds the uploads answered with 201, by UUID, with their digest.
-	acked map[string]string
-	// deleting holds the uploads a deletion was sent for, whatever its answer.
-	deleting map[string]bool
+	// uploads holds the unattached uploads answered with 201, by UUID, with their
+	// digest.
+	uploads map[string]string
+	// taken holds the uploads a deletion or an attachment was sent for, whatever
+	// its answer.
+	taken map[string]bool
 	// deleted holds the uploads whose deletion was answered with success.
 	deleted map[string]bool
+	// ids holds the ids of the uploads, by UUID.
+	ids map[string]int64
+	// albums holds the albums whose creation was acknowledged, by id.
+	albums map[int64]*album
+	// unexpected lists the answers with an unexpected status: with a server that
+	// only ever dies, every answer is the expected one.
+	unexpected []string
+	// counts of acknowledged operations, for the log.
+	created, replaced, removed int
 }
 
-// pick returns an acknowledged upload not being deleted, and marks it deleting.
-func (l *ledger) pick(r *rand.Rand) (string, bool) {
+// takeUpload returns an acknowledged upload not taken yet, and marks it taken.
+func (l *ledger) takeUpload(r *rand.Rand) (string, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var candidates []string
-	for u := range l.acked {
-		if !l.deleting[u] {
+	for u := range l.uploads {
+		if !l.taken[u] {
 			candidates = append(candidates, u)
 		}
 	}
@@ -58,14 +87,35 @@ func (l *ledger) pick(r *rand.Rand) (string, bool) {
 	}
 	slices.Sort(candidates)
 	u := candidates[r.IntN(len(candidates))]
-	l.deleting[u] = true
+	l.taken[u] = true
 	return u, true
 }
 
-// TestCrash kills a server with SIGKILL at random moments while clients upload and
-// delete files, restarts it, and checks after every crash that every file row has
-// its bytes with the recorded size and digest, that every acknowledged upload not
-// deleted survived, and that a sweep leaves no bytes without a row.
+// takeAlbum returns an album not deleted and not busy, and marks it busy.
+func (l *ledger) takeAlbum(r *rand.Rand) (int64, *album, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var ids []int64
+	for id, a := range l.albums {
+		if !a.busy && !(a.deleted && !a.uncertain) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return 0, nil, false
+	}
+	slices.Sort(ids)
+	id := ids[r.IntN(len(ids))]
+	l.albums[id].busy = true
+	return id, l.albums[id], true
+}
+
+// TestCrash kills a server with SIGKILL at random moments while clients upload
+// and delete files and create, change and delete items holding files; it restarts
+// the server each time. After every crash it checks that every file row has its
+// bytes with the recorded size and digest, that what the server acknowledged
+// stands (uploads, deletions, the file each item holds), and that a sweep leaves
+// no bytes without a row.
 func TestCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the crash test builds and kills a server; skipped with -short")
@@ -78,81 +128,239 @@ func TestCrash(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 0))
 	bin := buildBackrest(t)
 	data := t.TempDir()
+	schema := filepath.Join(t.TempDir(), "schema.json")
+	if err := os.WriteFile(schema, []byte(crashSchema), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	addUser(t, bin, data, "crash@example.com", "password1")
-	l := &ledger{acked: map[string]string{}, deleting: map[string]bool{}, deleted: map[string]bool{}}
+	l := &ledger{uploads: map[string]string{}, taken: map[string]bool{}, deleted: map[string]bool{},
+		ids: map[string]int64{}, albums: map[int64]*album{}}
 
 	var swept int
 	for round := range *crashRounds {
-		srv := startServer(t, bin, data)
+		srv := startServer(t, bin, data, "BACKREST_SCHEMA="+schema)
 		token := login(t, srv.url, "crash@example.com", "password1")
 		var wg sync.WaitGroup
 		for c := range crashClients {
-			r := rand.New(rand.NewPCG(seed, uint64(round*crashClients+c+1)))
-			wg.Go(func() { crashClient(srv.url, token, r, l) })
+			cl := &crashClient{url: srv.url, token: token, l: l,
+				r: rand.New(rand.NewPCG(seed, uint64(round*crashClients+c+1))), http: &http.Client{Timeout: 10 * time.Second}}
+			wg.Go(cl.run)
 		}
 		time.Sleep(time.Duration(10+rng.IntN(300)) * time.Millisecond)
 		srv.kill()
 		wg.Wait()
+		if len(l.unexpected) > 0 {
+			t.Fatalf("seed %d, round %d: unexpected answers: %q", seed, round, l.unexpected)
+		}
 		swept += checkAfterCrash(t, data, l, seed, round)
 	}
-	t.Logf("%d rounds: %d uploads acknowledged, %d deletions sent (%d acknowledged), %d orphans swept after crashes",
-		*crashRounds, len(l.acked), len(l.deleting), len(l.deleted), swept)
+	t.Logf("%d rounds: %d uploads acknowledged, %d deleted; %d items created, %d files replaced, %d items deleted; %d orphans swept after crashes",
+		*crashRounds, len(l.uploads), len(l.deleted), l.created, l.replaced, l.removed, swept)
 }
 
-// crashClient uploads and deletes files until the server stops answering.
-func crashClient(url, token string, r *rand.Rand, l *ledger) {
-	client := &http.Client{Timeout: 10 * time.Second}
-	do := func(req *http.Request) (int, []byte, error) {
-		req.Header.Set("Authorization", "Bearer "+token)
-		res, err := client.Do(req)
-		if err != nil {
-			return 0, nil, err
-		}
-		defer res.Body.Close()
-		body, err := io.ReadAll(res.Body)
-		return res.StatusCode, body, err
+// crashClient works against a server until it stops answering.
+type crashClient struct {
+	url, token string
+	l          *ledger
+	r          *rand.Rand
+	http       *http.Client
+}
+
+// errStatus is the error of an answer with an unexpected status.
+type errStatus struct {
+	status        int
+	request, body string
+}
+
+func (e *errStatus) Error() string { return fmt.Sprintf("%s: %d %s", e.request, e.status, e.body) }
+
+// do sends a request and decodes the JSON answer into out when the status is
+// want. A transport error means the server died; the outcome is then unknown.
+func (c *crashClient) do(method, path, contentType string, body []byte, want int, out any) error {
+	req, _ := http.NewRequest(method, c.url+path, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != want {
+		return &errStatus{status: res.StatusCode, request: method + " " + path, body: string(data)}
+	}
+	if out != nil {
+		return json.Unmarshal(data, out)
+	}
+	return nil
+}
+
+// bytes returns up to max random bytes.
+func (c *crashClient) bytes(max int) []byte {
+	data := make([]byte, c.r.IntN(max))
+	for i := range data {
+		data[i] = byte(c.r.Uint32())
+	}
+	return data
+}
+
+// coverBody returns the JSON body setting the cover, beside the extra keys: a new
+// data URL, or one of the acknowledged uploads.
+func (c *crashClient) coverBody(extra map[string]any) []byte {
+	body := map[string]any{}
+	for k, v := range extra {
+		body[k] = v
+	}
+	upload := ""
+	if c.r.IntN(2) == 0 {
+		upload, _ = c.l.takeUpload(c.r)
+	}
+	if upload != "" {
+		body["cover"] = map[string]any{"id": c.uploadID(upload)}
+	} else {
+		body["cover"] = map[string]any{"filename": "cover.bin",
+			"data": "data:application/octet-stream;base64," + base64.StdEncoding.EncodeToString(c.bytes(48<<10))}
+	}
+	data, _ := json.Marshal(body)
+	return data
+}
+
+// uploadID returns the id of an upload from its UUID, which the ledger keeps
+// beside the digest.
+func (c *crashClient) uploadID(uuid string) int64 {
+	c.l.mu.Lock()
+	defer c.l.mu.Unlock()
+	return c.l.ids[uuid]
+}
+
+// itemJSON is the part of an album's representation the test reads.
+type itemJSON struct {
+	ID    int64    `json:"id"`
+	Cover fileJSON `json:"cover"`
+}
+
+func (c *crashClient) run() {
 	for {
-		if r.IntN(10) < 3 {
-			uuid, ok := l.pick(r)
-			if ok {
-				req, _ := http.NewRequest("DELETE", url+"/-/"+uuid+"~", nil)
-				status, _, err := do(req)
-				if err != nil {
-					return
-				}
-				if status == http.StatusOK {
-					l.mu.Lock()
-					l.deleted[uuid] = true
-					l.mu.Unlock()
-				}
-				continue
-			}
+		var err error
+		switch n := c.r.IntN(20); {
+		case n < 7:
+			err = c.upload()
+		case n < 10:
+			err = c.deleteUpload()
+		case n < 13:
+			err = c.createAlbum()
+		case n < 17:
+			err = c.replaceCover()
+		default:
+			err = c.deleteAlbum()
 		}
-		data := make([]byte, r.IntN(256<<10))
-		for i := range data {
-			data[i] = byte(r.Uint32())
+		var es *errStatus
+		if errors.As(err, &es) {
+			c.l.mu.Lock()
+			c.l.unexpected = append(c.l.unexpected, es.Error())
+			c.l.mu.Unlock()
 		}
-		req, _ := http.NewRequest("POST", url+"/-/files?filename=crash.bin", bytes.NewReader(data))
-		req.Header.Set("Content-Type", "application/octet-stream")
-		status, body, err := do(req)
 		if err != nil {
 			return
 		}
-		var f fileJSON
-		if status != http.StatusCreated || json.Unmarshal(body, &f) != nil {
-			return
-		}
-		sum := sha256.Sum256(data)
-		l.mu.Lock()
-		l.acked[f.UUID] = hex.EncodeToString(sum[:])
-		l.mu.Unlock()
 	}
+}
+
+func (c *crashClient) upload() error {
+	data := c.bytes(256 << 10)
+	var f fileJSON
+	if err := c.do("POST", "/-/files?filename=crash.bin", "application/octet-stream", data, http.StatusCreated, &f); err != nil {
+		return err
+	}
+	sum := sha256.Sum256(data)
+	c.l.mu.Lock()
+	c.l.uploads[f.UUID] = hex.EncodeToString(sum[:])
+	c.l.ids[f.UUID] = f.ID
+	c.l.mu.Unlock()
+	return nil
+}
+
+func (c *crashClient) deleteUpload() error {
+	uuid, ok := c.l.takeUpload(c.r)
+	if !ok {
+		return nil
+	}
+	if err := c.do("DELETE", "/-/"+uuid+"~", "", nil, http.StatusOK, nil); err != nil {
+		return err
+	}
+	c.l.mu.Lock()
+	c.l.deleted[uuid] = true
+	c.l.mu.Unlock()
+	return nil
+}
+
+func (c *crashClient) createAlbum() error {
+	body := c.coverBody(map[string]any{"title": "album"})
+	var it itemJSON
+	if err := c.do("POST", "/-/albums", "application/json", body, http.StatusCreated, &it); err != nil {
+		return err
+	}
+	c.l.mu.Lock()
+	c.l.albums[it.ID] = &album{cover: it.Cover.UUID}
+	c.l.created++
+	c.l.mu.Unlock()
+	return nil
+}
+
+// change sends a change of an album taken from the ledger and records its
+// outcome with done when acknowledged.
+func (c *crashClient) change(method string, body []byte, done func(*album, *itemJSON)) error {
+	id, a, ok := c.l.takeAlbum(c.r)
+	if !ok {
+		return nil
+	}
+	var it itemJSON
+	var out any = &it
+	if method == "DELETE" {
+		out = nil
+	}
+	err := c.do(method, fmt.Sprintf("/-/albums/%d", id), "application/json", body, http.StatusOK, out)
+	c.l.mu.Lock()
+	defer c.l.mu.Unlock()
+	a.busy = false
+	var es *errStatus
+	if errors.As(err, &es) && es.status == http.StatusNotFound && a.uncertain {
+		// A deletion whose answer was lost went through.
+		a.deleted, a.uncertain = true, false
+		return nil
+	}
+	if err != nil {
+		a.uncertain = true
+		return err
+	}
+	a.uncertain = false
+	done(a, &it)
+	return nil
+}
+
+func (c *crashClient) replaceCover() error {
+	body := c.coverBody(nil)
+	return c.change("PUT", body, func(a *album, it *itemJSON) {
+		a.cover = it.Cover.UUID
+		c.l.replaced++
+	})
+}
+
+func (c *crashClient) deleteAlbum() error {
+	return c.change("DELETE", nil, func(a *album, _ *itemJSON) {
+		a.deleted = true
+		c.l.removed++
+	})
 }
 
 // checkAfterCrash checks the data folder of a killed server: rows and bytes agree,
-// acknowledged uploads survived, and a sweep leaves no orphans.
-// It returns the number of orphans and temporary files the sweep removed.
+// what was acknowledged stands, and a sweep leaves no orphans. It returns the
+// number of orphans and temporary files the sweep removed.
 func checkAfterCrash(t *testing.T, data string, l *ledger, seed uint64, round int) int {
 	t.Helper()
 	fail := func(format string, args ...any) {
@@ -183,8 +391,8 @@ func checkAfterCrash(t *testing.T, data string, l *ledger, seed uint64, round in
 			fail("upload %s deleted with success is still there (%v)", uuid, err)
 		}
 	}
-	for uuid, sum := range l.acked {
-		if l.deleting[uuid] {
+	for uuid, sum := range l.uploads {
+		if l.taken[uuid] {
 			continue
 		}
 		f, err := store.FileByUUID(ctx, db, uuid)
@@ -196,6 +404,21 @@ func checkAfterCrash(t *testing.T, data string, l *ledger, seed uint64, round in
 		}
 		if f.SHA256 != sum {
 			fail("upload %s has digest %s, want %s", uuid, f.SHA256, sum)
+		}
+	}
+	for id, a := range l.albums {
+		if a.uncertain {
+			continue
+		}
+		f, err := store.FileAt(ctx, db, id, "cover")
+		switch {
+		case a.deleted && backrest.ErrorCode(err) != backrest.ENOTFOUND:
+			fail("album %d deleted with success still holds a file (%v)", id, err)
+		case a.deleted:
+		case err != nil:
+			fail("album %d lost its cover %s: %v", id, a.cover, err)
+		case f.UUID != a.cover:
+			fail("album %d holds %s, want the acknowledged %s", id, f.UUID, a.cover)
 		}
 	}
 	st, err := svc.Sweep(ctx)
