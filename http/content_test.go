@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -36,7 +37,8 @@ const testSchema = `{
 		]},
 		{"name": "notice", "access": {"view": "anyone", "create": "role:editor"},
 			"fields": [{"name": "level", "type": "integer", "enum": [1, 2, 3]}]},
-		{"name": "diary", "plural": "diaries", "access": {"view": "owner"}}
+		{"name": "diary", "plural": "diaries", "access": {"view": "owner"}},
+		{"name": "photo", "fields": [{"name": "image", "type": "file"}, {"name": "caption", "type": "string"}]}
 	]
 }`
 
@@ -696,4 +698,87 @@ func TestContentBadSchema(t *testing.T) {
 			t.Errorf("schema accepted: %s", schema)
 		}
 	}
+}
+
+func TestContentFileFields(t *testing.T) {
+	forEachContentDB(t, func(t *testing.T, e *env) {
+		alice, _ := e.as("alice@example.com")
+		bob, _ := e.as("bob@example.com")
+		anon := e.browser()
+		dataURL := func(s string) obj {
+			return obj{"data": "data:text/plain;base64," + base64.StdEncoding.EncodeToString([]byte(s)), "filename": "note.txt"}
+		}
+		fileOf := func(item map[string]any) map[string]any {
+			t.Helper()
+			f, ok := item["image"].(map[string]any)
+			if !ok {
+				t.Fatalf("no file in %v", item)
+			}
+			return f
+		}
+		files := func() int {
+			var n int
+			if err := e.app.DB.QueryRow(context.Background(), "SELECT COUNT(*) FROM files").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+
+		photo := alice.post("/-/photos", obj{"title": "p", "image": dataURL("first")}).expect(201).JSON()
+		first := fileOf(photo)
+		if first["filename"] != "note.txt" || first["size"] != 5.0 || !strings.HasPrefix(first["mimetype"].(string), "text/plain") {
+			t.Fatalf("file %v", first)
+		}
+		url1 := first["url"].(string)
+		if got := string(alice.get(url1).expect(200).body); got != "first" {
+			t.Fatalf("download %q", got)
+		}
+		bob.get(url1).expect(200)
+		anon.get(url1).expectError(403, "", "")
+		path := "/-/photos/" + strconv.FormatInt(int64(photo["id"].(float64)), 10)
+
+		// Posting the representation back keeps the file; bob may not change it.
+		same := alice.put(path, photo).expect(200).JSON()
+		if fileOf(same)["url"] != url1 {
+			t.Fatalf("posting back replaced the file: %v", same)
+		}
+		bob.put(path, obj{"image": dataURL("bob's")}).expectError(403, "", "")
+		// A bad value changes nothing.
+		alice.put(path, obj{"image": obj{"data": "not a data URL"}, "caption": "x"}).expectError(400, "image", "")
+		alice.put(path, obj{"image": true}).expectError(400, "image", "")
+		if got := alice.get(path).expect(200).JSON(); got["caption"] != nil || fileOf(got)["url"] != url1 || files() != 1 {
+			t.Fatalf("refused update changed the item: %v", got)
+		}
+
+		// Replacing the file deletes the old one.
+		second := fileOf(alice.put(path, obj{"image": dataURL("second")}).expect(200).JSON())
+		alice.get(url1).expectError(404, "", "")
+		if got := string(alice.get(second["url"].(string)).expect(200).body); got != "second" {
+			t.Fatalf("download %q", got)
+		}
+		// A file uploaded before is attached by its id.
+		up := alice.do("POST", "/-/files?filename=up.txt", "uploaded", "text/plain").expect(201).JSON()
+		third := fileOf(alice.put(path, obj{"image": up["id"]}).expect(200).JSON())
+		if third["id"] != up["id"] || third["filename"] != "up.txt" {
+			t.Fatalf("attached %v, uploaded %v", third, up)
+		}
+		alice.get(second["url"].(string)).expectError(404, "", "")
+		bob.get(third["url"].(string)).expect(200)
+		// Another user's upload cannot be attached.
+		theirs := bob.do("POST", "/-/files?filename=b.txt", "bob", "text/plain").expect(201).JSON()
+		alice.put(path, obj{"image": theirs["id"]}).expectError(400, "image", "")
+
+		// Clearing and deleting release the file.
+		if got := alice.put(path, obj{"image": nil}).expect(200).JSON(); got["image"] != nil {
+			t.Fatalf("cleared: %v", got)
+		}
+		alice.get(third["url"].(string)).expectError(404, "", "")
+		p2 := alice.post("/-/photos", obj{"title": "q", "image": dataURL("gone soon")}).expect(201).JSON()
+		url := fileOf(p2)["url"].(string)
+		alice.delete("/-/photos/" + strconv.FormatInt(int64(p2["id"].(float64)), 10)).expect(200)
+		alice.get(url).expectError(404, "", "")
+		if n := files(); n != 1 {
+			t.Fatalf("%d files left, want bob's upload only", n)
+		}
+	})
 }
