@@ -100,11 +100,16 @@ func TestFileFieldDataURL(t *testing.T) {
 		if g := fileOf(t, item2, "image"); g.MimeType != "image/png" || g.Filename != "file" {
 			t.Fatalf("sniffed file = %+v", g)
 		}
+		// A bare data URL string is a file too.
+		item3 := ann.post("/-/photos", obj{"title": "bare", "image": "data:text/plain;base64,YmFyZQ=="}).expect(http.StatusCreated).JSON()
+		if g := fileOf(t, item3, "image"); g.MimeType != "text/plain" || g.Size != 4 {
+			t.Fatalf("bare data URL file = %+v", g)
+		}
 		// A file held by content is not deleted on its own.
 		ann.delete(f.URL).expectError(http.StatusConflict, "", "")
 		bob.delete(f.URL).expectError(http.StatusConflict, "", "")
 		anon.delete(f.URL).expectError(http.StatusForbidden, "", "")
-		e.expectBlobs(2)
+		e.expectBlobs(3)
 	})
 }
 
