@@ -79,14 +79,12 @@ func (r *Report) WriteTable(w io.Writer) {
 	fmt.Fprintln(w)
 	rows := [][]string{{"scenario", "requests/s", "of baseline", "p50 ms", "p99 ms", "errors", "peak RSS MiB"}}
 	for _, res := range append([]Result{r.Baseline}, r.Results...) {
-		of, rss := "1.000", "-"
-		if res.Scenario != "baseline" {
-			of = strconv.FormatFloat(res.OfBaseline, 'f', 3, 64)
-			if res.PeakRSS > 0 {
-				rss = strconv.FormatInt(res.PeakRSS>>20, 10)
-			}
+		rss := "-"
+		if res.PeakRSS > 0 {
+			rss = strconv.FormatInt(res.PeakRSS>>20, 10)
 		}
-		rows = append(rows, []string{res.Scenario, strconv.FormatFloat(res.RequestsPerSecond, 'f', 0, 64), of,
+		rows = append(rows, []string{res.Scenario, strconv.FormatFloat(res.RequestsPerSecond, 'f', 0, 64),
+			strconv.FormatFloat(res.OfBaseline, 'f', 3, 64),
 			strconv.FormatFloat(res.P50, 'f', 2, 64), strconv.FormatFloat(res.P99, 'f', 2, 64),
 			strconv.Itoa(res.Errors), rss})
 	}
