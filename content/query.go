@@ -231,39 +231,67 @@ type Page struct {
 }
 
 // List returns the page of the items of t that q selects and caller may view.
+//
+// The conditions on the common fields (owner, category) apply to content (c),
+// those on own fields to the type's table (t), which also holds each item's
+// creation date, so that its indexes serve filters and sorting on own fields in
+// the default order. The total is counted on as few tables as the conditions need.
 func (s *Service) List(ctx context.Context, caller *backrest.User, t *Type, q *Query) (*Page, error) {
 	verdict := t.may(ActionView, caller)
 	if verdict == denied {
 		return nil, forbidden(caller)
 	}
-	var conds []string
-	var args []any
-	own := false // whether the query filters or sorts on the type's table
+	var common, own []string // conditions on content and on the type's table
+	var commonArgs, ownArgs []any
 	if verdict == ownerOnly {
-		conds, args = append(conds, "c.owner = ?"), append(args, caller.ID.String())
+		common, commonArgs = append(common, "c.owner = ?"), append(commonArgs, caller.ID.String())
 	}
 	for _, f := range q.Filters {
 		in := "IN (" + placeholders(len(f.Values)) + ")"
 		switch f.Field {
 		case "owner":
-			conds = append(conds, "c.owner "+in)
+			common, commonArgs = append(common, "c.owner "+in), append(commonArgs, f.Values...)
 		case "category":
-			conds = append(conds, "c.id IN (SELECT cc.content_id FROM content_categories cc JOIN categories k ON k.id = cc.category_id WHERE k.title "+in+")")
+			common = append(common, "c.id IN (SELECT cc.content_id FROM content_categories cc JOIN categories k ON k.id = cc.category_id WHERE k.title "+in+")")
+			commonArgs = append(commonArgs, f.Values...)
 		default:
-			conds, own = append(conds, "t."+column(f.Field)+" "+in), true
+			own, ownArgs = append(own, "t."+column(f.Field)+" "+in), append(ownArgs, f.Values...)
 		}
-		args = append(args, f.Values...)
 	}
-	var order []string
+	page := &Page{}
+	var count string
+	switch {
+	case len(common) == 0 && len(own) == 0:
+		// Counting a whole table is fastest, without conditions.
+		count = "SELECT COUNT(*) FROM " + table(t.Name)
+	case len(common) == 0:
+		count = "SELECT COUNT(*) FROM " + table(t.Name) + " t WHERE " + strings.Join(own, " AND ")
+	case len(own) == 0:
+		count = "SELECT COUNT(*) FROM content c WHERE c.type = ? AND " + strings.Join(common, " AND ")
+	default:
+		count = "SELECT COUNT(*) FROM content c JOIN " + table(t.Name) + " t ON t.id = c.id WHERE " + strings.Join(append(own, common...), " AND ")
+	}
+	countArgs := append(append([]any{}, ownArgs...), commonArgs...)
+	if len(own) == 0 && len(common) > 0 {
+		countArgs = append([]any{t.Name}, commonArgs...)
+	}
+	if err := s.db.QueryRow(ctx, count, countArgs...).Scan(&page.Total); err != nil {
+		return nil, fmt.Errorf("content: count %s: %w", t.Name, err)
+	}
+	if int64(q.Offset) >= page.Total {
+		page.Items = []*Item{}
+		return page, nil
+	}
+
 	dir := " ASC"
 	if q.Desc {
 		dir = " DESC"
 	}
+	var order []string
+	onOwn := len(own) > 0
 	if cols, ok := commonSort[q.Sort]; ok {
 		for _, c := range cols {
-			if own && (c == "c.created" || c == "c.id") {
-				// The type's table holds creation date and id too; its indexes
-				// serve the filters in this order.
+			if onOwn && (c == "c.created" || c == "c.id") {
 				c = "t." + c[2:]
 			}
 			order = append(order, c+dir)
@@ -274,28 +302,17 @@ func (s *Service) List(ctx context.Context, caller *backrest.User, t *Type, q *Q
 			nulls = " NULLS LAST"
 		}
 		order = append(order, "t."+column(q.Sort)+dir+nulls, "t.created"+dir, "t.id"+dir)
-		own = true
+		onOwn = true
 	}
-	if !own {
-		// Items of the type are those with a row in its table; the condition lets
-		// the indexes of content serve.
+	conds, args := append(own, common...), append(ownArgs, commonArgs...)
+	if !onOwn {
+		// Every item of the type has a row in its table; the condition lets the
+		// indexes of content serve the order.
 		conds, args = append([]string{"c.type = ?"}, conds...), append([]any{t.Name}, args...)
 	}
-	where := strings.Join(conds, " AND ")
-	if where == "" {
-		where = "1 = 1"
-	}
-	page := &Page{}
-	countQ := "SELECT COUNT(*) FROM content c"
-	if own {
-		countQ += " JOIN " + table(t.Name) + " t ON t.id = c.id"
-	}
-	if err := s.db.QueryRow(ctx, countQ+" WHERE "+where, args...).Scan(&page.Total); err != nil {
-		return nil, fmt.Errorf("content: count %s: %w", t.Name, err)
-	}
-	if int64(q.Offset) >= page.Total {
-		page.Items = []*Item{}
-		return page, nil
+	where := "1 = 1"
+	if len(conds) > 0 {
+		where = strings.Join(conds, " AND ")
 	}
 	items, err := s.load(ctx, s.db, t, where+" ORDER BY "+strings.Join(order, ", ")+" LIMIT ? OFFSET ?",
 		append(args, q.Limit, q.Offset)...)

@@ -1,0 +1,229 @@
+package content
+
+import (
+	"encoding/json"
+	"errors"
+	"net/url"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/backrest/backrest"
+)
+
+// fuzzType has a field of every kind, with constraints.
+func fuzzType(t testing.TB) *Type {
+	t.Helper()
+	lo, hi := -10.0, 1e6
+	ty := Type{Name: "thing", Categories: true, Fields: []Field{
+		{Name: "s", Kind: String, MaxLength: 20, Pattern: "^[a-z ]*$"},
+		{Name: "e", Kind: String, Enum: []any{"a", "b"}},
+		{Name: "tx", Kind: Text, Required: true},
+		{Name: "i", Kind: Integer, Min: &lo, Max: &hi},
+		{Name: "ie", Kind: Integer, Enum: []any{1.0, 2.0}},
+		{Name: "n", Kind: Number, Min: &lo},
+		{Name: "b", Kind: Boolean},
+		{Name: "d", Kind: DateTime},
+		{Name: "j", Kind: JSON},
+		{Name: "f", Kind: FileKind},
+	}}
+	if err := ty.prepare(); err != nil {
+		t.Fatal(err)
+	}
+	return &ty
+}
+
+// checkValue fails unless v is a valid value of the field.
+func checkValue(t *testing.T, f *Field, v any) {
+	if v == nil {
+		if f.Required {
+			t.Fatalf("%s: null accepted for a required field", f.Name)
+		}
+		return
+	}
+	if _, err := storedValue(f.Kind, v); err != nil && f.Kind != FileKind {
+		t.Fatalf("%s: %v", f.Name, err)
+	}
+	switch x := v.(type) {
+	case string:
+		if n := f.maxLength(); n > 0 && utf8.RuneCountInString(x) > n {
+			t.Fatalf("%s: %d characters accepted", f.Name, utf8.RuneCountInString(x))
+		}
+		if f.pattern != nil && !f.pattern.MatchString(x) {
+			t.Fatalf("%s: %q does not match", f.Name, x)
+		}
+	case int64:
+		if (f.Min != nil && float64(x) < *f.Min) || (f.Max != nil && float64(x) > *f.Max) {
+			t.Fatalf("%s: %d out of range", f.Name, x)
+		}
+	case float64:
+		if f.Min != nil && x < *f.Min {
+			t.Fatalf("%s: %v out of range", f.Name, x)
+		}
+	case time.Time:
+		if x.Location() != time.UTC {
+			t.Fatalf("%s: time not in UTC", f.Name)
+		}
+	case json.RawMessage:
+		if !json.Valid(x) {
+			t.Fatalf("%s: invalid JSON accepted", f.Name)
+		}
+	}
+}
+
+// FuzzValidate feeds request bodies to the validation of items: it must never
+// panic, must report only invalid input, and what it accepts must fit the fields.
+func FuzzValidate(f *testing.F) {
+	for _, seed := range []string{
+		`{"title": "x", "tx": "t"}`,
+		`{"title": "", "tx": null}`,
+		`{"title": "x", "tx": "t", "s": "abc", "e": "a", "i": 5, "ie": 2, "n": -1.5e3, "b": true, "d": "2024-01-01T00:00:00Z", "j": {"a": [1]}, "f": {"data": "x"}}`,
+		`{"title": "x", "tx": "t", "i": 1e400, "n": 1e400, "d": "2024-13-01T00:00:00Z", "categories": ["a", " ", "a"]}`,
+		`{"title": "x", "tx": "t", "i": 3.0, "ie": 1.5, "s": "ABC", "e": "c", "__meta__": {}, "bogus": 1}`,
+		`{"title": 1, "tx": [], "i": "1", "n": "1", "b": 0, "d": 5, "categories": "a"}`,
+		`{"title": "\u0000", "tx": "\ud800"}`,
+		`{"title": "x", "tx": "t", "i": -0, "n": 0.0000001, "i": 9223372036854775807}`,
+	} {
+		f.Add([]byte(seed), true)
+		f.Add([]byte(seed), false)
+	}
+	ty := fuzzType(f)
+	f.Fuzz(func(t *testing.T, data []byte, create bool) {
+		var body map[string]json.RawMessage
+		if json.Unmarshal(data, &body) != nil {
+			return
+		}
+		in, err := ty.decode(body, create)
+		if err != nil {
+			var e *backrest.Error
+			if !errors.As(err, &e) || e.Code != backrest.EINVALID || len(e.Fields) == 0 {
+				t.Fatalf("error %v is not a field validation error", err)
+			}
+			for _, fe := range e.Fields {
+				if fe.Location != "body" || fe.Name == "" || fe.Description == "" {
+					t.Fatalf("bad field error %+v", fe)
+				}
+			}
+			return
+		}
+		if create && (in.title == nil || in.fields["tx"] == nil) {
+			t.Fatal("created without a required field")
+		}
+		if in.title != nil && (*in.title == "" || utf8.RuneCountInString(*in.title) > TitleMaxLength) {
+			t.Fatalf("title %q accepted", *in.title)
+		}
+		for name, v := range in.fields {
+			fd := ty.Field(name)
+			if fd == nil {
+				t.Fatalf("unknown key %s taken", name)
+			}
+			checkValue(t, fd, v)
+		}
+		if len(in.categories) > MaxCategories {
+			t.Fatal("too many categories")
+		}
+		for _, c := range in.categories {
+			if checkCategory(c) != "" {
+				t.Fatalf("category %q accepted", c)
+			}
+		}
+	})
+}
+
+// FuzzParseQuery feeds query strings to the parser of listings: it must never
+// panic, must report errors in the query string, and what it accepts must be a
+// valid listing.
+func FuzzParseQuery(f *testing.F) {
+	for _, seed := range []string{
+		"", "limit=10&offset=20", "sort=-i", "sort=title", "sort=tx", "s=abc&s=def", "b=true&i=5&n=1.5",
+		"d=2024-01-01T00:00:00Z", "owner=0123456789abcdef0123456789abcdef", "category=red&category=blue",
+		"limit=0", "limit=1001", "limit=1&limit=2", "offset=-1", "i=x", "j=1", "f=2", "bogus=1", "_=123", "%zz", "i=1e3",
+	} {
+		f.Add(seed)
+	}
+	ty := fuzzType(f)
+	f.Fuzz(func(t *testing.T, raw string) {
+		params, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		q, err := ty.ParseQuery(params)
+		if err != nil {
+			var e *backrest.Error
+			if !errors.As(err, &e) || e.Code != backrest.EINVALID || len(e.Fields) == 0 {
+				t.Fatalf("error %v is not a query validation error", err)
+			}
+			for _, fe := range e.Fields {
+				if fe.Location != "querystring" || fe.Description == "" {
+					t.Fatalf("bad field error %+v", fe)
+				}
+			}
+			return
+		}
+		if q.Limit < 1 || q.Limit > MaxLimit || q.Offset < 0 || !ty.sortable(q.Sort) {
+			t.Fatalf("accepted %+v", q)
+		}
+		for _, fl := range q.Filters {
+			if len(fl.Values) == 0 {
+				t.Fatalf("filter %s without values", fl.Field)
+			}
+			if fd := ty.Field(fl.Field); fd != nil {
+				if !fd.Kind.indexed() {
+					t.Fatalf("filter on %s", fl.Field)
+				}
+				for _, v := range fl.Values {
+					switch v.(type) {
+					case string, int64, float64:
+					default:
+						t.Fatalf("filter value %T", v)
+					}
+				}
+			}
+		}
+	})
+}
+
+// FuzzParseSchema feeds schema files to their parser: it must never panic, and the
+// types it accepts must be usable.
+func FuzzParseSchema(f *testing.F) {
+	for _, seed := range []string{
+		`{"types": [{"name": "doc", "fields": [{"name": "size", "type": "integer", "min": 0, "max": 9}]}]}`,
+		`{"types": [{"name": "doc", "plural": "docs", "categories": true, "access": {"view": "anyone", "create": "role:editor"}}],
+		  "category_groups": {"colors": ["red", "green"]}}`,
+		`{"types": [{"name": "a", "fields": [{"name": "s", "type": "string", "enum": ["x", 1], "pattern": "("}]}]}`,
+		`{"types": [{"name": "a"}, {"name": "a"}]}`,
+		`{"types": [{"name": "a", "fields": [{"name": "i", "type": "integer", "enum": [1.5]}]}]}`,
+		`{"types": [], "category_groups": {"": [" "]}}`,
+		`{"types": [{"name": "a", "access": {"create": "owner"}}]}`,
+		`[]`, `{}`, `{"types": null}`, `{"types": [{"name": "a"}]} {}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := ParseSchema(data)
+		if err != nil {
+			return
+		}
+		for _, ty := range s.Types {
+			if !nameRE.MatchString(ty.Name) || !pluralRE.MatchString(ty.Plural) {
+				t.Fatalf("type %q (%q) accepted", ty.Name, ty.Plural)
+			}
+			for _, a := range []string{ActionView, ActionCreate, ActionEdit, ActionDelete} {
+				if ty.rule(a).check() != nil {
+					t.Fatalf("rule %q accepted", ty.rule(a))
+				}
+			}
+			for i := range ty.Fields {
+				fd := &ty.Fields[i]
+				if ty.Field(fd.Name) != fd {
+					t.Fatalf("field %s not indexed", fd.Name)
+				}
+				for _, v := range fd.Enum {
+					if _, ok := enumValue(fd.Kind, v); !ok {
+						t.Fatalf("enum value %v of %s", v, fd.Kind)
+					}
+				}
+			}
+		}
+	})
+}
