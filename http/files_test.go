@@ -575,7 +575,7 @@ func faultEnv(t *testing.T, b storetest.Backend) (*env, *faultStore) {
 }
 
 func TestUploadFaults(t *testing.T) {
-	for _, c := range []struct {
+	cases := []struct {
 		name string
 		step string
 		set  func(*faultStore)
@@ -588,35 +588,39 @@ func TestUploadFaults(t *testing.T) {
 		{name: "before the insert", step: "insert"},
 		{name: "the commit", step: "commit"},
 		{name: "after the commit", step: "committed", committed: true},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			storetest.ForEach(t, func(t *testing.T, bk storetest.Backend) {
-				t.Parallel()
-				e, fs := faultEnv(t, bk)
-				b := e.loggedIn("ann@example.com")
-				keep := b.upload([]byte("kept"), "text/plain", "keep.txt")
-				fs.set(func(f *faultStore) {
-					f.step = c.step
-					if c.set != nil {
-						c.set(f)
-					}
-				})
-				b.send("POST", "/-/files", strings.NewReader("doomed"), map[string]string{"Content-Type": "text/plain"}).
-					expectError(http.StatusInternalServerError, "", "")
-				e.verify(false)
-				rows, _ := e.counts()
-				if want := map[bool]int{false: 1, true: 2}[c.committed]; rows != want {
-					t.Fatalf("%d files, want %d", rows, want)
-				}
-				e.verify(true)
-				// The store works again once the fault is gone.
-				fs.set(func(f *faultStore) { f.failCreate, f.failAfterCreate, f.failDelete, f.step = false, false, false, "" })
-				b.upload([]byte("after"), "text/plain", "after.txt")
-				b.get(keep.URL).expect(http.StatusOK)
-				e.verify(true)
-			})
-		})
 	}
+	storetest.ForEach(t, func(t *testing.T, bk storetest.Backend) {
+		t.Parallel()
+		e, fs := faultEnv(t, bk)
+		b := e.loggedIn("ann@example.com")
+		keep := b.upload([]byte("kept"), "text/plain", "keep.txt")
+		for _, c := range cases {
+			t.Logf("failing %s", c.name)
+			before, _ := e.counts()
+			fs.set(func(f *faultStore) {
+				f.step = c.step
+				if c.set != nil {
+					c.set(f)
+				}
+			})
+			b.send("POST", "/-/files", strings.NewReader("doomed"), map[string]string{"Content-Type": "text/plain"}).
+				expectError(http.StatusInternalServerError, "", "")
+			e.verify(false)
+			rows, _ := e.counts()
+			if c.committed {
+				before++
+			}
+			if rows != before {
+				t.Fatalf("failing %s: %d files, want %d", c.name, rows, before)
+			}
+			e.verify(true)
+			// The store works again once the fault is gone.
+			fs.set(func(f *faultStore) { f.failCreate, f.failAfterCreate, f.failDelete, f.step = false, false, false, "" })
+			b.upload([]byte("after"), "text/plain", "after.txt")
+			b.get(keep.URL).expect(http.StatusOK)
+			e.verify(true)
+		}
+	})
 }
 
 func TestDeleteFaults(t *testing.T) {
