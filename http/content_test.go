@@ -782,3 +782,23 @@ func TestContentFileFields(t *testing.T) {
 		}
 	})
 }
+
+// TestExampleSchema serves the example schema file of the documentation.
+func TestExampleSchema(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		alice, _ := e.as("alice@example.com")
+		editor, _ := e.as("editor@example.com", "editor")
+		doc := alice.post("/-/documents", obj{"title": "Hello", "slug": "hello", "status": "published", "priority": 3,
+			"categories": []string{"news", "beginners"}, "attachment": obj{"data": "data:text/plain;base64,aGk=", "filename": "hi.txt"}}).expect(201).JSON()
+		if doc["slug"] != "hello" || doc["attachment"].(map[string]any)["filename"] != "hi.txt" {
+			t.Fatalf("document %v", doc)
+		}
+		alice.post("/-/documents", obj{"title": "x", "slug": "Not A Slug"}).expectError(400, "slug", "")
+		editor.post("/-/announcements", obj{"title": "Welcome", "level": 1}).expect(201)
+		if n := e.browser().get("/-/announcements").expect(200).total(); n != 1 {
+			t.Fatalf("%d announcements", n)
+		}
+		alice.post("/-/diaries", obj{"title": "dear diary", "mood": "good"}).expect(201)
+		alice.get("/-/categories").expect(200)
+	}, func(cfg *backrest.Config) { cfg.Schema = "../examples/schema.json" })
+}
