@@ -40,7 +40,7 @@ type Options struct {
 	SweepGrace time.Duration
 	// Sniff returns the media type of a file from up to its first 512 bytes, for
 	// files sent without a specific type; nil makes them application/octet-stream.
-	// The HTTP layer passes net/http's DetectContentType.
+	// The wiring (package app) passes net/http's DetectContentType.
 	Sniff func(data []byte) string
 	// Logger receives errors that do not fail a request, such as bytes left for
 	// the sweeper; nil means slog.Default().
@@ -85,9 +85,6 @@ func New(db *store.DB, blobs blob.Store, opts Options) *Service {
 // SetViewer sets who decides whether a caller may view the item holding a file.
 // Until it is set, only admins may view attached files.
 func (s *Service) SetViewer(v Viewer) { s.viewer.Store(&v) }
-
-// Blobs returns the blob store of the files' bytes.
-func (s *Service) Blobs() blob.Store { return s.blobs }
 
 // fault runs the fault hook of step, if any.
 func (s *Service) fault(step string) error {

@@ -47,6 +47,8 @@ commands:
   serve      run the server
   user add   [--password P] [--firstname F] [--lastname L] [--role R]... [--inactive] EMAIL
   migrate    bring the database schema up to date
+  files check  check that every file has its bytes intact and list bytes without a file
+  files sweep  delete expired uploads and orphaned bytes now (as the server does hourly)
   version    print the version
   bench      measure the API under load (see docs/performance.md)
 
@@ -71,6 +73,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return userAdd(ctx, args[2:], getenv, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
+	case "files":
+		if len(args) < 2 || (args[1] != "check" && args[1] != "sweep") {
+			fmt.Fprint(stderr, usage)
+			return errors.New("unknown files command; want: files check or files sweep")
+		}
+		return filesCommand(ctx, args[1], args[2:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "backrest", backrest.Version)
 		return nil
@@ -190,5 +198,45 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 		return nil
 	}
 	fmt.Fprintln(stdout, "applied migrations", applied)
+	return nil
+}
+
+// filesCommand runs files check or files sweep. Both are safe while a server runs
+// on the same data: check only reads (and may list as orphans the bytes of uploads
+// in progress), sweep keeps what is younger than the sweep grace period.
+func filesCommand(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, _, err := parse("files "+cmd, args, getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	a, err := app.New(ctx, cfg, app.Options{Logger: newLogger(cfg, stderr)})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if cmd == "sweep" {
+		st, err := a.Files.Sweep(ctx)
+		fmt.Fprintf(stdout, "deleted %d expired uploads; %d orphaned blobs and temporary files (%d bytes) of %d blobs\n",
+			st.Uploads, st.Blobs.Deleted, st.Blobs.Bytes, st.Blobs.Scanned)
+		return err
+	}
+	rep, err := a.Files.Verify(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d files checked: %d missing, %d corrupt; %d blobs without a file\n",
+		rep.Files, len(rep.Missing), len(rep.Corrupt), len(rep.Orphans))
+	for _, u := range rep.Missing {
+		fmt.Fprintln(stdout, "missing:", u)
+	}
+	for _, u := range rep.Corrupt {
+		fmt.Fprintln(stdout, "corrupt:", u)
+	}
+	for _, k := range rep.Orphans {
+		fmt.Fprintln(stdout, "orphan:", k)
+	}
+	if len(rep.Missing) > 0 || len(rep.Corrupt) > 0 {
+		return errors.New("files check: some files lack their bytes")
+	}
 	return nil
 }

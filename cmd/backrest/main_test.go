@@ -5,13 +5,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/backrest/backrest"
+	"github.com/backrest/backrest/app"
+	"github.com/backrest/backrest/blob"
+	"github.com/backrest/backrest/files"
 	"github.com/backrest/backrest/store/storetest"
 )
 
@@ -177,5 +183,66 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Fatalf("serve: %v", err)
+	}
+}
+
+// files check reports orphaned bytes and files whose bytes are gone; files sweep
+// removes the orphans older than the grace period.
+func TestFilesCommands(t *testing.T) {
+	data := t.TempDir()
+	vars := map[string]string{"BACKREST_DATA": data, "BACKREST_ARGON2_MEMORY": "64", "BACKREST_ARGON2_TIME": "1"}
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"files", "check"}, env(vars), &out, &out); err != nil || !strings.Contains(out.String(), "0 files checked: 0 missing, 0 corrupt; 0 blobs without a file") {
+		t.Fatalf("check of nothing: %q, %v", out.String(), err)
+	}
+	blobs, err := blob.NewLocal(filepath.Join(data, "files"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orphan, err := blobs.Create(ctx, strings.NewReader("orphan"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"files", "check"}, env(vars), &out, &out); err != nil || !strings.Contains(out.String(), "orphan: "+orphan.Key) {
+		t.Fatalf("check with an orphan: %q, %v", out.String(), err)
+	}
+	// The orphan is younger than the default grace period: kept.
+	out.Reset()
+	if err := run(ctx, []string{"files", "sweep"}, env(vars), &out, &out); err != nil || !strings.Contains(out.String(), "0 orphaned") {
+		t.Fatalf("sweep: %q, %v", out.String(), err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"files", "sweep", "--sweep-grace", "0"}, env(vars), &out, &out); err != nil || !strings.Contains(out.String(), "1 orphaned") {
+		t.Fatalf("sweep without grace: %q, %v", out.String(), err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"files", "check"}, env(vars), &out, &out); err != nil || !strings.Contains(out.String(), "0 blobs without a file") {
+		t.Fatalf("check after the sweep: %q, %v", out.String(), err)
+	}
+	if err := run(ctx, []string{"files", "frob"}, env(vars), &out, &out); err == nil {
+		t.Fatal("unknown files command accepted")
+	}
+
+	// A file whose bytes are gone fails the check.
+	cfg := backrest.DefaultConfig()
+	cfg.DataDir = data
+	a, err := app.New(ctx, cfg, app.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &backrest.User{ID: backrest.UserID{1}}
+	f, err := a.Files.Upload(ctx, u, files.Upload{Body: strings.NewReader("bytes"), Filename: "f.txt"})
+	a.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := blobs.Delete(ctx, f.Key); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"files", "check"}, env(vars), &out, &out); err == nil || !strings.Contains(out.String(), "missing: "+f.UUID) {
+		t.Fatalf("check with a missing file: %q, %v", out.String(), err)
 	}
 }
