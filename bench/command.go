@@ -30,7 +30,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fs.StringVar(&o.URL, "url", "", "base URL of a running server on this machine (default: start one in this process)")
 	fs.StringVar(&o.Email, "user", "", "e-mail of an existing account on the server at --url")
-	fs.StringVar(&o.Password, "password", "", "password of that account")
+	fs.StringVar(&o.Password, "password", "", "password of the --user account")
 	fs.IntVar(&o.PID, "pid", 0, "process id of the server at --url, to report its peak memory")
 	fs.StringVar(&o.DB, "db", "", "database of the in-process server: empty for SQLite, or postgres://…")
 	fs.IntVar(&o.Items, "n", 10000, "content items to prepare")

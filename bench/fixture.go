@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	mrand "math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,9 +19,11 @@ type fixture struct {
 	// hasContent and hasFiles say whether the server serves the content type item
 	// and file uploads.
 	hasContent, hasFiles bool
-	// items are the prepared items; sizes counts them by size.
-	items []preparedItem
-	sizes map[int64]int
+	// items are the prepared items; sizes counts them by size. Their sizes, and
+	// those of items created later, start at sizeBase.
+	items    []preparedItem
+	sizes    map[int64]int
+	sizeBase int64
 	// readSize is the length of the answer to a read of one item (or, without
 	// content, of GET /-/login): the size of the baseline's answer.
 	readSize int
@@ -56,12 +59,13 @@ func (f *fixture) probe(ctx context.Context, path string) (bool, error) {
 }
 
 // prepareItems creates n items with clients concurrent POSTs; item i has the size
-// i modulo filterValues.
+// sizeBase + i modulo filterValues.
 func (f *fixture) prepareItems(ctx context.Context, n, clients int) error {
 	f.items = make([]preparedItem, n)
 	f.sizes = map[int64]int{}
+	f.sizeBase = mrand.Int64N(1<<40) * sizeSpan
 	for i := range n {
-		f.sizes[int64(i%filterValues)]++
+		f.sizes[f.sizeBase+int64(i%filterValues)]++
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -74,7 +78,7 @@ func (f *fixture) prepareItems(ctx context.Context, n, clients int) error {
 				if i >= n || ctx.Err() != nil {
 					return
 				}
-				size := int64(i % filterValues)
+				size := f.sizeBase + int64(i%filterValues)
 				var got itemJSON
 				_, err := f.api.call(ctx, request{method: "POST", path: "/-/items", body: newItem(fmt.Sprintf("item %d", i), size)}, &buf, &got, 200, 201)
 				if err == nil {

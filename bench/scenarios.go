@@ -54,13 +54,14 @@ func scenarioNames() []string {
 	return names
 }
 
-// filterValues is how many distinct sizes the prepared items have (0 to
-// filterValues-1); items created while measuring get sizes above them, so that the
-// totals of the filter scenario stay known.
-const filterValues = 100
-
-// createdSize is the smallest size of the items created while measuring.
-const createdSize = 1_000_000
+// The sizes of a run's items start at a random multiple of sizeSpan, so that runs
+// sharing a database do not see each other's items in the filter scenario: the
+// prepared items have filterValues distinct sizes from there, the items created
+// while measuring sizes above those, so that the totals of the filter stay known.
+const (
+	filterValues = 100
+	sizeSpan     = 1000
+)
 
 // itemJSON is what the scenarios read of an item's representation.
 type itemJSON struct {
@@ -191,7 +192,7 @@ func listOp(f *fixture) op {
 func filterOp(f *fixture) op {
 	var buf bytes.Buffer
 	return func(ctx context.Context) error {
-		size := int64(rand.IntN(min(filterValues, len(f.items))))
+		size := f.sizeBase + rand.Int64N(int64(min(filterValues, len(f.items))))
 		path := "/-/items?limit=20&size=" + strconv.FormatInt(size, 10)
 		var page []itemJSON
 		resp, err := f.api.call(ctx, request{method: "GET", path: path}, &buf, &page, 200)
@@ -226,7 +227,7 @@ func newItem(title string, size int64) []byte {
 func createOp(f *fixture) op {
 	var buf bytes.Buffer
 	return func(ctx context.Context) error {
-		size := createdSize + rand.Int64N(createdSize)
+		size := f.sizeBase + filterValues + rand.Int64N(sizeSpan-filterValues)
 		var got itemJSON
 		if _, err := f.api.call(ctx, request{method: "POST", path: "/-/items", body: newItem("created", size)}, &buf, &got, 200, 201); err != nil {
 			return err
