@@ -21,19 +21,19 @@ func baselineBody(size int) []byte {
 }
 
 // startBaseline serves body as JSON to every request, with a bare net/http handler
-// on a loopback listener, until ctx ends. It returns the server's URL.
-func startBaseline(ctx context.Context, body []byte) (string, error) {
+// on a loopback listener. It returns the server's URL and the function that stops
+// it.
+func startBaseline(body []byte) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.Write(body)
 	})}
 	go srv.Serve(ln)
-	context.AfterFunc(ctx, func() { srv.Close() })
-	return "http://" + ln.Addr().String(), nil
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 }
 
 // baselineOp requests the baseline server and checks its answer as the read

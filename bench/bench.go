@@ -187,10 +187,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.Notes = append(rep.Notes, notes...)
 
 	body := baselineBody(f.readSize)
-	baseURL, err := startBaseline(ctx, body)
+	baseURL, stopBaseline, err := startBaseline(body)
 	if err != nil {
 		return nil, err
 	}
+	defer stopBaseline()
 	baseline := func() (Result, error) {
 		fmt.Fprintln(o.Log, "bench: measuring baseline")
 		st, err := load(ctx, o.Clients, o.Warmup, o.Duration, baselineOp(&api{base: baseURL, client: client}))
