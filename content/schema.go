@@ -85,6 +85,8 @@ func checkGroups(groups map[string][]string) error {
 		for _, title := range titles {
 			if err := checkCategory(title); err != "" {
 				errs = append(errs, fmt.Errorf("category group %q: %q: %s", g, title, err))
+			} else if title != strings.TrimSpace(title) {
+				errs = append(errs, fmt.Errorf("category group %q: %q: titles have no leading or trailing spaces", g, title))
 			}
 			if other, dup := seen[title]; dup {
 				errs = append(errs, fmt.Errorf("category %q is in groups %q and %q: titles are unique", title, other, g))
