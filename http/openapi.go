@@ -124,6 +124,7 @@ func (s *Server) openAPIDocument() m {
 		},
 		"/-/openapi.json": m{"get": op("This document", nil, m{"type": "object"})},
 	}
+	s.filesOpenAPI(paths)
 	schemas := m{
 		"Error": m{"type": "object", "required": []string{"status", "errors"}, "properties": m{
 			"status": m{"const": "error"},
@@ -146,6 +147,11 @@ func (s *Server) openAPIDocument() m {
 			"actions": m{"type": "array", "items": m{"enum": []any{content.ActionView, content.ActionEdit, content.ActionDelete}}},
 		}},
 		"Deleted": m{"type": "object", "maxProperties": 0},
+		"File": m{"type": "object", "description": "A stored file", "required": []string{"id", "uuid", "filename", "mimetype", "size", "url"},
+			"properties": m{
+				"id": m{"type": "integer"}, "uuid": m{"type": "string"}, "filename": m{"type": "string"},
+				"mimetype": m{"type": "string"}, "size": m{"type": "integer"}, "url": m{"type": "string", "format": "uri"},
+			}},
 	}
 	if s.content != nil {
 		s.contentOpenAPI(paths, schemas)
@@ -169,12 +175,29 @@ func (s *Server) openAPIDocument() m {
 	}
 }
 
+// filesOpenAPI adds the paths of files: uploads and downloads.
+func (s *Server) filesOpenAPI(paths m) {
+	binary := m{"type": "string", "contentMediaType": "application/octet-stream"}
+	upload := op("Upload a file: the raw body, named by Content-Disposition or ?filename=, or a multipart form",
+		nil, ref("File"), "400", "403", "413")
+	upload["requestBody"] = m{"required": true, "content": m{"*/*": m{"schema": binary}}}
+	upload["parameters"] = []any{m{"name": "filename", "in": "query", "schema": m{"type": "string"}}}
+	res := upload["responses"].(m)
+	res["201"] = res["200"]
+	delete(res, "200")
+	file := m{"name": "file", "in": "path", "required": true, "description": "The file's uuid followed by ~",
+		"schema": m{"type": "string", "pattern": "^[0-9a-f]{32}~$"}}
+	download := op("Download a file, with Range support", nil, nil, "403", "404")
+	download["responses"].(m)["200"] = m{"description": "The bytes, with the stored content type",
+		"content": m{"*/*": m{"schema": binary}}}
+	download["responses"].(m)["206"] = m{"description": "The requested range", "content": m{"*/*": m{"schema": binary}}}
+	paths["/-/files"] = m{"post": upload}
+	paths["/-/{file}"] = m{"parameters": []any{file}, "get": download,
+		"delete": op("Delete an upload that no content holds", nil, ref("Success"), "403", "404", "409")}
+}
+
 // contentOpenAPI adds the paths and schemas of the content types.
 func (s *Server) contentOpenAPI(paths, schemas m) {
-	schemas["File"] = m{"type": "object", "description": "A stored file", "properties": m{
-		"id": m{"type": "integer"}, "uuid": m{"type": "string"}, "filename": m{"type": "string"},
-		"mimetype": m{"type": "string"}, "size": m{"type": "integer"}, "url": m{"type": "string", "format": "uri"},
-	}}
 	schemas["FileInput"] = m{"oneOf": []any{
 		m{"type": "object", "required": []string{"data"}, "properties": m{
 			"data":     m{"type": "string", "description": "A data URL: data:MIME;base64,…"},

@@ -43,7 +43,7 @@ func TestOpenAPI(t *testing.T) {
 		}
 
 		// check sends a request as alice and validates it and its response.
-		check := func(method, path string, body string, status int) []byte {
+		check := func(method, path string, body string, status int, contentType ...string) []byte {
 			t.Helper()
 			req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
 			if err != nil {
@@ -51,6 +51,9 @@ func TestOpenAPI(t *testing.T) {
 			}
 			if body != "" {
 				req.Header.Set("Content-Type", "application/json")
+			}
+			if len(contentType) > 0 {
+				req.Header.Set("Content-Type", contentType[0])
 			}
 			res, err := alice.client.Do(req)
 			if err != nil {
@@ -95,5 +98,8 @@ func TestOpenAPI(t *testing.T) {
 		check("GET", "/-/userprofile", "", 200)
 		check("GET", "/-/", "", 200)
 		check("DELETE", "/-/documents/"+id, "", 200)
+		upload := check("POST", "/-/files?filename=a.txt", "some text", 201, "text/plain")
+		uuid := strings.Split(strings.Split(string(upload), `"uuid":"`)[1], `"`)[0]
+		check("DELETE", "/-/"+uuid+"~", "", 200)
 	})
 }
