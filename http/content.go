@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/content"
@@ -75,7 +76,7 @@ func (s *Server) listItems(t *content.Type) func(http.ResponseWriter, *http.Requ
 		w.Header().Set("X-Total-Count", strconv.FormatInt(page.Total, 10))
 		if page.Next > 0 {
 			params.Set("offset", strconv.Itoa(page.Next))
-			w.Header().Set("Link", "<"+s.cfg.BaseURL+r.URL.Path+"?"+params.Encode()+`>; rel="next"`)
+			w.Header().Set("Link", "<"+strings.TrimSuffix(s.cfg.BaseURL, "/")+r.URL.Path+"?"+params.Encode()+`>; rel="next"`)
 		}
 		reps := make([]content.Representation, len(page.Items))
 		for i, item := range page.Items {
