@@ -32,6 +32,9 @@ type DB struct {
 	read  *sql.DB
 	write *sql.DB
 	stmts sync.Map // query text -> rebound text
+	// readStmts and writeStmts are the prepared statements of the SQLite pools.
+	// With PostgreSQL they are nil: pgx keeps prepared statements per connection.
+	readStmts, writeStmts *stmtCache
 	// wal is the write-ahead log of a SQLite database, empty with PostgreSQL.
 	wal string
 }
@@ -75,7 +78,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxLifetime(0)
-	db := &DB{d: sqliteDialect, read: read, write: write, wal: path + "-wal"}
+	db := &DB{d: sqliteDialect, read: read, write: write, wal: path + "-wal",
+		readStmts: &stmtCache{pool: read}, writeStmts: &stmtCache{pool: write}}
 	if err := write.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
@@ -111,6 +115,8 @@ func redact(dsn string) string {
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	db.readStmts.close()
+	db.writeStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -163,6 +169,8 @@ type Tx struct {
 	tx         *sql.Tx
 	onCommit   []func(context.Context) error
 	onRollback []func(context.Context) error
+	// unprepared are the cacheable queries the transaction ran unprepared.
+	unprepared []string
 }
 
 // OnCommit registers f to run after the transaction commits, such as deleting the
@@ -182,19 +190,55 @@ func finish(ctx context.Context, fs []func(context.Context) error) error {
 	return errors.Join(errs...)
 }
 
+// stmt returns the transaction's form of the cached statement of q, or nil; then
+// q is noted, to be prepared after the transaction.
+func (tx *Tx) stmt(ctx context.Context, q string, args []any) *sql.Stmt {
+	c := tx.db.writeStmts
+	if c == nil || len(args) == 0 {
+		return nil
+	}
+	if s := c.lookup(q); s != nil {
+		return tx.tx.StmtContext(ctx, s)
+	}
+	tx.unprepared = append(tx.unprepared, q)
+	return nil
+}
+
+// prepareLater caches the statements tx ran unprepared, now that the writer's
+// connection is free again.
+func (tx *Tx) prepareLater(ctx context.Context) {
+	for _, q := range tx.unprepared {
+		if tx.db.writeStmts.lookup(q) == nil {
+			tx.db.writeStmts.prepare(ctx, q)
+		}
+	}
+}
+
 // Exec runs a statement in the transaction.
 func (tx *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(ctx, tx.db.rebind(q), args...)
+	q = tx.db.rebind(q)
+	if s := tx.stmt(ctx, q, args); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return tx.tx.ExecContext(ctx, q, args...)
 }
 
 // Query runs a query in the transaction.
 func (tx *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(ctx, tx.db.rebind(q), args...)
+	q = tx.db.rebind(q)
+	if s := tx.stmt(ctx, q, args); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return tx.tx.QueryContext(ctx, q, args...)
 }
 
 // QueryRow runs a query returning at most one row in the transaction.
 func (tx *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, tx.db.rebind(q), args...)
+	q = tx.db.rebind(q)
+	if s := tx.stmt(ctx, q, args); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return tx.tx.QueryRowContext(ctx, q, args...)
 }
 
 // Postgres reports whether the transaction runs on PostgreSQL.
@@ -207,12 +251,20 @@ func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 
 // Query runs a read-only query.
 func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return db.read.QueryContext(ctx, db.rebind(q), args...)
+	q = db.rebind(q)
+	if s := db.readStmts.get(ctx, q, args); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return db.read.QueryContext(ctx, q, args...)
 }
 
 // QueryRow runs a read-only query returning at most one row.
 func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return db.read.QueryRowContext(ctx, db.rebind(q), args...)
+	q = db.rebind(q)
+	if s := db.readStmts.get(ctx, q, args); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return db.read.QueryRowContext(ctx, q, args...)
 }
 
 // InTx runs fn in a write transaction and commits it when fn returns nil; otherwise
@@ -226,6 +278,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	tx := &Tx{db: db, tx: sqlTx}
+	defer tx.prepareLater(ctx)
 	// The hooks run even when the request's context has ended: the outcome is
 	// decided, and its clean-up must happen.
 	bg := context.WithoutCancel(ctx)
