@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 )
@@ -39,8 +41,21 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.DurationVar(&o.Warmup, "warmup", 0, "how long each scenario runs before it is measured (default d/5, at most 1s)")
 	fs.StringVar(&scenarioList, "scenarios", strings.Join(scenarioNames(), ","), "scenarios to run, comma-separated")
 	fs.BoolVar(&asJSON, "json", false, "write the report as JSON")
+	var cpuProfile string
+	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server and clients, when in-process) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))

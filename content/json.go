@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/backrest/backrest"
 )
@@ -31,38 +32,31 @@ type Meta struct {
 }
 
 // MarshalJSON implements json.Marshaler.
-func (r Representation) MarshalJSON() ([]byte, error) {
+func (r Representation) MarshalJSON() ([]byte, error) { return r.AppendJSON(nil) }
+
+// AppendJSON appends the JSON form of the representation to dst. Strings, numbers
+// and booleans, which make up most items, are encoded directly; other values go
+// through encoding/json.
+func (r Representation) AppendJSON(dst []byte) ([]byte, error) {
 	item, t := r.item, r.item.Type
-	var b bytes.Buffer
-	b.WriteString(`{"id":`)
-	b.WriteString(strconv.FormatInt(item.ID, 10))
-	add := func(key string, v any) error {
-		b.WriteString(`,"`)
-		b.WriteString(key)
-		b.WriteString(`":`)
-		data, err := marshal(v)
+	b := append(dst, `{"id":`...)
+	b = strconv.AppendInt(b, item.ID, 10)
+	var err error
+	add := func(key string, v any) {
 		if err != nil {
-			return err
+			return
 		}
-		b.Write(data)
-		return nil
+		b = append(b, ',', '"')
+		b = append(b, key...)
+		b = append(b, '"', ':')
+		b, err = appendValue(b, v)
 	}
-	common := []struct {
-		key string
-		v   any
-	}{
-		{"type", t.Name},
-		{"owner", item.Owner.String()},
-		{"title", item.Title},
-		{"description", item.Description},
-		{"creation_date", formatTime(item.Created)},
-		{"modification_date", formatTime(item.Modified)},
-	}
-	for _, c := range common {
-		if err := add(c.key, c.v); err != nil {
-			return nil, err
-		}
-	}
+	add("type", t.Name)
+	add("owner", item.Owner.String())
+	add("title", item.Title)
+	add("description", item.Description)
+	add("creation_date", formatTime(item.Created))
+	add("modification_date", formatTime(item.Modified))
 	for _, f := range t.Fields {
 		v := item.Fields[f.Name]
 		switch x := v.(type) {
@@ -75,24 +69,87 @@ func (r Representation) MarshalJSON() ([]byte, error) {
 				v = r.s.files.JSON(x)
 			}
 		}
-		if err := add(f.Name, v); err != nil {
-			return nil, err
-		}
+		add(f.Name, v)
 	}
 	if t.Categories {
 		cats := item.Categories
 		if cats == nil {
 			cats = []string{}
 		}
-		if err := add("categories", cats); err != nil {
-			return nil, err
+		add("categories", cats)
+	}
+	add("__meta__", Meta{URL: r.s.URL(t, item.ID), Actions: t.Actions(r.caller, item)})
+	if err != nil {
+		return dst, err
+	}
+	return append(b, '}'), nil
+}
+
+// appendValue appends the JSON form of v.
+func appendValue(b []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...), nil
+	case string:
+		return appendString(b, x), nil
+	case int64:
+		return strconv.AppendInt(b, x, 10), nil
+	case bool:
+		return strconv.AppendBool(b, x), nil
+	}
+	data, err := marshal(v)
+	return append(b, data...), err
+}
+
+// appendString appends s as a JSON string, escaped as encoding/json does without
+// HTML escaping: quotes, backslashes and control characters, U+2028 and U+2029,
+// and invalid UTF-8 as U+FFFD.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
 		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
 	}
-	if err := add("__meta__", Meta{URL: r.s.URL(t, item.ID), Actions: t.Actions(r.caller, item)}); err != nil {
-		return nil, err
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // marshal encodes v without escaping HTML characters.

@@ -78,11 +78,17 @@ func (s *Server) listItems(t *content.Type) func(http.ResponseWriter, *http.Requ
 			params.Set("offset", strconv.Itoa(page.Next))
 			w.Header().Set("Link", "<"+strings.TrimSuffix(s.cfg.BaseURL, "/")+r.URL.Path+"?"+params.Encode()+`>; rel="next"`)
 		}
-		reps := make([]content.Representation, len(page.Items))
+		body := make([]byte, 0, 512*(len(page.Items)+1))
+		body = append(body, '[')
 		for i, item := range page.Items {
-			reps[i] = s.content.Representation(caller, item)
+			if i > 0 {
+				body = append(body, ',')
+			}
+			if body, err = s.content.Representation(caller, item).AppendJSON(body); err != nil {
+				return err
+			}
 		}
-		writeJSON(w, http.StatusOK, reps)
+		writeBody(w, http.StatusOK, append(body, ']', '\n'))
 		return nil
 	}
 }
@@ -103,8 +109,7 @@ func (s *Server) createItem(t *content.Type) func(http.ResponseWriter, *http.Req
 			return err
 		}
 		w.Header().Set("Location", s.content.URL(t, item.ID))
-		writeJSON(w, http.StatusCreated, s.content.Representation(caller, item))
-		return nil
+		return writeItem(w, http.StatusCreated, s.content.Representation(caller, item))
 	}
 }
 
@@ -123,8 +128,7 @@ func (s *Server) getItem(t *content.Type) func(http.ResponseWriter, *http.Reques
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, s.content.Representation(caller, item))
-		return nil
+		return writeItem(w, http.StatusOK, s.content.Representation(caller, item))
 	}
 }
 
@@ -147,8 +151,7 @@ func (s *Server) updateItem(t *content.Type) func(http.ResponseWriter, *http.Req
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, s.content.Representation(caller, item))
-		return nil
+		return writeItem(w, http.StatusOK, s.content.Representation(caller, item))
 	}
 }
 
@@ -195,5 +198,15 @@ func (s *Server) categories(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// writeItem writes the representation of an item as the response.
+func writeItem(w http.ResponseWriter, status int, rep content.Representation) error {
+	body, err := rep.AppendJSON(make([]byte, 0, 1024))
+	if err != nil {
+		return err
+	}
+	writeBody(w, status, append(body, '\n'))
 	return nil
 }

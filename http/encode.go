@@ -1,23 +1,52 @@
 package http
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/backrest/backrest"
 )
 
-// writeJSON writes v as the JSON body of a response with the status.
+// buffers are the encoding buffers of responses.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// internalError is the body of a response whose own encoding failed.
+var internalError = []byte(`{"status":"error","errors":[{"location":"body","name":"server","description":"Internal server error"}]}` + "\n")
+
+// writeJSON writes v as the JSON body of a response with the status. The body is
+// encoded whole first, so that it goes out with a Content-Length in as few writes
+// as possible, and a value that fails to encode is a clean 500, not half a body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
+	buf := buffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buffers.Put(buf)
+		}
+	}()
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v) // the client may have gone; nothing to do about it
+	if err := enc.Encode(v); err != nil {
+		writeBody(w, http.StatusInternalServerError, internalError)
+		return
+	}
+	writeBody(w, status, buf.Bytes())
+}
+
+// writeBody writes body, encoded JSON, as a response with the status.
+func writeBody(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body) // the client may have gone; nothing to do about it
 }
 
 // success is the body of an action that returns no resource.
