@@ -127,7 +127,7 @@ func storedOf(t *Type) storedType {
 
 // createTable returns the statements creating the table of a new type.
 func createTable(tx *store.Tx, t *Type) []string {
-	cols := []string{"id BIGINT PRIMARY KEY REFERENCES content (id) ON DELETE CASCADE", "created BIGINT NOT NULL"}
+	cols := []string{"id " + tx.IDKey() + " PRIMARY KEY REFERENCES content (id) ON DELETE CASCADE", "created BIGINT NOT NULL"}
 	for _, f := range t.Fields {
 		cols = append(cols, column(f.Name)+" "+f.Kind.column())
 	}

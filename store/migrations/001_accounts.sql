@@ -15,14 +15,14 @@ CREATE TABLE users (
 	password_hash TEXT NOT NULL DEFAULT '',
 	created BIGINT NOT NULL,
 	modified BIGINT NOT NULL
-);
+){{without_rowid}};
 
 CREATE TABLE sessions (
 	token_hash TEXT PRIMARY KEY,
 	user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
 	created BIGINT NOT NULL,
 	expires BIGINT NOT NULL
-);
+){{without_rowid}};
 
 CREATE INDEX sessions_user_id ON sessions (user_id);
 CREATE INDEX sessions_expires ON sessions (expires);
