@@ -80,6 +80,9 @@ func NewService(db *store.DB, cfg backrest.Config, mailer Mailer, opts Options) 
 // Tokens returns the signer of mailed tokens.
 func (s *Service) Tokens() *Tokens { return s.tokens }
 
+// Close stops the password hashing workers.
+func (s *Service) Close() { s.hasher.Close() }
+
 // Hasher returns the password hasher.
 func (s *Service) Hasher() *Hasher { return s.hasher }
 

@@ -204,3 +204,22 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	}
 }
+
+// A caller whose context ends while waiting for a worker gives up; a closed
+// Hasher refuses work.
+func TestHasherWaitsAndCloses(t *testing.T) {
+	h, err := account.NewHasher(backrest.Argon2Params{Memory: 64, Time: 1, Threads: 1}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := h.Hash(ctx, "x"); err == nil {
+		t.Fatal("hash with an ended context")
+	}
+	h.Close()
+	h.Close()
+	if _, err := h.Hash(context.Background(), "x"); err == nil {
+		t.Fatal("hash after Close")
+	}
+}

@@ -7,48 +7,99 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 
 	"github.com/backrest/backrest"
 )
 
-// Hasher hashes and verifies passwords with argon2id, running at most a fixed number
-// of hashes at once so that a flood of logins cannot starve the rest of the server:
+// Hasher hashes and verifies passwords with argon2id on a fixed number of worker
+// goroutines, so that a flood of logins cannot starve the rest of the server:
 // callers beyond the bound wait (or give up when their context ends).
+//
+// Each worker keeps an OS thread of its own, which on Linux runs at a lower
+// scheduling priority (nice 10). When the program runs more Go threads than the
+// machine has CPUs (GOMAXPROCS raised by the number of workers, as backrest serve
+// does), hashing uses the CPUs left over by the rest of the server, and other
+// requests keep their latency during a login flood.
 type Hasher struct {
 	params backrest.Argon2Params
-	slots  chan struct{}
+	jobs   chan hashJob
+	done   chan struct{}
+	once   sync.Once
 	// dummy is verified against when there is no user, so that a login for an
 	// unknown address costs as much as one for a known address.
 	dummy string
 }
 
-// NewHasher returns a Hasher with the given parameters and concurrency bound.
+// hashJob is one argon2id computation for a worker.
+type hashJob struct {
+	password, salt []byte
+	p              backrest.Argon2Params
+	keyLen         uint32
+	out            chan []byte
+}
+
+// NewHasher returns a Hasher with the given parameters, running concurrency
+// workers until Close.
 func NewHasher(p backrest.Argon2Params, concurrency int) (*Hasher, error) {
 	if p.Memory < 8*uint32(p.Threads) || p.Time < 1 || p.Threads < 1 {
 		return nil, fmt.Errorf("account: argon2id parameters too small: memory %d KiB, time %d, threads %d", p.Memory, p.Time, p.Threads)
 	}
-	h := &Hasher{params: p, slots: make(chan struct{}, max(1, concurrency))}
+	h := &Hasher{params: p, jobs: make(chan hashJob), done: make(chan struct{})}
+	for range max(1, concurrency) {
+		go h.work()
+	}
 	dummy, err := h.Hash(context.Background(), "backrest dummy password")
 	if err != nil {
+		h.Close()
 		return nil, err
 	}
 	h.dummy = dummy
 	return h, nil
 }
 
-func (h *Hasher) acquire(ctx context.Context) error {
-	select {
-	case h.slots <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+// work runs hash jobs until Close, on an OS thread of its own at low priority. The
+// thread is never handed back to other goroutines: when work returns, it ends.
+func (h *Hasher) work() {
+	runtime.LockOSThread()
+	lowerThreadPriority()
+	for {
+		select {
+		case j := <-h.jobs:
+			j.out <- argon2.IDKey(j.password, j.salt, j.p.Time, j.p.Memory, j.p.Threads, j.keyLen)
+		case <-h.done:
+			return
+		}
 	}
 }
 
-func (h *Hasher) release() { <-h.slots }
+// Close stops the workers.
+func (h *Hasher) Close() { h.once.Do(func() { close(h.done) }) }
+
+// key computes an argon2id key on a worker.
+func (h *Hasher) key(ctx context.Context, password string, salt []byte, p backrest.Argon2Params, keyLen uint32) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	j := hashJob{password: []byte(password), salt: salt, p: p, keyLen: keyLen, out: make(chan []byte, 1)}
+	select {
+	case h.jobs <- j:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-h.done:
+		return nil, errors.New("account: hasher closed")
+	}
+	select {
+	case k := <-j.out:
+		return k, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
 
 var b64 = base64.RawStdEncoding
 
@@ -58,12 +109,11 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	if err := h.acquire(ctx); err != nil {
+	p := h.params
+	key, err := h.key(ctx, password, salt, p, 32)
+	if err != nil {
 		return "", err
 	}
-	defer h.release()
-	p := h.params
-	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, 32)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
@@ -98,10 +148,9 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, er
 	if err != nil || len(want) == 0 {
 		return false, errBadHash
 	}
-	if err := h.acquire(ctx); err != nil {
+	got, err := h.key(ctx, password, salt, p, uint32(len(want)))
+	if err != nil {
 		return false, err
 	}
-	defer h.release()
-	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }

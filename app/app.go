@@ -157,7 +157,10 @@ func (a *App) initContent(ctx context.Context, opts Options) error {
 func (a *App) Handler() http.Handler { return a.handler }
 
 // Close closes the database.
-func (a *App) Close() error { return a.DB.Close() }
+func (a *App) Close() error {
+	a.Accounts.Close()
+	return a.DB.Close()
+}
 
 // Serve serves the API on ln until ctx ends, then shuts down gracefully: requests
 // in flight may finish for up to 30 seconds. It also runs the periodic upkeep.

@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -215,7 +216,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			}
 			stop = mem.start()
 		}
+		stopBackground := background(ctx, o.Clients, s, f)
 		st, err := load(ctx, o.Clients, o.Warmup, o.Duration, func() op { return s.newOp(f) })
+		stopBackground()
 		var peak int64
 		if stop != nil {
 			peak = stop()
@@ -243,6 +246,28 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		rep.Results[i].OfBaseline = rep.Results[i].RequestsPerSecond / rep.Baseline.RequestsPerSecond
 	}
 	return rep, nil
+}
+
+// background starts the unmeasured clients of a scenario, if it has any, and
+// returns the function that stops them and waits for them.
+func background(ctx context.Context, clients int, s scenario, f *fixture) func() {
+	if s.background == nil {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for range clients {
+		do := s.background(f)
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				_ = do(ctx) // unmeasured: only the load it makes matters
+			}
+		})
+	}
+	return func() {
+		cancel()
+		wg.Wait()
+	}
 }
 
 // result summarizes the stats of a scenario; OfBaseline is left to the caller.

@@ -28,21 +28,25 @@ type scenario struct {
 	about string
 	// newOp returns the request loop body of one client.
 	newOp func(f *fixture) op
+	// background, when set, runs in as many more clients as are measured, from the
+	// warm-up until the measured clients are done; its requests are not measured.
+	background func(f *fixture) op
 }
 
 // scenarios lists every scenario, in the order they run.
 var scenarios = []scenario{
-	{"info", needAccounts, "GET /-/ anonymously: app info", infoOp},
-	{"auth", needAccounts, "GET /-/login with the session cookie: one session lookup", authOp},
-	{"login", needAccounts, "PUT /-/login: one password hash (argon2id) and a new session", loginOp},
-	{"read", needContent, "GET one item by its URL, at random among the prepared ones", readOp},
-	{"list", needContent, "GET /-/items?limit=20: the newest page, with X-Total-Count", listOp},
-	{"filter", needContent, "GET /-/items?limit=20&size=K: an equality filter on an integer field", filterOp},
-	{"create", needContent, "POST /-/items: a new item", createOp},
-	{"update", needContent, "PUT one item by its URL, one key", updateOp},
-	{"upload", needFiles, "POST /-/files: a 1 MiB raw body, streamed to storage", uploadOp},
-	{"download", needFiles, "GET the 1 MiB file", downloadOp},
-	{"mixed", needContent, "45% read, 45% list, 5% create, 5% update", mixedOp},
+	{"info", needAccounts, "GET /-/ anonymously: app info", infoOp, nil},
+	{"auth", needAccounts, "GET /-/login with the session cookie: one session lookup", authOp, nil},
+	{"login", needAccounts, "PUT /-/login: one password hash (argon2id) and a new session", loginOp, nil},
+	{"read", needContent, "GET one item by its URL, at random among the prepared ones", readOp, nil},
+	{"list", needContent, "GET /-/items?limit=20: the newest page, with X-Total-Count", listOp, nil},
+	{"filter", needContent, "GET /-/items?limit=20&size=K: an equality filter on an integer field", filterOp, nil},
+	{"create", needContent, "POST /-/items: a new item", createOp, nil},
+	{"update", needContent, "PUT one item by its URL, one key", updateOp, nil},
+	{"upload", needFiles, "POST /-/files: a 1 MiB raw body, streamed to storage", uploadOp, nil},
+	{"download", needFiles, "GET the 1 MiB file", downloadOp, nil},
+	{"mixed", needContent, "45% read, 45% list, 5% create, 5% update", mixedOp, nil},
+	{"flood", needContent, "read, while as many more clients log in without a pause", readOp, loginOp},
 }
 
 // scenarioNames returns the names of all scenarios.

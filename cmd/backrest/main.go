@@ -20,6 +20,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -83,6 +84,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, "backrest", backrest.Version)
 		return nil
 	case "bench":
+		reserveHashThreads(getenv, backrest.DefaultConfig().HashConcurrency)
 		return bench.Command(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
@@ -127,6 +129,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
+	reserveHashThreads(getenv, cfg.HashConcurrency)
 	a, err := app.New(ctx, cfg, app.Options{Logger: newLogger(cfg, stderr)})
 	if err != nil {
 		return err
@@ -137,6 +140,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return err
 	}
 	return a.Serve(ctx, ln)
+}
+
+// reserveHashThreads raises GOMAXPROCS by the number of password hashing workers,
+// unless GOMAXPROCS is set: each worker runs on a low-priority thread of its own
+// (see account.Hasher), and these extra threads let it do so without taking a Go
+// processor from the requests, which the operating system then favours.
+func reserveHashThreads(getenv func(string) string, workers int) {
+	if getenv("GOMAXPROCS") == "" {
+		runtime.SetDefaultGOMAXPROCS() // the CPUs this process may use
+		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + workers)
+	}
 }
 
 // roles is a repeatable --role flag.
