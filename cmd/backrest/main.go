@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -84,7 +85,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, "backrest", backrest.Version)
 		return nil
 	case "bench":
-		reserveHashThreads(getenv, backrest.DefaultConfig().HashConcurrency)
+		tuneRuntime(getenv, backrest.DefaultConfig())
 		return bench.Command(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
@@ -129,7 +130,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
-	reserveHashThreads(getenv, cfg.HashConcurrency)
+	tuneRuntime(getenv, cfg)
 	a, err := app.New(ctx, cfg, app.Options{Logger: newLogger(cfg, stderr)})
 	if err != nil {
 		return err
@@ -142,14 +143,22 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	return a.Serve(ctx, ln)
 }
 
-// reserveHashThreads raises GOMAXPROCS by the number of password hashing workers,
-// unless GOMAXPROCS is set: each worker runs on a low-priority thread of its own
-// (see account.Hasher), and these extra threads let it do so without taking a Go
-// processor from the requests, which the operating system then favours.
-func reserveHashThreads(getenv func(string) string, workers int) {
+// tuneRuntime sets the Go runtime up for serving, unless the GOMAXPROCS and
+// GOMEMLIMIT variables say otherwise:
+//   - GOMAXPROCS is raised by the number of password hashing workers: each runs on
+//     a low-priority thread of its own (see account.Hasher), and these extra
+//     threads let it do so without taking a Go processor from the requests, which
+//     the operating system then favours.
+//   - A soft memory limit of 96 MiB plus the argon2id memory of the workers makes
+//     the garbage collector return the hashes' memory (19 MiB each by default)
+//     before the heap doubles; it is a target, not a cap.
+func tuneRuntime(getenv func(string) string, cfg backrest.Config) {
 	if getenv("GOMAXPROCS") == "" {
 		runtime.SetDefaultGOMAXPROCS() // the CPUs this process may use
-		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + workers)
+		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + cfg.HashConcurrency)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(96<<20 + int64(cfg.HashConcurrency)*int64(cfg.Argon2.Memory)<<10)
 	}
 }
 
