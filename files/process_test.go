@@ -39,7 +39,11 @@ func buildBackrest(tb testing.TB) string {
 			return
 		}
 		binaries.path = filepath.Join(dir, "backrest")
-		out, err := exec.Command(goTool, "build", "-o", binaries.path, "github.com/backrest/backrest/cmd/backrest").CombinedOutput()
+		args := []string{"build", "-o", binaries.path}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		out, err := exec.Command(goTool, append(args, "github.com/backrest/backrest/cmd/backrest")...).CombinedOutput()
 		if err != nil {
 			binaries.err = fmt.Errorf("go build: %v: %s", err, out)
 		}
