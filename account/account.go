@@ -55,6 +55,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// ReserveProcs gives each password hash a Go processor of its own while it
+	// runs; see Hasher.ReserveProcs. For one Service of a program only.
+	ReserveProcs bool
 }
 
 // NewService returns a Service. cfg.Secret must be set.
@@ -65,6 +68,9 @@ func NewService(db *store.DB, cfg backrest.Config, mailer Mailer, opts Options) 
 	h, err := NewHasher(cfg.Argon2, cfg.HashConcurrency)
 	if err != nil {
 		return nil, err
+	}
+	if opts.ReserveProcs {
+		h.ReserveProcs()
 	}
 	s := &Service{db: db, hasher: h, tokens: NewTokens(cfg.Secret), mailer: mailer, cfg: cfg,
 		log: opts.Logger, now: opts.Now}

@@ -21,15 +21,17 @@ import (
 // callers beyond the bound wait (or give up when their context ends).
 //
 // Each worker keeps an OS thread of its own, which on Linux runs at a lower
-// scheduling priority (nice 10). When the program runs more Go threads than the
-// machine has CPUs (GOMAXPROCS raised by the number of workers, as backrest serve
-// does), hashing uses the CPUs left over by the rest of the server, and other
-// requests keep their latency during a login flood.
+// scheduling priority (nice 10). With ReserveProcs, a worker also adds a Go
+// processor (GOMAXPROCS) for as long as it hashes, so that hashing never takes a
+// processor from the other goroutines: it then uses the CPU that requests leave
+// over, and they keep their latency during a login flood.
 type Hasher struct {
 	params backrest.Argon2Params
 	jobs   chan hashJob
 	done   chan struct{}
 	once   sync.Once
+	// procs, when not nil, is the processor reservation of ReserveProcs.
+	procs *procReservation
 	// dummy is verified against when there is no user, so that a login for an
 	// unknown address costs as much as one for a known address.
 	dummy string
@@ -70,11 +72,41 @@ func (h *Hasher) work() {
 	for {
 		select {
 		case j := <-h.jobs:
-			j.out <- argon2.IDKey(j.password, j.salt, j.p.Time, j.p.Memory, j.p.Threads, j.keyLen)
+			h.procs.add(1)
+			key := argon2.IDKey(j.password, j.salt, j.p.Time, j.p.Memory, j.p.Threads, j.keyLen)
+			h.procs.add(-1)
+			j.out <- key
 		case <-h.done:
 			return
 		}
 	}
+}
+
+// ReserveProcs makes each worker raise GOMAXPROCS by one while it hashes, from the
+// value GOMAXPROCS has now. GOMAXPROCS is the whole program's: call it for one
+// Hasher of a program only, before it hashes, as backrest serve does.
+func (h *Hasher) ReserveProcs() {
+	h.procs = &procReservation{base: runtime.GOMAXPROCS(0)}
+}
+
+// procReservation counts the workers hashing and sets GOMAXPROCS to base plus
+// their number.
+type procReservation struct {
+	mu     sync.Mutex
+	base   int
+	active int
+}
+
+// add changes the number of workers hashing by delta. A nil reservation does
+// nothing.
+func (r *procReservation) add(delta int) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.active += delta
+	runtime.GOMAXPROCS(r.base + r.active)
 }
 
 // Close stops the workers.

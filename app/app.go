@@ -52,6 +52,10 @@ type Options struct {
 	// FileFault is called at each step of an upload and can make it fail; see
 	// files.Options.Fault. Tests set it.
 	FileFault func(step string) error
+	// ReserveHashProcs gives each password hash a Go processor of its own while it
+	// runs (account.Options.ReserveProcs), so that a login flood does not slow
+	// other requests. It changes GOMAXPROCS: set it for one App of a program only.
+	ReserveHashProcs bool
 	// Types are content types registered from Go, served beside those of the
 	// schema file (Config.Schema); they may have hooks.
 	Types []content.Type
@@ -110,7 +114,7 @@ func (a *App) init(ctx context.Context, opts Options) error {
 		return err
 	}
 	a.Accounts, err = account.NewService(a.DB, a.Config, mail.NewMailer(templates, sender),
-		account.Options{Logger: a.Log, Now: opts.Now})
+		account.Options{Logger: a.Log, Now: opts.Now, ReserveProcs: opts.ReserveHashProcs})
 	if err != nil {
 		return err
 	}

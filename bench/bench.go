@@ -51,6 +51,9 @@ type Options struct {
 	// Log receives progress messages and the in-process server's error log; nil
 	// discards them.
 	Log io.Writer
+	// ReserveHashProcs is app.Options.ReserveHashProcs for the in-process server,
+	// as backrest serve sets it. It changes GOMAXPROCS while hashes run.
+	ReserveHashProcs bool
 }
 
 // Report is the outcome of a run.
@@ -145,7 +148,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	f := &fixture{api: &api{client: client}, email: o.Email, password: o.Password}
 	var mem *memWatch
 	if o.URL == "" {
-		srv, err := startServer(ctx, o.DB, o.Log)
+		srv, err := startServer(ctx, o.DB, o.Log, o.ReserveHashProcs)
 		if err != nil {
 			return nil, err
 		}

@@ -66,6 +66,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	o.Log = stderr
+	o.ReserveHashProcs = os.Getenv("GOMAXPROCS") == ""
 	rep, err := Run(ctx, o)
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)

@@ -42,7 +42,7 @@ type server struct {
 // startServer starts a server on a loopback port, with the benchmark's content
 // type, no rate limits and an account of its own. db is empty for SQLite, or a
 // postgres:// URL. The server logs its errors to log.
-func startServer(ctx context.Context, db string, log io.Writer) (*server, error) {
+func startServer(ctx context.Context, db string, log io.Writer, reserveHashProcs bool) (*server, error) {
 	dir, err := os.MkdirTemp("", "backrest-bench-")
 	if err != nil {
 		return nil, err
@@ -65,7 +65,7 @@ func startServer(ctx context.Context, db string, log io.Writer) (*server, error)
 	cfg.Addr = ln.Addr().String()
 	cfg.BaseURL = "http://" + cfg.Addr
 	logger := slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelError}))
-	a, err := app.New(ctx, cfg, app.Options{Logger: logger})
+	a, err := app.New(ctx, cfg, app.Options{Logger: logger, ReserveHashProcs: reserveHashProcs})
 	if err != nil {
 		ln.Close()
 		return fail(fmt.Errorf("starting the server: %w", err))

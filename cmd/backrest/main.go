@@ -20,7 +20,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -131,7 +130,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return err
 	}
 	tuneRuntime(getenv, cfg)
-	a, err := app.New(ctx, cfg, app.Options{Logger: newLogger(cfg, stderr)})
+	a, err := app.New(ctx, cfg, app.Options{Logger: newLogger(cfg, stderr), ReserveHashProcs: getenv("GOMAXPROCS") == ""})
 	if err != nil {
 		return err
 	}
@@ -143,20 +142,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	return a.Serve(ctx, ln)
 }
 
-// tuneRuntime sets the Go runtime up for serving, unless the GOMAXPROCS and
-// GOMEMLIMIT variables say otherwise:
-//   - GOMAXPROCS is raised by the number of password hashing workers: each runs on
-//     a low-priority thread of its own (see account.Hasher), and these extra
-//     threads let it do so without taking a Go processor from the requests, which
-//     the operating system then favours.
-//   - A soft memory limit of 96 MiB plus the argon2id memory of the workers makes
-//     the garbage collector return the hashes' memory (19 MiB each by default)
-//     before the heap doubles; it is a target, not a cap.
+// tuneRuntime sets the Go runtime up for serving: unless GOMEMLIMIT is set, a soft
+// memory limit of 96 MiB plus the argon2id memory of the password hashing workers
+// makes the garbage collector return the hashes' memory (19 MiB each by default)
+// before the heap doubles; it is a target, not a cap. (Serving also gives each
+// running hash a Go processor of its own, unless GOMAXPROCS is set; see
+// app.Options.ReserveHashProcs.)
 func tuneRuntime(getenv func(string) string, cfg backrest.Config) {
-	if getenv("GOMAXPROCS") == "" {
-		runtime.SetDefaultGOMAXPROCS() // the CPUs this process may use
-		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + cfg.HashConcurrency)
-	}
 	if getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(96<<20 + int64(cfg.HashConcurrency)*int64(cfg.Argon2.Memory)<<10)
 	}
