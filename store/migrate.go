@@ -21,7 +21,10 @@ type migration struct {
 	sql     string
 }
 
-func loadMigrations() ([]migration, error) {
+// loadMigrations returns the migrations of the dialect, in order. A file
+// NNN_name.sql applies to both databases; NNN_name.sqlite.sql or
+// NNN_name.postgres.sql to one only.
+func loadMigrations(d *dialect) ([]migration, error) {
 	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
 	if err != nil {
 		return nil, err
@@ -29,6 +32,9 @@ func loadMigrations() ([]migration, error) {
 	var ms []migration
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "migrations/")
+		if only := strings.Split(base, "."); len(only) == 3 && only[1] != d.name {
+			continue
+		}
 		num, _, ok := strings.Cut(base, "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil {
@@ -48,7 +54,7 @@ func loadMigrations() ([]migration, error) {
 // once: on PostgreSQL the migrations run under an advisory lock, on SQLite in an
 // immediate (single-writer) transaction. It returns the versions it applied.
 func (db *DB) Migrate(ctx context.Context) ([]int, error) {
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(db.d)
 	if err != nil {
 		return nil, err
 	}
