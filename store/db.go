@@ -60,7 +60,7 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	base := "file:" + filepath.ToSlash(path) + "?" + url.Values{
-		"_pragma": {"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"},
+		"_pragma": {"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "wal_autocheckpoint(10000)"},
 	}.Encode()
 	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
