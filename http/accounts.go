@@ -27,20 +27,31 @@ func (s *Server) decode(r *http.Request) (*body, error) {
 	return decodeObject(r, s.cfg.BodyLimit)
 }
 
+// fields decodes the request's JSON object and returns its string fields of the
+// given names, nil when absent. Fields of another type are reported together.
+func (s *Server) fields(r *http.Request, names ...string) ([]*string, error) {
+	b, err := s.decode(r)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*string, len(names))
+	for i, name := range names {
+		out[i] = b.String(name)
+	}
+	return out, b.Err()
+}
+
 // signup answers POST /-/signup.
 func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	addrKey := "signup:" + s.clientAddr(r)
 	if err := s.limits.check([]string{addrKey}, []backrest.Limit{s.cfg.RateLimits.SignupPerAddr}); err != nil {
 		return err
 	}
-	b, err := s.decode(r)
+	f, err := s.fields(r, "email", "password", "firstname", "lastname")
 	if err != nil {
 		return err
 	}
-	email, password, first, last := b.String("email"), b.String("password"), b.String("firstname"), b.String("lastname")
-	if err := b.Err(); err != nil {
-		return err
-	}
+	email, password, first, last := f[0], f[1], f[2], f[3]
 	s.limits.spend(addrKey, s.cfg.RateLimits.SignupPerAddr)
 	if err := s.accounts.Signup(r.Context(), email, password, first, last); err != nil {
 		return err
@@ -63,14 +74,11 @@ func (s *Server) confirmSignup(w http.ResponseWriter, r *http.Request) error {
 
 // login answers PUT /-/login.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.decode(r)
+	f, err := s.fields(r, "login", "password")
 	if err != nil {
 		return err
 	}
-	login, password := b.String("login"), b.String("password")
-	if err := b.Err(); err != nil {
-		return err
-	}
+	login, password := f[0], f[1]
 	if login == nil || password == nil {
 		var v backrest.Validation
 		if login == nil {
@@ -154,14 +162,11 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 
 // requestReset answers POST /-/reset/.
 func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.decode(r)
+	f, err := s.fields(r, "email")
 	if err != nil {
 		return err
 	}
-	email := b.String("email")
-	if err := b.Err(); err != nil {
-		return err
-	}
+	email := f[0]
 	limits := s.cfg.RateLimits
 	keys := []string{"reset:" + s.clientAddr(r)}
 	lims := []backrest.Limit{limits.ResetPerAddr}
@@ -194,14 +199,11 @@ func (s *Server) resetRedirect(w http.ResponseWriter, r *http.Request) error {
 
 // reset answers PUT /-/reset/T.
 func (s *Server) reset(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.decode(r)
+	f, err := s.fields(r, "password")
 	if err != nil {
 		return err
 	}
-	password := b.String("password")
-	if err := b.Err(); err != nil {
-		return err
-	}
+	password := f[0]
 	if err := s.accounts.Reset(r.Context(), r.PathValue("token"), password); err != nil {
 		return err
 	}
@@ -215,14 +217,11 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.decode(r)
+	f, err := s.fields(r, "current", "password")
 	if err != nil {
 		return err
 	}
-	current, password := b.String("current"), b.String("password")
-	if err := b.Err(); err != nil {
-		return err
-	}
+	current, password := f[0], f[1]
 	if err := s.accounts.ChangePassword(r.Context(), sess, current, password); err != nil {
 		return err
 	}
@@ -236,14 +235,11 @@ func (s *Server) requestEmailChange(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	b, err := s.decode(r)
+	f, err := s.fields(r, "email", "password")
 	if err != nil {
 		return err
 	}
-	email, password := b.String("email"), b.String("password")
-	if err := b.Err(); err != nil {
-		return err
-	}
+	email, password := f[0], f[1]
 	if err := s.accounts.RequestEmailChange(r.Context(), sess, email, password); err != nil {
 		return err
 	}
@@ -285,14 +281,11 @@ func (s *Server) updateProfile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.decode(r)
+	f, err := s.fields(r, "firstname", "lastname")
 	if err != nil {
 		return err
 	}
-	first, last := b.String("firstname"), b.String("lastname")
-	if err := b.Err(); err != nil {
-		return err
-	}
+	first, last := f[0], f[1]
 	if err := s.accounts.UpdateProfile(r.Context(), sess.User, first, last); err != nil {
 		return err
 	}
@@ -306,14 +299,11 @@ func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.decode(r)
+	f, err := s.fields(r, "password")
 	if err != nil {
 		return err
 	}
-	password := b.String("password")
-	if err := b.Err(); err != nil {
-		return err
-	}
+	password := f[0]
 	if err := s.accounts.DeleteAccount(r.Context(), sess.User, password); err != nil {
 		return err
 	}
