@@ -261,12 +261,9 @@ func (s *Service) List(ctx context.Context, caller *backrest.User, t *Type, q *Q
 	page := &Page{}
 	var count string
 	switch {
-	case len(common) == 0 && len(own) == 0 && s.db.ContentCounts():
-		// The number kept by triggers.
-		count = "SELECT COALESCE((SELECT n FROM content_counts WHERE type = ?), 0)"
 	case len(common) == 0 && len(own) == 0:
-		// Counting a whole table is fastest, without conditions.
-		count = "SELECT COUNT(*) FROM " + table(t.Name)
+		// The number kept by triggers (migration 004).
+		count = "SELECT COALESCE(SUM(n), 0) FROM content_counts WHERE type = ?"
 	case len(common) == 0:
 		count = "SELECT COUNT(*) FROM " + table(t.Name) + " t WHERE " + strings.Join(own, " AND ")
 	case len(own) == 0:
@@ -275,7 +272,7 @@ func (s *Service) List(ctx context.Context, caller *backrest.User, t *Type, q *Q
 		count = "SELECT COUNT(*) FROM content c JOIN " + table(t.Name) + " t ON t.id = c.id WHERE " + strings.Join(append(own, common...), " AND ")
 	}
 	countArgs := append(append([]any{}, ownArgs...), commonArgs...)
-	if len(own) == 0 && (len(common) > 0 || s.db.ContentCounts()) {
+	if len(own) == 0 {
 		countArgs = append([]any{t.Name}, commonArgs...)
 	}
 	if err := s.db.QueryRow(ctx, count, countArgs...).Scan(&page.Total); err != nil {

@@ -124,10 +124,6 @@ func (db *DB) Close() error {
 	return err
 }
 
-// ContentCounts reports whether the table content_counts keeps the number of items
-// of each type (on SQLite; see migration 004).
-func (db *DB) ContentCounts() bool { return db.d == sqliteDialect }
-
 // Postgres reports whether db is a PostgreSQL database.
 func (db *DB) Postgres() bool { return db.d == postgresDialect }
 
