@@ -84,7 +84,7 @@ func (h *Hasher) work() {
 
 // ReserveProcs makes each worker raise GOMAXPROCS by one while it hashes, from the
 // value GOMAXPROCS has now. GOMAXPROCS is the whole program's: call it for one
-// Hasher of a program only, before it hashes, as backrest serve does.
+// Hasher of a program only, before the Hasher is used, as backrest serve does.
 func (h *Hasher) ReserveProcs() {
 	h.procs = &procReservation{base: runtime.GOMAXPROCS(0)}
 }
