@@ -171,10 +171,38 @@ func FuzzVerify(f *testing.F) {
 		if c.Purpose != account.PurposeSignup || c.Expires <= now.Unix() {
 			t.Fatalf("verified bad claims %+v", c)
 		}
-		if _, err := tk.Verify(tk.Sign(c), account.PurposeSignup, now); err != nil {
-			t.Fatal(err)
+		if tk.Sign(c) != token {
+			t.Fatalf("%q verified but is not how its claims sign", token)
 		}
 	})
+}
+
+// TestTokenOneSpelling changes each character of a token to every other character
+// of the alphabet: none of the changed tokens verifies.
+func TestTokenOneSpelling(t *testing.T) {
+	tk := account.NewTokens("secret")
+	now := time.Unix(1_800_000_000, 0)
+	for _, c := range []account.Claims{
+		{Purpose: account.PurposeSignup, User: "abc", Expires: now.Unix() + 60},
+		{Purpose: account.PurposeSignup, User: "abcd", Expires: now.Unix() + 60, State: "s"},
+	} {
+		token := tk.Sign(c)
+		if _, err := tk.Verify(token, account.PurposeSignup, now); err != nil {
+			t.Fatal(err)
+		}
+		const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
+		for i := range len(token) {
+			for _, r := range alphabet {
+				if byte(r) == token[i] {
+					continue
+				}
+				changed := token[:i] + string(r) + token[i+1:]
+				if _, err := tk.Verify(changed, account.PurposeSignup, now); err == nil {
+					t.Fatalf("changed token %q verifies (position %d)", changed, i)
+				}
+			}
+		}
+	}
 }
 
 func TestValidEmail(t *testing.T) {

@@ -66,6 +66,8 @@ func (t *Tokens) Sign(c Claims) string {
 	return p + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
+var b64url = base64.RawURLEncoding.Strict()
+
 // errBadToken is what every token that does not verify gives: callers cannot tell
 // why, and the API answers 404.
 var errBadToken = backrest.Errorf(backrest.ENOTFOUND, "invalid or expired token")
@@ -78,7 +80,9 @@ func (t *Tokens) Verify(token, purpose string, now time.Time) (Claims, error) {
 	if !ok || len(token) > 2048 {
 		return c, errBadToken
 	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
+	// Strict decoding: a token has one spelling, so no changed character in
+	// the unused bits of the last one still verifies.
+	got, err := b64url.DecodeString(sig)
 	if err != nil {
 		return c, errBadToken
 	}
@@ -87,7 +91,7 @@ func (t *Tokens) Verify(token, purpose string, now time.Time) (Claims, error) {
 	if !hmac.Equal(got, m.Sum(nil)) {
 		return c, errBadToken
 	}
-	payload, err := base64.RawURLEncoding.DecodeString(p)
+	payload, err := b64url.DecodeString(p)
 	if err != nil || json.Unmarshal(payload, &c) != nil {
 		return c, errBadToken
 	}
