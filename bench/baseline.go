@@ -43,7 +43,7 @@ func baselineOp(a *api) func() op {
 		var buf bytes.Buffer
 		return func(ctx context.Context) error {
 			var got itemJSON
-			if _, err := a.call(ctx, request{method: "GET", path: "/", anonymous: true}, &buf, &got, 200); err != nil {
+			if resp, err := a.call(ctx, request{method: "GET", path: "/", anonymous: true}, &buf, &got, 200); err != nil || !resp.decoded {
 				return err
 			}
 			if got.ID != 1 || got.Size == nil || *got.Size != 7 {

@@ -46,6 +46,13 @@ type Options struct {
 	// Warmup is how long each scenario runs before it is measured; default a
 	// fifth of Duration, at most a second.
 	Warmup time.Duration
+	// CheckEvery is how often the clients decode and check an answer's body in
+	// full: one answer in CheckEvery; default 8, and 1 checks every answer. Every
+	// answer's status is checked, and that its body is a JSON object or array as
+	// expected. Decoding every answer would take CPU from the server on the same
+	// machine in proportion to the size of the answers, which is what the
+	// scenarios differ in.
+	CheckEvery int
 	// Scenarios are the names of the scenarios to run; default all.
 	Scenarios []string
 	// Log receives progress messages and the in-process server's error log; nil
@@ -109,6 +116,9 @@ func (o *Options) defaults() error {
 	if o.Warmup == 0 {
 		o.Warmup = min(o.Duration/5, time.Second)
 	}
+	if o.CheckEvery == 0 {
+		o.CheckEvery = 8
+	}
 	if len(o.Scenarios) == 0 {
 		o.Scenarios = scenarioNames()
 	}
@@ -116,8 +126,8 @@ func (o *Options) defaults() error {
 		o.Log = io.Discard
 	}
 	switch {
-	case o.Items < 1 || o.Clients < 1 || o.Duration < 0 || o.Warmup < 0:
-		return errors.New("items and clients must be positive, durations not negative")
+	case o.Items < 1 || o.Clients < 1 || o.CheckEvery < 1 || o.Duration < 0 || o.Warmup < 0:
+		return errors.New("items, clients and check must be positive, durations not negative")
 	case o.URL != "" && o.DB != "":
 		return errors.New("--db is for the in-process server; a server at --url has its own")
 	case o.URL != "" && (o.Email == "" || o.Password == ""):
@@ -189,6 +199,8 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	rep.Notes = append(rep.Notes, notes...)
+	rep.Notes = append(rep.Notes, fmt.Sprintf("answers: every status checked; the body of one in %d decoded and checked in full", o.CheckEvery))
+	f.api.checkEvery = uint64(o.CheckEvery)
 
 	body := baselineBody(f.readSize)
 	baseURL, stopBaseline, err := startBaseline(body)
@@ -198,7 +210,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	defer stopBaseline()
 	baseline := func() (Result, error) {
 		fmt.Fprintln(o.Log, "bench: measuring baseline")
-		st, err := load(ctx, o.Clients, o.Warmup, o.Duration, baselineOp(&api{base: baseURL, client: client}))
+		st, err := load(ctx, o.Clients, o.Warmup, o.Duration, baselineOp(&api{base: baseURL, client: client, checkEvery: uint64(o.CheckEvery)}))
 		return result("baseline", st, 0), err
 	}
 	before, err := baseline()

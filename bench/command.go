@@ -37,6 +37,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&o.DB, "db", "", "database of the in-process server: empty for SQLite, or postgres://…")
 	fs.IntVar(&o.Items, "n", 10000, "content items to prepare")
 	fs.IntVar(&o.Clients, "c", 32, "concurrent clients")
+	fs.IntVar(&o.CheckEvery, "check", 8, "decode and check the body of one answer in this many (1: every answer); every status is checked")
 	fs.DurationVar(&o.Duration, "d", 5e9, "how long each scenario is measured")
 	fs.DurationVar(&o.Warmup, "warmup", 0, "how long each scenario runs before it is measured (default d/5, at most 1s)")
 	fs.StringVar(&scenarioList, "scenarios", strings.Join(scenarioNames(), ","), "scenarios to run, comma-separated")

@@ -96,7 +96,7 @@ func infoOp(f *fixture) op {
 			Version       string `json:"version"`
 			Authenticated *bool  `json:"authenticated"`
 		}
-		if _, err := f.api.call(ctx, request{method: "GET", path: "/-/", anonymous: true}, &buf, &info, 200); err != nil {
+		if resp, err := f.api.call(ctx, request{method: "GET", path: "/-/", anonymous: true}, &buf, &info, 200); err != nil || !resp.decoded {
 			return err
 		}
 		if info.Version == "" || info.Authenticated == nil || *info.Authenticated {
@@ -121,7 +121,7 @@ func authOp(f *fixture) op {
 			Authenticated bool   `json:"authenticated"`
 			Email         string `json:"email"`
 		}
-		if _, err := f.api.call(ctx, request{method: "GET", path: "/-/login"}, &buf, &u, 200); err != nil {
+		if resp, err := f.api.call(ctx, request{method: "GET", path: "/-/login"}, &buf, &u, 200); err != nil || !resp.decoded {
 			return err
 		}
 		return f.checkUser("GET /-/login", u.Authenticated, u.Email, buf.Bytes())
@@ -138,7 +138,7 @@ func loginOp(f *fixture) op {
 				Email string `json:"email"`
 			} `json:"user"`
 		}
-		if _, err := f.api.call(ctx, request{method: "PUT", path: "/-/login", body: body, anonymous: true}, &buf, &ans, 200); err != nil {
+		if resp, err := f.api.call(ctx, request{method: "PUT", path: "/-/login", body: body, anonymous: true}, &buf, &ans, 200); err != nil || !resp.decoded {
 			return err
 		}
 		return f.checkUser("PUT /-/login", ans.Status == "success", ans.User.Email, buf.Bytes())
@@ -150,7 +150,7 @@ func readOp(f *fixture) op {
 	return func(ctx context.Context) error {
 		it := f.items[rand.IntN(len(f.items))]
 		var got itemJSON
-		if _, err := f.api.call(ctx, request{method: "GET", path: it.path}, &buf, &got, 200); err != nil {
+		if resp, err := f.api.call(ctx, request{method: "GET", path: it.path}, &buf, &got, 200); err != nil || !resp.decoded {
 			return err
 		}
 		return got.check(it.id, it.size)
@@ -182,7 +182,7 @@ func listOp(f *fixture) op {
 	return func(ctx context.Context) error {
 		var page []itemJSON
 		resp, err := f.api.call(ctx, request{method: "GET", path: path}, &buf, &page, 200)
-		if err != nil {
+		if err != nil || !resp.decoded {
 			return err
 		}
 		total, err := checkPage("GET "+path, resp, page, 20)
@@ -200,7 +200,7 @@ func filterOp(f *fixture) op {
 		path := "/-/items?limit=20&size=" + strconv.FormatInt(size, 10)
 		var page []itemJSON
 		resp, err := f.api.call(ctx, request{method: "GET", path: path}, &buf, &page, 200)
-		if err != nil {
+		if err != nil || !resp.decoded {
 			return err
 		}
 		total, err := checkPage("GET "+path, resp, page, 20)
@@ -233,7 +233,7 @@ func createOp(f *fixture) op {
 	return func(ctx context.Context) error {
 		size := f.sizeBase + filterValues + rand.Int64N(sizeSpan-filterValues)
 		var got itemJSON
-		if _, err := f.api.call(ctx, request{method: "POST", path: "/-/items", body: newItem("created", size)}, &buf, &got, 200, 201); err != nil {
+		if resp, err := f.api.call(ctx, request{method: "POST", path: "/-/items", body: newItem("created", size)}, &buf, &got, 200, 201); err != nil || !resp.decoded {
 			return err
 		}
 		if got.ID <= 0 || got.Meta.URL == "" {
@@ -250,7 +250,7 @@ func updateOp(f *fixture) op {
 		title := "updated " + strconv.FormatUint(rand.Uint64(), 36)
 		body, _ := json.Marshal(map[string]string{"title": title})
 		var got itemJSON
-		if _, err := f.api.call(ctx, request{method: "PUT", path: it.path, body: body}, &buf, &got, 200); err != nil {
+		if resp, err := f.api.call(ctx, request{method: "PUT", path: it.path, body: body}, &buf, &got, 200); err != nil || !resp.decoded {
 			return err
 		}
 		if got.Title != title {
@@ -271,7 +271,7 @@ func (f *fixture) upload(ctx context.Context, buf *bytes.Buffer) (fileJSON, resp
 	var got fileJSON
 	resp, err := f.api.call(ctx, request{method: "POST", path: "/-/files", body: f.payload, contentType: "application/octet-stream",
 		header: map[string]string{"Content-Disposition": `attachment; filename="bench.bin"`}}, buf, &got, 200, 201)
-	if err == nil && (got.Size != int64(len(f.payload)) || got.URL == "") {
+	if err == nil && resp.decoded && (got.Size != int64(len(f.payload)) || got.URL == "") {
 		err = fmt.Errorf("POST /-/files: unexpected answer %s", snippet(buf.Bytes()))
 	}
 	return got, resp, err
