@@ -53,15 +53,33 @@ func (t *Type) mayOn(action string, caller *backrest.User, item *Item) bool {
 	return caller.IsAdmin() || t.rule(action).allows(caller, item.Owner)
 }
 
-// Actions returns the actions caller may take on item, for its __meta__.
-func (t *Type) Actions(caller *backrest.User, item *Item) []string {
-	var out []string
-	for _, a := range []string{ActionView, ActionEdit, ActionDelete} {
-		if t.mayOn(a, caller, item) {
-			out = append(out, a)
+// itemActions are the actions on an item that its __meta__ lists.
+var itemActions = [...]string{ActionView, ActionEdit, ActionDelete}
+
+// actionSets holds every subset of itemActions, in their order, indexed by the
+// bit mask of its members, so that Actions allocates nothing.
+var actionSets = func() (sets [1 << len(itemActions)][]string) {
+	for mask := range sets {
+		sets[mask] = []string{}
+		for i, a := range itemActions {
+			if mask&(1<<i) != 0 {
+				sets[mask] = append(sets[mask], a)
+			}
 		}
 	}
-	return out
+	return sets
+}()
+
+// Actions returns the actions caller may take on item, for its __meta__. The
+// slice is shared: callers must not change it.
+func (t *Type) Actions(caller *backrest.User, item *Item) []string {
+	mask := 0
+	for i, a := range itemActions {
+		if t.mayOn(a, caller, item) {
+			mask |= 1 << i
+		}
+	}
+	return actionSets[mask]
 }
 
 // forbidden is the error of a refused action.

@@ -2,6 +2,7 @@ package content
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"strconv"
 	"time"
@@ -25,64 +26,85 @@ func (s *Service) Representation(caller *backrest.User, item *Item) Representati
 	return Representation{s: s, caller: caller, item: item}
 }
 
-// Meta is the __meta__ of a representation.
-type Meta struct {
-	URL     string   `json:"url"`
-	Actions []string `json:"actions"`
-}
-
 // MarshalJSON implements json.Marshaler.
 func (r Representation) MarshalJSON() ([]byte, error) { return r.AppendJSON(nil) }
 
-// AppendJSON appends the JSON form of the representation to dst. Strings, numbers
-// and booleans, which make up most items, are encoded directly; other values go
-// through encoding/json.
+// AppendJSON appends the JSON form of the representation to dst. Strings, numbers,
+// booleans and times, which make up most items, and __meta__ are encoded directly;
+// other values go through encoding/json.
 func (r Representation) AppendJSON(dst []byte) ([]byte, error) {
 	item, t := r.item, r.item.Type
 	b := append(dst, `{"id":`...)
 	b = strconv.AppendInt(b, item.ID, 10)
+	b = appendKey(b, "type")
+	b = appendString(b, t.Name)
+	b = appendKey(b, "owner")
+	b = append(b, '"')
+	b = hex.AppendEncode(b, item.Owner[:])
+	b = append(b, '"')
+	b = appendKey(b, "title")
+	b = appendString(b, item.Title)
+	b = appendKey(b, "description")
+	b = appendString(b, item.Description)
+	b = appendKey(b, "creation_date")
+	b = appendTime(b, item.Created)
+	b = appendKey(b, "modification_date")
+	b = appendTime(b, item.Modified)
 	var err error
-	add := func(key string, v any) {
-		if err != nil {
-			return
-		}
-		b = append(b, ',', '"')
-		b = append(b, key...)
-		b = append(b, '"', ':')
-		b, err = appendValue(b, v)
-	}
-	add("type", t.Name)
-	add("owner", item.Owner.String())
-	add("title", item.Title)
-	add("description", item.Description)
-	add("creation_date", formatTime(item.Created))
-	add("modification_date", formatTime(item.Modified))
 	for _, f := range t.Fields {
-		v := item.Fields[f.Name]
-		switch x := v.(type) {
+		b = appendKey(b, f.Name)
+		switch x := item.Fields[f.Name].(type) {
 		case time.Time:
-			v = formatTime(x)
+			b = appendTime(b, x)
 		case *backrest.File:
 			if x == nil {
-				v = nil
+				b = append(b, "null"...)
 			} else {
-				v = r.s.files.JSON(x)
+				b, err = appendValue(b, r.s.files.JSON(x))
 			}
+		default:
+			b, err = appendValue(b, x)
 		}
-		add(f.Name, v)
+		if err != nil {
+			return dst, err
+		}
 	}
 	if t.Categories {
-		cats := item.Categories
-		if cats == nil {
-			cats = []string{}
+		b = appendKey(b, "categories")
+		b = append(b, '[')
+		for i, c := range item.Categories {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, c)
 		}
-		add("categories", cats)
+		b = append(b, ']')
 	}
-	add("__meta__", Meta{URL: r.s.URL(t, item.ID), Actions: t.Actions(r.caller, item)})
-	if err != nil {
-		return dst, err
+	b = append(b, `,"__meta__":{"url":`...)
+	b = appendString(b, r.s.URL(t, item.ID))
+	b = append(b, `,"actions":[`...)
+	for i, a := range t.Actions(r.caller, item) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, a)
 	}
-	return append(b, '}'), nil
+	return append(b, "]}}"...), nil
+}
+
+// appendKey appends a comma and the key of an object member, a name of ours that
+// needs no escaping.
+func appendKey(b []byte, key string) []byte {
+	b = append(b, ',', '"')
+	b = append(b, key...)
+	return append(b, '"', ':')
+}
+
+// appendTime appends t as a JSON string in RFC 3339 in UTC.
+func appendTime(b []byte, t time.Time) []byte {
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"')
 }
 
 // appendValue appends the JSON form of v.
@@ -162,6 +184,3 @@ func marshal(v any) ([]byte, error) {
 	}
 	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
-
-// formatTime renders a time as RFC 3339 in UTC.
-func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

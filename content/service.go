@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -130,7 +131,7 @@ func (s *Service) HasCategories() bool {
 
 // URL returns the absolute URL of an item.
 func (s *Service) URL(t *Type, id int64) string {
-	return fmt.Sprintf("%s/-/%s/%d", s.baseURL, t.Plural, id)
+	return s.baseURL + "/-/" + t.Plural + "/" + strconv.FormatInt(id, 10)
 }
 
 var errNotFound = backrest.Errorf(backrest.ENOTFOUND, "No such item")

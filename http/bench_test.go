@@ -3,17 +3,22 @@ package http_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/account"
 	"github.com/backrest/backrest/app"
+	"github.com/backrest/backrest/content"
 	"github.com/backrest/backrest/store/storetest"
 )
 
@@ -80,6 +85,107 @@ func BenchmarkAuthInfo(b *testing.B) {
 					h.ServeHTTP(w, req)
 					if w.Code != 200 || !bytes.Contains(w.Body.Bytes(), []byte(`"authenticated":true`)) {
 						b.Fatalf("auth info: %d %s", w.Code, w.Body)
+					}
+				}
+			})
+		})
+	}
+}
+
+// benchItems returns the handler of a benchmark server with a content type item
+// (an integer size and a text body), n items of it created through the API, the
+// session cookie of their owner and the URL paths of the items.
+func benchItems(b *testing.B, backend storetest.Backend, n int) (http.Handler, *http.Cookie, []string) {
+	cfg := backrest.DefaultConfig()
+	cfg.DataDir = b.TempDir()
+	cfg.DB = storetest.DSN(b, backend)
+	cfg.RateLimits = backrest.RateLimits{}
+	a, err := app.New(context.Background(), cfg, app.Options{
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Types: []content.Type{{Name: "item", Fields: []content.Field{
+			{Name: "size", Kind: content.Integer}, {Name: "body", Kind: content.Text}}}},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { a.Close() })
+	if _, err := a.Accounts.AddUser(context.Background(), account.NewUser{Email: "ann@example.com", Password: pw}); err != nil {
+		b.Fatal(err)
+	}
+	h := a.Handler()
+	w := serve(h, "PUT", "/-/login", `{"login": "ann@example.com", "password": "`+pw+`"}`, nil)
+	cookie := w.Result().Cookies()[0]
+	body := strings.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit. ", 4)
+	paths := make([]string, n)
+	for i := range n {
+		w := serve(h, "POST", "/-/items", fmt.Sprintf(`{"title": "item %d", "size": %d, "body": %q}`, i, i%100, body), cookie)
+		var item struct {
+			Meta struct {
+				URL string `json:"url"`
+			} `json:"__meta__"`
+		}
+		if w.Code != http.StatusCreated || json.Unmarshal(w.Body.Bytes(), &item) != nil {
+			b.Fatalf("create: %d %s", w.Code, w.Body)
+		}
+		u, _ := url.Parse(item.Meta.URL)
+		paths[i] = u.Path
+	}
+	return h, cookie, paths
+}
+
+// serve makes one request of the handler, with a JSON body unless body is empty.
+func serve(h http.Handler, method, target, body string, cookie *http.Cookie) *httptest.ResponseRecorder {
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, target, r)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w
+}
+
+// BenchmarkReadItem measures GET of one item by its owner: the session lookup,
+// the permission check, reading the item and encoding it.
+func BenchmarkReadItem(b *testing.B) {
+	for _, backend := range storetest.Backends() {
+		b.Run(string(backend), func(b *testing.B) {
+			h, cookie, paths := benchItems(b, backend, 1000)
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				i := 0
+				for pb.Next() {
+					i++
+					w := serve(h, "GET", paths[i%len(paths)], "", cookie)
+					if w.Code != http.StatusOK {
+						b.Fatalf("read: %d %s", w.Code, w.Body)
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkListPage measures GET of the 20 newest items with their total, as the
+// owner: the session lookup, the permission check, the page and its encoding.
+func BenchmarkListPage(b *testing.B) {
+	for _, backend := range storetest.Backends() {
+		b.Run(string(backend), func(b *testing.B) {
+			h, cookie, _ := benchItems(b, backend, 1000)
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					w := serve(h, "GET", "/-/items?limit=20", "", cookie)
+					if w.Code != http.StatusOK || w.Header().Get("X-Total-Count") != "1000" {
+						b.Fatalf("list: %d %s", w.Code, w.Body)
 					}
 				}
 			})

@@ -78,18 +78,18 @@ func (s *Server) listItems(t *content.Type) func(http.ResponseWriter, *http.Requ
 			params.Set("offset", strconv.Itoa(page.Next))
 			w.Header().Set("Link", "<"+strings.TrimSuffix(s.cfg.BaseURL, "/")+r.URL.Path+"?"+params.Encode()+`>; rel="next"`)
 		}
-		body := make([]byte, 0, 512*(len(page.Items)+1))
-		body = append(body, '[')
-		for i, item := range page.Items {
-			if i > 0 {
-				body = append(body, ',')
+		return writeAppended(w, http.StatusOK, func(b []byte) ([]byte, error) {
+			b = append(b, '[')
+			for i, item := range page.Items {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				if b, err = s.content.Representation(caller, item).AppendJSON(b); err != nil {
+					return nil, err
+				}
 			}
-			if body, err = s.content.Representation(caller, item).AppendJSON(body); err != nil {
-				return err
-			}
-		}
-		writeBody(w, http.StatusOK, append(body, ']', '\n'))
-		return nil
+			return append(b, ']'), nil
+		})
 	}
 }
 
@@ -203,10 +203,5 @@ func (s *Server) categories(w http.ResponseWriter, r *http.Request) error {
 
 // writeItem writes the representation of an item as the response.
 func writeItem(w http.ResponseWriter, status int, rep content.Representation) error {
-	body, err := rep.AppendJSON(make([]byte, 0, 1024))
-	if err != nil {
-		return err
-	}
-	writeBody(w, status, append(body, '\n'))
-	return nil
+	return writeAppended(w, status, rep.AppendJSON)
 }

@@ -16,6 +16,27 @@ import (
 // buffers are the encoding buffers of responses.
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// appendBuffers are the byte slices that writeAppended lends.
+var appendBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+// writeAppended writes, as a response with the status, the JSON body that fill
+// appends to a pooled buffer; when fill fails, it writes nothing and returns the
+// error.
+func writeAppended(w http.ResponseWriter, status int, fill func([]byte) ([]byte, error)) error {
+	p := appendBuffers.Get().(*[]byte)
+	defer appendBuffers.Put(p)
+	b, err := fill((*p)[:0])
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	writeBody(w, status, b)
+	if cap(b) <= 1<<20 {
+		*p = b[:0] // keep the grown slice for the next response
+	}
+	return nil
+}
+
 // internalError is the body of a response whose own encoding failed.
 var internalError = []byte(`{"status":"error","errors":[{"location":"body","name":"server","description":"Internal server error"}]}` + "\n")
 
