@@ -192,3 +192,23 @@ func BenchmarkListPage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCreateItem measures POST of a new item: the session lookup, the
+// permission check, validation, the insert in its transaction and the answer.
+func BenchmarkCreateItem(b *testing.B) {
+	for _, backend := range storetest.Backends() {
+		b.Run(string(backend), func(b *testing.B) {
+			h, cookie, _ := benchItems(b, backend, 1)
+			body := fmt.Sprintf(`{"title": "created", "size": 7, "body": %q}`, strings.Repeat("Lorem ipsum dolor sit amet. ", 8))
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if w := serve(h, "POST", "/-/items", body, cookie); w.Code != http.StatusCreated {
+						b.Fatalf("create: %d %s", w.Code, w.Body)
+					}
+				}
+			})
+		})
+	}
+}

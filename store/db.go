@@ -37,6 +37,9 @@ type DB struct {
 	readStmts, writeStmts *stmtCache
 	// wal is the write-ahead log of a SQLite database, empty with PostgreSQL.
 	wal string
+	// group runs the write transactions of a SQLite database; nil with
+	// PostgreSQL, whose transactions run side by side.
+	group *committer
 }
 
 // Open connects to the database named by dsn: empty for SQLite in dataDir, or a
@@ -60,7 +63,7 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	base := "file:" + filepath.ToSlash(path) + "?" + url.Values{
-		"_pragma": {"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "wal_autocheckpoint(10000)"},
+		"_pragma": {"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "wal_autocheckpoint(10000)", "temp_store(MEMORY)"},
 	}.Encode()
 	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
@@ -84,6 +87,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
+	db.group = newCommitter(db)
 	return db, nil
 }
 
@@ -115,6 +119,9 @@ func redact(dsn string) string {
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	if db.group != nil {
+		db.group.close()
+	}
 	db.readStmts.close()
 	db.writeStmts.close()
 	err := db.write.Close()
@@ -171,6 +178,11 @@ type Tx struct {
 	onRollback []func(context.Context) error
 	// unprepared are the cacheable queries the transaction ran unprepared.
 	unprepared []string
+	// stmtCtx, when set, is the context of the transaction's statements in place
+	// of the callers': on SQLite a transaction may share its database transaction
+	// with others (see committer), and a statement interrupted by the end of one
+	// request's context could roll back all of them.
+	stmtCtx context.Context
 }
 
 // OnCommit registers f to run after the transaction commits, such as deleting the
@@ -204,19 +216,12 @@ func (tx *Tx) stmt(ctx context.Context, q string, args []any) *sql.Stmt {
 	return nil
 }
 
-// prepareLater caches the statements tx ran unprepared, now that the writer's
-// connection is free again.
-func (tx *Tx) prepareLater(ctx context.Context) {
-	for _, q := range tx.unprepared {
-		if tx.db.writeStmts.lookup(q) == nil {
-			tx.db.writeStmts.prepare(ctx, q)
-		}
-	}
-}
-
 // Exec runs a statement in the transaction.
 func (tx *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	q = tx.db.rebind(q)
+	if tx.stmtCtx != nil {
+		ctx = tx.stmtCtx
+	}
 	if s := tx.stmt(ctx, q, args); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -226,6 +231,9 @@ func (tx *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 // Query runs a query in the transaction.
 func (tx *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	q = tx.db.rebind(q)
+	if tx.stmtCtx != nil {
+		ctx = tx.stmtCtx
+	}
 	if s := tx.stmt(ctx, q, args); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -235,6 +243,9 @@ func (tx *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 // QueryRow runs a query returning at most one row in the transaction.
 func (tx *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	q = tx.db.rebind(q)
+	if tx.stmtCtx != nil {
+		ctx = tx.stmtCtx
+	}
 	if s := tx.stmt(ctx, q, args); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -272,13 +283,20 @@ func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // registered with OnCommit run; after a rollback, those registered with OnRollback
 // do; after a failed commit, neither. Their errors are returned (joined to fn's) but do not
 // undo the outcome: callers must leave data consistent whatever they do.
+//
+// On SQLite, transactions that wait for the single writer at the same time share
+// one database transaction and its commit, each under a savepoint of its own (see
+// committer); ctx then decides only whether fn starts, not whether a statement
+// already running completes.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.group != nil {
+		return db.group.inTx(ctx, fn)
+	}
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	tx := &Tx{db: db, tx: sqlTx}
-	defer tx.prepareLater(ctx)
 	// The hooks run even when the request's context has ended: the outcome is
 	// decided, and its clean-up must happen.
 	bg := context.WithoutCancel(ctx)

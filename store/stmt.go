@@ -19,8 +19,8 @@ const maxCachedStmts = 2000
 //
 // The writer pool has a single connection, which a transaction holds while it runs:
 // preparing on the pool then would wait for that very connection. So transactions
-// only look statements up (lookup), and note the queries they ran unprepared; InTx
-// prepares those once the transaction has given the connection back (prepare).
+// only look statements up (lookup), and note the queries they ran unprepared; the
+// committer prepares those between transactions (prepare).
 type stmtCache struct {
 	pool  *sql.DB
 	stmts sync.Map // query text -> *sql.Stmt
