@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -40,6 +41,8 @@ type DB struct {
 	// group runs the write transactions of a SQLite database; nil with
 	// PostgreSQL, whose transactions run side by side.
 	group *committer
+	// ckpt checkpoints the log of a SQLite database; nil with PostgreSQL.
+	ckpt *checkpointer
 }
 
 // Open connects to the database named by dsn: empty for SQLite in dataDir, or a
@@ -63,7 +66,7 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	base := "file:" + filepath.ToSlash(path) + "?" + url.Values{
-		"_pragma": {"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "wal_autocheckpoint(10000)", "temp_store(MEMORY)"},
+		"_pragma": {"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "wal_autocheckpoint(" + strconv.Itoa(backstopPages) + ")", "temp_store(MEMORY)"},
 	}.Encode()
 	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
@@ -86,6 +89,10 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if err := write.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	if db.ckpt, err = newCheckpointer(base); err != nil {
+		db.Close()
+		return nil, err
 	}
 	db.group = newCommitter(db)
 	return db, nil
@@ -122,9 +129,13 @@ func (db *DB) Close() error {
 	if db.group != nil {
 		db.group.close()
 	}
+	var err error
+	if db.ckpt != nil {
+		err = db.ckpt.close()
+	}
 	db.readStmts.close()
 	db.writeStmts.close()
-	err := db.write.Close()
+	err = errors.Join(err, db.write.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
@@ -297,6 +308,14 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	tx := &Tx{db: db, tx: sqlTx}
+	defer func() {
+		// A panicking fn must not keep the connection in its transaction
+		// until ctx ends, which may be never.
+		if p := recover(); p != nil {
+			sqlTx.Rollback()
+			panic(p)
+		}
+	}()
 	// The hooks run even when the request's context has ended: the outcome is
 	// decided, and its clean-up must happen.
 	bg := context.WithoutCancel(ctx)
