@@ -143,14 +143,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 }
 
 // tuneRuntime sets the Go runtime up for serving: unless GOMEMLIMIT is set, a soft
-// memory limit of 96 MiB plus the argon2id memory of the password hashing workers
+// memory limit of 80 MiB plus the argon2id memory of the password hashing workers
 // makes the garbage collector return the hashes' memory (19 MiB each by default)
 // before the heap doubles; it is a target, not a cap. (Serving also gives each
 // running hash a Go processor of its own, unless GOMAXPROCS is set; see
 // app.Options.ReserveHashProcs.)
 func tuneRuntime(getenv func(string) string, cfg backrest.Config) {
 	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(96<<20 + int64(cfg.HashConcurrency)*int64(cfg.Argon2.Memory)<<10)
+		debug.SetMemoryLimit(80<<20 + int64(cfg.HashConcurrency)*int64(cfg.Argon2.Memory)<<10)
 	}
 }
 
