@@ -36,6 +36,7 @@ type App struct {
 	Content *content.Service
 	Log     *slog.Logger
 	handler *bhttp.Server
+	now     func() time.Time
 }
 
 // Options are the optional parts of an App.
@@ -75,7 +76,10 @@ func New(ctx context.Context, cfg backrest.Config, opts Options) (*App, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://" + cfg.Addr
 	}
-	a := &App{Config: cfg, DB: db, Log: log}
+	a := &App{Config: cfg, DB: db, Log: log, now: opts.Now}
+	if a.now == nil {
+		a.now = time.Now
+	}
 	if err := a.init(ctx, opts); err != nil {
 		db.Close()
 		return nil, err
@@ -134,7 +138,7 @@ func (a *App) init(ctx context.Context, opts Options) error {
 		return err
 	}
 	a.Files.SetViewer(a.Content)
-	a.handler = bhttp.NewServer(bhttp.Deps{Config: a.Config, Accounts: a.Accounts, Files: a.Files, Content: a.Content,
+	a.handler = bhttp.NewServer(bhttp.Deps{Config: a.Config, DB: a.DB, Accounts: a.Accounts, Files: a.Files, Content: a.Content,
 		Logger: a.Log, Now: opts.Now})
 	return nil
 }
@@ -198,7 +202,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// upkeep removes expired sessions now and then every interval, until ctx ends.
+// upkeep removes expired sessions and full rate-limit buckets now and then every
+// interval, until ctx ends.
 func (a *App) upkeep(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -207,6 +212,13 @@ func (a *App) upkeep(ctx context.Context, every time.Duration) {
 			a.Log.Error("deleting expired sessions", "err", err)
 		} else if n > 0 {
 			a.Log.Info("deleted expired sessions", "count", n)
+		}
+		err := a.DB.InTx(ctx, func(tx *store.Tx) error {
+			_, err := store.DeleteFullRateBuckets(ctx, tx, a.now())
+			return err
+		})
+		if err != nil && ctx.Err() == nil {
+			a.Log.Error("deleting rate-limit buckets", "err", err)
 		}
 		select {
 		case <-ctx.Done():

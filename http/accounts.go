@@ -44,7 +44,8 @@ func (s *Server) fields(r *http.Request, names ...string) ([]*string, error) {
 // signup answers POST /-/signup.
 func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	addrKey := "signup:" + s.clientAddr(r)
-	if err := s.limits.check([]string{addrKey}, []backrest.Limit{s.cfg.RateLimits.SignupPerAddr}); err != nil {
+	keys, lims := []string{addrKey}, []backrest.Limit{s.cfg.RateLimits.SignupPerAddr}
+	if err := s.limits.check(r.Context(), keys, lims); err != nil {
 		return err
 	}
 	f, err := s.fields(r, "email", "password", "firstname", "lastname")
@@ -52,7 +53,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	email, password, first, last := f[0], f[1], f[2], f[3]
-	s.limits.spend(addrKey, s.cfg.RateLimits.SignupPerAddr)
+	s.limits.spend(r.Context(), keys, lims)
 	if err := s.accounts.Signup(r.Context(), email, password, first, last); err != nil {
 		return err
 	}
@@ -92,15 +93,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	limits := s.cfg.RateLimits
 	keys := []string{"login:" + s.clientAddr(r), "login-account:" + accountKey(*login)}
 	lims := []backrest.Limit{limits.LoginFailuresPerAddr, limits.LoginFailuresPerAccount}
-	if err := s.limits.check(keys, lims); err != nil {
+	if err := s.limits.check(r.Context(), keys, lims); err != nil {
 		return err
 	}
 	sess, err := s.accounts.Login(r.Context(), *login, *password)
 	if err != nil {
 		if account.ErrLoginFailed(err) {
-			for i, k := range keys {
-				s.limits.spend(k, lims[i])
-			}
+			s.limits.spend(r.Context(), keys, lims)
 		}
 		return err
 	}
@@ -174,12 +173,10 @@ func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
 		keys = append(keys, "reset-account:"+accountKey(*email))
 		lims = append(lims, limits.ResetPerAccount)
 	}
-	if err := s.limits.check(keys, lims); err != nil {
+	if err := s.limits.check(r.Context(), keys, lims); err != nil {
 		return err
 	}
-	for i, k := range keys {
-		s.limits.spend(k, lims[i])
-	}
+	s.limits.spend(r.Context(), keys, lims)
 	if err := s.accounts.RequestReset(r.Context(), email); err != nil {
 		return err
 	}

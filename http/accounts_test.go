@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/backrest/backrest"
+	"github.com/backrest/backrest/app"
 	"github.com/backrest/backrest/store"
+	"github.com/backrest/backrest/store/storetest"
 )
 
 const pw = "correct horse"
@@ -511,6 +513,31 @@ func TestRateLimits(t *testing.T) {
 			t.Fatalf("%d reset mails, want 2", n)
 		}
 	}, limits)
+}
+
+// Instances on one database count failed logins together, and a restart forgets
+// none of them.
+func TestRateLimitsShared(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		cfg := testConfig(t.TempDir())
+		cfg.DB = storetest.DSN(t, b)
+		cfg.RateLimits.LoginFailuresPerAccount = backrest.Limit{Burst: 4, Per: time.Hour}
+		one, two := startEnv(t, cfg, app.Options{}), startEnv(t, cfg, app.Options{})
+		one.addUser("ann@example.com", pw, "", "")
+		for _, e := range []*env{one, two, one, two} {
+			e.browser().login("ann@example.com", "wrong").expectError(400, "login", "Login failed")
+		}
+		two.browser().login("ann@example.com", pw).expectError(429, "", "")
+		one.browser().login("ann@example.com", pw).expectError(429, "", "")
+		three := startEnv(t, cfg, app.Options{})
+		three.browser().login("ann@example.com", pw).expectError(429, "", "")
+		// A quarter of the period gives back one attempt, on every instance.
+		three.clock.Advance(16 * time.Minute)
+		three.browser().login("ann@example.com", pw).expectSuccess()
+		three.browser().login("ann@example.com", "wrong").expectError(400, "login", "Login failed")
+		three.browser().login("ann@example.com", pw).expectError(429, "", "")
+	})
 }
 
 // The user a session belongs to is read fresh on every request: a change made in

@@ -13,6 +13,7 @@ import (
 	"github.com/backrest/backrest/account"
 	"github.com/backrest/backrest/content"
 	"github.com/backrest/backrest/files"
+	"github.com/backrest/backrest/store"
 )
 
 // SessionCookie is the name of the session cookie.
@@ -34,6 +35,8 @@ type Deps struct {
 	Config   backrest.Config
 	Accounts *account.Service
 	Files    *files.Service
+	// DB keeps the rate limits' buckets.
+	DB *store.DB
 	// Content serves the content types; nil serves none.
 	Content *content.Service
 	Logger  *slog.Logger
@@ -52,7 +55,7 @@ func NewServer(d Deps) *Server {
 	if now == nil {
 		now = time.Now
 	}
-	s.limits = newLimiter(now)
+	s.limits = &limiter{db: d.DB, now: now, log: s.log}
 	mux := http.NewServeMux()
 	s.routes(mux)
 	fileMux := http.NewServeMux()
