@@ -2,7 +2,11 @@ package content
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
+	"time"
+
+	"github.com/backrest/backrest"
 )
 
 // FuzzAppendString checks the direct string encoder against encoding/json: the
@@ -31,4 +35,46 @@ func FuzzAppendString(f *testing.F) {
 			t.Fatalf("%q decodes to %q, encoding/json's to %q", got, a, b)
 		}
 	})
+}
+
+// A representation with every kind of field, awkward strings and categories is
+// valid JSON with the values and __meta__ that were put in.
+func TestRepresentationJSON(t *testing.T) {
+	typ := &Type{Name: "doc", Plural: "docs", Categories: true, Fields: []Field{
+		{Name: "s", Kind: String}, {Name: "n", Kind: Integer}, {Name: "x", Kind: Number},
+		{Name: "b", Kind: Boolean}, {Name: "d", Kind: DateTime}, {Name: "j", Kind: JSON},
+		{Name: "f", Kind: FileKind}, {Name: "unset", Kind: Text},
+	}}
+	owner := backrest.UserID{0xab, 0xcd}
+	when := time.Date(2026, 11, 28, 12, 30, 45, 123456000, time.FixedZone("x", 3600))
+	item := &Item{ID: 42, Type: typ, Owner: owner, Title: "q\"uote\\ <b>\u2028", Description: "é\n\x01",
+		Created: when, Modified: when.Add(time.Second), Categories: []string{"a\"b", "z"},
+		Fields: map[string]any{"s": "\xff", "n": int64(-7), "x": 2.5, "b": true, "d": when,
+			"j": json.RawMessage(`{"k":[1,null]}`), "f": (*backrest.File)(nil)}}
+	s := &Service{baseURL: "http://example.com"}
+	for _, c := range []struct {
+		caller  *backrest.User
+		actions []any
+	}{
+		{&backrest.User{ID: owner}, []any{"view", "edit", "delete"}},
+		{&backrest.User{ID: backrest.UserID{1}}, []any{"view"}},
+	} {
+		got, err := s.Representation(c.caller, item).AppendJSON([]byte("prefix"))
+		if err != nil || string(got[:6]) != "prefix" {
+			t.Fatalf("%q, %v", got, err)
+		}
+		var v map[string]any
+		if err := json.Unmarshal(got[6:], &v); err != nil {
+			t.Fatalf("invalid JSON %s: %v", got[6:], err)
+		}
+		want := map[string]any{"id": 42.0, "type": "doc", "owner": owner.String(), "title": item.Title,
+			"description": item.Description, "creation_date": "2026-11-28T11:30:45.123456Z",
+			"modification_date": "2026-11-28T11:30:46.123456Z", "s": "\ufffd", "n": -7.0, "x": 2.5, "b": true,
+			"d": "2026-11-28T11:30:45.123456Z", "j": map[string]any{"k": []any{1.0, nil}}, "f": nil, "unset": nil,
+			"categories": []any{"a\"b", "z"},
+			"__meta__":   map[string]any{"url": "http://example.com/-/docs/42", "actions": c.actions}}
+		if !reflect.DeepEqual(v, want) {
+			t.Errorf("got  %v\nwant %v", v, want)
+		}
+	}
 }
