@@ -143,6 +143,10 @@ type Change struct {
 // Hook runs inside the transaction of a change, after the input was validated. It
 // refuses the change by returning an error: a *backrest.Error (such as the Err of a
 // backrest.Validation, reporting fields) is reported to the caller as it is.
+//
+// On SQLite a hook holds the single writer while it runs: it should be quick, and
+// write through Change.Tx, never through a transaction of its own (store.DB.InTx),
+// which would wait forever for the one the hook runs in.
 type Hook func(ctx context.Context, c *Change) error
 
 // Hooks are the Go functions that a type runs on changes.
