@@ -86,6 +86,15 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
+// stringArgs returns ss as statement arguments.
+func stringArgs(ss []string) []any {
+	args := make([]any, len(ss))
+	for i, s := range ss {
+		args[i] = s
+	}
+	return args
+}
+
 // FilesByID returns the files with the ids that exist, by id.
 func FilesByID(ctx context.Context, r Reader, ids []int64) (map[int64]*backrest.File, error) {
 	out := make(map[int64]*backrest.File, len(ids))
@@ -175,11 +184,7 @@ func FileBlobsKnown(ctx context.Context, r Reader, keys []string) (map[string]bo
 	if len(keys) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(keys))
-	for i, k := range keys {
-		args[i] = k
-	}
-	rows, err := r.Query(ctx, "SELECT blob_key FROM files WHERE blob_key IN ("+placeholders(len(keys))+")", args...)
+	rows, err := r.Query(ctx, "SELECT blob_key FROM files WHERE blob_key IN ("+placeholders(len(keys))+")", stringArgs(keys)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: file blobs: %w", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -22,11 +21,7 @@ func RateBuckets(ctx context.Context, db *DB, names []string) (map[string]RateBu
 	if len(names) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(names))
-	for i, n := range names {
-		args[i] = n
-	}
-	rows, err := db.Query(ctx, "SELECT name, tokens, updated FROM rate_limits WHERE name IN (?"+strings.Repeat(", ?", len(names)-1)+")", args...)
+	rows, err := db.Query(ctx, "SELECT name, tokens, updated FROM rate_limits WHERE name IN ("+placeholders(len(names))+")", stringArgs(names)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: read rate limits: %w", err)
 	}
