@@ -26,6 +26,11 @@ type Config struct {
 	DataDir string
 	// DB is empty for SQLite in DataDir, or a postgres:// URL.
 	DB string
+	// SQLiteSync is "full" (the default): a SQLite commit is durable, power loss
+	// included, when it is acknowledged; or "normal": faster, a commit survives a
+	// crash of the process at once but a power loss only after the next checkpoint
+	// (see store.Options).
+	SQLiteSync string
 	// Secret signs the tokens of mailed links. When empty, one is generated once and
 	// kept in the database, so that restarts and other instances agree.
 	Secret string
@@ -118,6 +123,7 @@ func DefaultConfig() Config {
 	return Config{
 		Addr:              "127.0.0.1:8080",
 		DataDir:           "./backrest_data",
+		SQLiteSync:        "full",
 		MailFrom:          "backrest@localhost",
 		RedirectSignup:    "/#/welcome",
 		RedirectReset:     "/#/reset/{token}",

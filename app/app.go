@@ -69,7 +69,7 @@ func New(ctx context.Context, cfg backrest.Config, opts Options) (*App, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	db, err := store.Open(ctx, cfg.DB, cfg.DataDir)
+	db, err := store.OpenWith(ctx, cfg.DB, cfg.DataDir, store.Options{SQLiteSync: cfg.SQLiteSync})
 	if err != nil {
 		return nil, err
 	}

@@ -37,6 +37,9 @@ type Options struct {
 	// DB is the database of the in-process server: empty for SQLite in the
 	// temporary data folder, or a postgres:// URL.
 	DB string
+	// SQLiteSync is the SQLite sync mode of the in-process server
+	// (backrest.Config.SQLiteSync); empty means the default.
+	SQLiteSync string
 	// Items is how many content items to prepare; default 10000.
 	Items int
 	// Clients is how many clients run at once; default 32.
@@ -158,7 +161,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	f := &fixture{api: &api{client: client}, email: o.Email, password: o.Password}
 	var mem *memWatch
 	if o.URL == "" {
-		srv, err := startServer(ctx, o.DB, o.Log, o.ReserveHashProcs)
+		srv, err := startServer(ctx, o.DB, o.SQLiteSync, o.Log, o.ReserveHashProcs)
 		if err != nil {
 			return nil, err
 		}

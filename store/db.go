@@ -43,11 +43,44 @@ type DB struct {
 	group *committer
 	// ckpt checkpoints the log of a SQLite database; nil with PostgreSQL.
 	ckpt *checkpointer
+	// syncFull is set when SQLite fsyncs its log at every commit.
+	syncFull bool
 }
 
-// Open connects to the database named by dsn: empty for SQLite in dataDir, or a
-// postgres:// (postgresql://) URL. It does not run migrations; see Migrate.
+// Options are the optional settings of a database.
+type Options struct {
+	// SQLiteSync is when SQLite fsyncs its write-ahead log: SyncFull (the default,
+	// also when empty) at every commit, so that a commit survives a power loss as
+	// soon as it returns; SyncNormal only at checkpoints, so that a commit survives
+	// the end of the process at once but a power loss only after the next
+	// checkpoint (within a second). PostgreSQL ignores it.
+	SQLiteSync string
+}
+
+// The values of Options.SQLiteSync.
+const (
+	SyncFull   = "full"
+	SyncNormal = "normal"
+)
+
+// Open connects to the database named by dsn with the default options; see
+// OpenWith.
 func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
+	return OpenWith(ctx, dsn, dataDir, Options{})
+}
+
+// OpenWith connects to the database named by dsn: empty for SQLite in dataDir, or
+// a postgres:// (postgresql://) URL. It does not run migrations; see Migrate.
+func OpenWith(ctx context.Context, dsn, dataDir string, opts Options) (*DB, error) {
+	var sync string
+	switch opts.SQLiteSync {
+	case "", SyncFull:
+		sync = "FULL"
+	case SyncNormal:
+		sync = "NORMAL"
+	default:
+		return nil, fmt.Errorf("store: SQLite sync mode %q: want %s or %s", opts.SQLiteSync, SyncFull, SyncNormal)
+	}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		return openPostgres(ctx, dsn)
 	}
@@ -61,12 +94,14 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 		}
 		path = filepath.Join(dataDir, "backrest.db")
 	}
-	return openSQLite(ctx, path)
+	return openSQLite(ctx, path, sync)
 }
 
-func openSQLite(ctx context.Context, path string) (*DB, error) {
+// openSQLite opens the SQLite file at path; sync is the value of its synchronous
+// pragma.
+func openSQLite(ctx context.Context, path, sync string) (*DB, error) {
 	base := "file:" + filepath.ToSlash(path) + "?" + url.Values{
-		"_pragma": {"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "wal_autocheckpoint(" + strconv.Itoa(backstopPages) + ")", "temp_store(MEMORY)"},
+		"_pragma": {"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(" + sync + ")", "wal_autocheckpoint(" + strconv.Itoa(backstopPages) + ")", "temp_store(MEMORY)"},
 	}.Encode()
 	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
@@ -84,7 +119,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxLifetime(0)
-	db := &DB{d: sqliteDialect, read: read, write: write, wal: path + "-wal",
+	db := &DB{d: sqliteDialect, read: read, write: write, wal: path + "-wal", syncFull: sync == "FULL",
 		readStmts: &stmtCache{pool: read}, writeStmts: &stmtCache{pool: write}}
 	if err := write.PingContext(ctx); err != nil {
 		db.Close()
@@ -343,12 +378,14 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 // bytes of a file whose row it deleted: had the commit been lost, the row would
 // come back without its bytes.
 //
-// With SQLite in WAL mode and synchronous=NORMAL, a commit is written to the
-// write-ahead log but not fsynced (a checkpoint does that later); SyncCommitted
-// fsyncs the log. With PostgreSQL a commit is durable when it returns (unless the
-// server runs with synchronous_commit off), so it does nothing.
+// With SQLite in WAL mode and synchronous=NORMAL (Options.SQLiteSync SyncNormal),
+// a commit is written to the write-ahead log but not fsynced (a checkpoint does
+// that later); SyncCommitted fsyncs the log. With synchronous=FULL (the default)
+// each commit fsyncs the log itself, and with PostgreSQL a commit is durable when
+// it returns (unless the server runs with synchronous_commit off), so it does
+// nothing.
 func (db *DB) SyncCommitted(ctx context.Context) error {
-	if db.wal == "" {
+	if db.wal == "" || db.syncFull {
 		return nil
 	}
 	if err := ctx.Err(); err != nil {

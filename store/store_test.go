@@ -199,3 +199,29 @@ func TestContentCounts(t *testing.T) {
 		}
 	})
 }
+
+// A SQLite commit is fsynced before it returns (synchronous=FULL) unless the
+// faster mode is asked for; an unknown mode is refused.
+func TestSQLiteSync(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		mode string
+		want int
+	}{{"", 2}, {store.SyncFull, 2}, {store.SyncNormal, 1}} {
+		db, err := store.OpenWith(ctx, "", t.TempDir(), store.Options{SQLiteSync: c.mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got int
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			return tx.QueryRow(ctx, "PRAGMA synchronous").Scan(&got)
+		})
+		db.Close()
+		if err != nil || got != c.want {
+			t.Fatalf("mode %q: synchronous is %d, %v; want %d", c.mode, got, err, c.want)
+		}
+	}
+	if _, err := store.OpenWith(ctx, "", t.TempDir(), store.Options{SQLiteSync: "off"}); err == nil {
+		t.Fatal("unknown sync mode accepted")
+	}
+}

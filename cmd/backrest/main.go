@@ -199,7 +199,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, cfg.DB, cfg.DataDir)
+	db, err := store.OpenWith(ctx, cfg.DB, cfg.DataDir, store.Options{SQLiteSync: cfg.SQLiteSync})
 	if err != nil {
 		return err
 	}
