@@ -154,6 +154,11 @@ func (a *App) initContent(ctx context.Context, opts Options) error {
 			return err
 		}
 		copts.Types, copts.CategoryGroups = schema.Types, schema.CategoryGroups
+		if copts.CategoryGroups == nil {
+			// A schema file without groups removes the stored ones; without a
+			// schema file they stay as the last one set them.
+			copts.CategoryGroups = map[string][]string{}
+		}
 	}
 	copts.Types = append(copts.Types, opts.Types...)
 	var err error

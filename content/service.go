@@ -38,7 +38,9 @@ type Options struct {
 	// Types are the content types: those of the schema file and those registered
 	// from Go.
 	Types []Type
-	// CategoryGroups are the named groups of category titles.
+	// CategoryGroups are the named groups of category titles. Non-nil (even
+	// empty) replaces the stored groups; nil leaves them as they are, for a program
+	// that does not load the schema file.
 	CategoryGroups map[string][]string
 	// Files keeps the files of file fields; it must be set when a type has one.
 	Files Files
@@ -105,8 +107,10 @@ func New(ctx context.Context, db *store.DB, opts Options) (*Service, error) {
 	if err := sync(ctx, db, s.types, opts.AllowDestructive, s.log); err != nil {
 		return nil, err
 	}
-	if err := s.syncGroups(ctx, opts.CategoryGroups); err != nil {
-		return nil, err
+	if opts.CategoryGroups != nil {
+		if err := s.syncGroups(ctx, opts.CategoryGroups); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
