@@ -33,24 +33,91 @@ func LoadSchema(path string) (*Schema, error) {
 }
 
 // ParseSchema decodes and checks a schema. Unknown keys are errors, so that a
-// misspelt setting does not go unnoticed.
+// misspelt setting does not go unnoticed. The error lists every problem found, each
+// with its type and field.
 func ParseSchema(data []byte) (*Schema, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var s Schema
-	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("content: schema: %w", err)
+	if err := decodeStrict(data, &s); err != nil {
+		return nil, decodeProblems(data, err)
 	}
-	if dec.More() {
-		return nil, errors.New("content: schema: data after the schema object")
-	}
-	if err := checkTypes(s.Types); err != nil {
-		return nil, err
-	}
-	if err := checkGroups(s.CategoryGroups); err != nil {
+	if err := errors.Join(checkTypes(s.Types), checkGroups(s.CategoryGroups)); err != nil {
 		return nil, err
 	}
 	return &s, nil
+}
+
+// decodeStrict decodes the JSON value data into v, refusing unknown keys and data
+// after the value.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("data after the JSON value")
+	}
+	return nil
+}
+
+// decodeProblems explains err, the failure to decode the schema data: it decodes
+// each type, and each field of a type that fails, on its own to name them, and
+// checks the types that decode, so that every problem is told at once.
+func decodeProblems(data []byte, err error) error {
+	var loose struct {
+		Types []json.RawMessage `json:"types"`
+	}
+	if json.Unmarshal(data, &loose) != nil {
+		return fmt.Errorf("content: schema: %w", err)
+	}
+	var errs []error
+	var good []Type
+	for i, raw := range loose.Types {
+		var t Type
+		if terr := decodeStrict(raw, &t); terr != nil {
+			errs = append(errs, typeProblems(i, raw, terr))
+			continue
+		}
+		good = append(good, t)
+	}
+	if len(errs) == 0 {
+		return fmt.Errorf("content: schema: %w", err)
+	}
+	return errors.Join(append(errs, checkTypes(good))...)
+}
+
+// typeProblems explains err, the failure to decode the type number i (from 0),
+// naming the type and each field at fault.
+func typeProblems(i int, raw json.RawMessage, err error) error {
+	var loose struct {
+		Name   any               `json:"name"`
+		Fields []json.RawMessage `json:"fields"`
+	}
+	_ = json.Unmarshal(raw, &loose)
+	typ := describe("content type", loose.Name, i)
+	var errs []error
+	for j, f := range loose.Fields {
+		if ferr := decodeStrict(f, new(Field)); ferr != nil {
+			var field struct {
+				Name any `json:"name"`
+			}
+			_ = json.Unmarshal(f, &field)
+			errs = append(errs, fmt.Errorf("%s: %s: %w", typ, describe("field", field.Name, j), ferr))
+		}
+	}
+	if len(errs) == 0 {
+		return fmt.Errorf("%s: %w", typ, err)
+	}
+	return errors.Join(errs...)
+}
+
+// describe names a type or field by its name, or by its place (from 0) when it has
+// no name that is a string.
+func describe(what string, name any, i int) string {
+	if s, ok := name.(string); ok && s != "" {
+		return fmt.Sprintf("%s %q", what, s)
+	}
+	return fmt.Sprintf("%s number %d", what, i+1)
 }
 
 // checkTypes prepares each type and checks that names and plurals are unique.
