@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"flag"
@@ -10,6 +10,31 @@ import (
 	"github.com/backrest/backrest"
 )
 
+// choiceValue is a flag holding one of a few words.
+type choiceValue struct {
+	p     *string
+	words []string
+}
+
+func (v choiceValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+
+func (v choiceValue) expected() string { return strings.Join(v.words, " or ") }
+
+func (v choiceValue) Set(s string) error {
+	for _, w := range v.words {
+		if s == w {
+			*v.p = s
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown %q", s)
+}
+
 // limitValue is a flag of the form N/DURATION, such as 10/15m.
 type limitValue struct{ l *backrest.Limit }
 
@@ -19,6 +44,8 @@ func (v limitValue) String() string {
 	}
 	return fmt.Sprintf("%d/%s", v.l.Burst, v.l.Per)
 }
+
+func (v limitValue) expected() string { return "N/DURATION, such as 10/15m" }
 
 func (v limitValue) Set(s string) error {
 	n, d, ok := strings.Cut(s, "/")
@@ -47,28 +74,39 @@ func (v uint8Value) String() string {
 	return strconv.Itoa(int(*v.p))
 }
 
+func (v uint8Value) expected() string { return "an integer from 0 to 255" }
+
 func (v uint8Value) Set(s string) error {
 	n, err := strconv.ParseUint(s, 10, 8)
+	if err != nil {
+		return err
+	}
 	*v.p = uint8(n)
-	return err
+	return nil
 }
 
-// configFlags defines on fs a flag for every setting of cfg. Each flag NAME can also
-// be set by the variable BACKREST_NAME (upper case, - as _); a flag on the command
-// line wins over the variable.
-func configFlags(fs *flag.FlagSet, cfg *backrest.Config) {
+// configFlags defines on fs a flag for every setting of cfg, under the headings of
+// the help: each flag belongs to the heading started last before it. Each flag NAME
+// can also be set by the variable BACKREST_NAME (upper case, - as _); a flag on the
+// command line wins over the variable.
+func configFlags(fs *flag.FlagSet, cfg *backrest.Config) *settings {
+	s := newSettings(fs)
+	s.heading("Server and database")
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address")
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data folder (SQLite file, files, outbox)")
 	fs.StringVar(&cfg.DB, "db", cfg.DB, "database: empty for SQLite in the data folder, or postgres://…")
+	fs.Var(choiceValue{&cfg.SQLiteSync, []string{"full", "normal"}}, "sqlite-sync", "when a SQLite commit is durable: full (before it is acknowledged) or normal (faster; a power loss can undo the last second of commits)")
 	fs.StringVar(&cfg.Secret, "secret", cfg.Secret, "signing secret (generated and kept in the database when empty)")
 	fs.StringVar(&cfg.BaseURL, "base-url", cfg.BaseURL, "public URL, for links in mails and __meta__ (default http://ADDR)")
 	fs.BoolVar(&cfg.Debug, "debug", cfg.Debug, "debug mode: verbose logs")
+	s.heading("Mail")
 	fs.StringVar(&cfg.SMTP, "smtp", cfg.SMTP, "smtp://user:pass@host:port or smtps://…; empty writes mails to DATA/outbox")
 	fs.StringVar(&cfg.MailFrom, "mail-from", cfg.MailFrom, "sender address of mails")
 	fs.StringVar(&cfg.MailTemplates, "mail-templates", cfg.MailTemplates, "folder of mail templates replacing the built-in ones")
 	fs.StringVar(&cfg.RedirectSignup, "redirect-signup", cfg.RedirectSignup, "where a confirmed sign-up leads")
 	fs.StringVar(&cfg.RedirectReset, "redirect-reset", cfg.RedirectReset, "the reset form ({token} is replaced)")
 	fs.StringVar(&cfg.RedirectEmail, "redirect-email", cfg.RedirectEmail, "where a confirmed e-mail change leads")
+	s.heading("Accounts")
 	fs.IntVar(&cfg.PasswordMinLength, "password-min-length", cfg.PasswordMinLength, "shortest password accepted")
 	fs.Var(uint32Value{&cfg.Argon2.Memory}, "argon2-memory", "argon2id memory in KiB")
 	fs.Var(uint32Value{&cfg.Argon2.Time}, "argon2-time", "argon2id passes")
@@ -78,11 +116,13 @@ func configFlags(fs *flag.FlagSet, cfg *backrest.Config) {
 	fs.DurationVar(&cfg.ResetTTL, "reset-ttl", cfg.ResetTTL, "how long a reset link works")
 	fs.DurationVar(&cfg.EmailTTL, "email-ttl", cfg.EmailTTL, "how long an e-mail change link works")
 	fs.DurationVar(&cfg.SessionTTL, "session-ttl", cfg.SessionTTL, "how long an unused session lasts")
+	s.heading("Requests and files")
 	fs.Int64Var(&cfg.BodyLimit, "body-limit", cfg.BodyLimit, "largest JSON request body, in bytes")
 	fs.Int64Var(&cfg.UploadLimit, "upload-limit", cfg.UploadLimit, "largest uploaded file, in bytes")
 	fs.DurationVar(&cfg.UploadTTL, "upload-ttl", cfg.UploadTTL, "how long an upload that no content holds is kept")
 	fs.DurationVar(&cfg.SweepInterval, "sweep-interval", cfg.SweepInterval, "how often expired uploads and orphaned bytes are swept")
 	fs.DurationVar(&cfg.SweepGrace, "sweep-grace", cfg.SweepGrace, "age before the sweeper deletes bytes no row names; longer than any request")
+	s.heading("Rate limits")
 	rl := &cfg.RateLimits
 	fs.Var(limitValue{&rl.LoginFailuresPerAddr}, "limit-login-addr", "failed logins per client address, N/DURATION")
 	fs.Var(limitValue{&rl.LoginFailuresPerAccount}, "limit-login-account", "failed logins per account, N/DURATION")
@@ -90,9 +130,11 @@ func configFlags(fs *flag.FlagSet, cfg *backrest.Config) {
 	fs.Var(limitValue{&rl.ResetPerAddr}, "limit-reset-addr", "reset requests per client address, N/DURATION")
 	fs.Var(limitValue{&rl.ResetPerAccount}, "limit-reset-account", "reset requests per account, N/DURATION")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", cfg.TrustProxy, "take the client address from X-Forwarded-For")
+	s.heading("Content")
 	fs.StringVar(&cfg.Schema, "schema", cfg.Schema, "content type file (JSON)")
 	fs.BoolVar(&cfg.SchemaAllowDestructive, "schema-allow-destructive", cfg.SchemaAllowDestructive, "apply schema changes that remove fields or change their type, losing their data")
 	fs.StringVar(&cfg.Public, "public", cfg.Public, "folder of static files served at /")
+	return s.end()
 }
 
 // uint32Value is a flag holding a uint32.
@@ -105,31 +147,13 @@ func (v uint32Value) String() string {
 	return strconv.FormatUint(uint64(*v.p), 10)
 }
 
+func (v uint32Value) expected() string { return "an integer from 0 to 4294967295" }
+
 func (v uint32Value) Set(s string) error {
 	n, err := strconv.ParseUint(s, 10, 32)
+	if err != nil {
+		return err
+	}
 	*v.p = uint32(n)
-	return err
-}
-
-// envName is the environment variable of a flag.
-func envName(flagName string) string {
-	return "BACKREST_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
-}
-
-// applyEnv sets each flag of fs not given on the command line from its variable.
-func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	var err error
-	fs.VisitAll(func(f *flag.Flag) {
-		if given[f.Name] || err != nil {
-			return
-		}
-		if v := getenv(envName(f.Name)); v != "" {
-			if e := f.Value.Set(v); e != nil {
-				err = fmt.Errorf("%s: %w", envName(f.Name), e)
-			}
-		}
-	})
-	return err
+	return nil
 }

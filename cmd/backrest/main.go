@@ -3,11 +3,12 @@
 //	backrest serve
 //	backrest user add [--password P] [--firstname F] [--lastname L] [--role R]... [--inactive] EMAIL
 //	backrest migrate
+//	backrest files check|sweep
 //	backrest version
 //	backrest bench [flags]
 //
-// Every setting is a flag and a BACKREST_* environment variable; `backrest serve -h`
-// lists them.
+// Every setting is a flag and a BACKREST_* environment variable (see package cli);
+// `backrest serve -h` lists them.
 package main
 
 import (
@@ -16,7 +17,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -28,6 +28,7 @@ import (
 	"github.com/backrest/backrest/account"
 	"github.com/backrest/backrest/app"
 	"github.com/backrest/backrest/bench"
+	"github.com/backrest/backrest/cli"
 	"github.com/backrest/backrest/store"
 )
 
@@ -35,9 +36,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "backrest:", err)
-		}
+		fmt.Fprintln(os.Stderr, "backrest:", err)
 		os.Exit(1)
 	}
 }
@@ -45,27 +44,37 @@ func main() {
 const usage = `usage: backrest COMMAND [flags]
 
 commands:
-  serve      run the server
-  user add   [--password P] [--firstname F] [--lastname L] [--role R]... [--inactive] EMAIL
-  migrate    bring the database schema up to date
+  serve        run the server
+  user add     add a user: [--password P] [--firstname F] [--lastname L] [--role R]... [--inactive] EMAIL
+  migrate      bring the database schema up to date
   files check  check that every file has its bytes intact and list bytes without a file
   files sweep  delete expired uploads and orphaned bytes now (as the server does hourly)
-  version    print the version
-  bench      measure the API under load (see docs/performance.md)
+  version      print the version (also --version, -v)
+  bench        measure the API under load (see docs/performance.md)
 
-Run backrest COMMAND -h for the flags of a command.
+Run backrest COMMAND -h for the flags of a command and their BACKREST_* variables.
 `
 
 // run is the whole program: main only adds the process's signals, arguments,
-// environment and output, so that tests can run it as it is.
+// environment and output, so that tests can run it as it is. Help asked for is
+// written to stdout and is no error.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	err := command(ctx, args, getenv, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+// command runs the command named by args[0].
+func command(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command")
 	}
 	switch args[0] {
 	case "serve":
-		return serve(ctx, args[1:], getenv, stderr)
+		return serve(ctx, args[1:], getenv, stdout, stderr)
 	case "user":
 		if len(args) < 2 || args[1] != "add" {
 			fmt.Fprint(stderr, usage)
@@ -80,7 +89,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return errors.New("unknown files command; want: files check or files sweep")
 		}
 		return filesCommand(ctx, args[1], args[2:], getenv, stdout, stderr)
-	case "version":
+	case "version", "--version", "-version", "-v":
 		fmt.Fprintln(stdout, "backrest", backrest.Version)
 		return nil
 	case "bench":
@@ -94,43 +103,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return fmt.Errorf("unknown command %q", args[0])
 }
 
-// parse fills a configuration from the flags of a command, then the environment.
-func parse(name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (backrest.Config, *flag.FlagSet, error) {
+// parse fills a configuration from the flags of a command, then the environment,
+// and returns the arguments after the flags.
+func parse(c cli.Command, args []string, getenv func(string) string, stdout io.Writer) (backrest.Config, []string, error) {
 	cfg := backrest.DefaultConfig()
-	fs := flag.NewFlagSet("backrest "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configFlags(fs, &cfg)
-	if extra != nil {
-		extra(fs)
-	}
-	if err := fs.Parse(args); err != nil {
-		return cfg, nil, err
-	}
-	if err := applyEnv(fs, getenv); err != nil {
-		return cfg, nil, err
-	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = "http://" + cfg.Addr
-	}
-	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	return cfg, fs, nil
+	rest, err := cli.Parse(c, &cfg, args, getenv, stdout)
+	return cfg, rest, err
 }
 
-func newLogger(cfg backrest.Config, stderr io.Writer) *slog.Logger {
-	level := slog.LevelInfo
-	if cfg.Debug {
-		level = slog.LevelDebug
-	}
-	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-}
-
-func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, _, err := parse("serve", args, getenv, stderr, nil)
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, _, err := parse(cli.Command{Name: "backrest serve", About: "Runs the server until SIGINT or SIGTERM."}, args, getenv, stdout)
 	if err != nil {
 		return err
 	}
 	tuneRuntime(getenv, cfg)
-	a, err := app.New(ctx, cfg, app.Options{Logger: newLogger(cfg, stderr), ReserveHashProcs: getenv("GOMAXPROCS") == ""})
+	a, err := app.New(ctx, cfg, app.Options{Logger: cli.NewLogger(cfg, stderr), ReserveHashProcs: getenv("GOMAXPROCS") == ""})
 	if err != nil {
 		return err
 	}
@@ -163,21 +150,20 @@ func (r *roles) Set(s string) error { *r = append(*r, s); return nil }
 func userAdd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var n account.NewUser
 	var rs roles
-	cfg, fs, err := parse("user add", args, getenv, stderr, func(fs *flag.FlagSet) {
-		fs.StringVar(&n.Password, "password", "", "password (none: the user must reset it)")
-		fs.StringVar(&n.Firstname, "firstname", "", "first name")
-		fs.StringVar(&n.Lastname, "lastname", "", "last name")
-		fs.Var(&rs, "role", "global role (repeatable), such as admin")
-		fs.BoolVar(&n.Inactive, "inactive", false, "create the user inactive (unconfirmed)")
-	})
+	cfg, rest, err := parse(cli.Command{Name: "backrest user add", Args: "EMAIL",
+		About: "Adds a user with the address EMAIL, active unless --inactive. Safe while a server runs on the same database.",
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&n.Password, "password", "", "password (none: the user must reset it before logging in)")
+			fs.StringVar(&n.Firstname, "firstname", "", "first name")
+			fs.StringVar(&n.Lastname, "lastname", "", "last name")
+			fs.Var(&rs, "role", "global role (repeatable), such as admin")
+			fs.BoolVar(&n.Inactive, "inactive", false, "create the user inactive (unconfirmed)")
+		}}, args, getenv, stdout)
 	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return errors.New("user add: want exactly one EMAIL after the flags")
-	}
-	n.Email, n.Roles = fs.Arg(0), rs
-	a, err := app.New(ctx, cfg, app.Options{Logger: newLogger(cfg, stderr)})
+	n.Email, n.Roles = rest[0], rs
+	a, err := app.New(ctx, cfg, app.Options{Logger: cli.NewLogger(cfg, stderr)})
 	if err != nil {
 		return err
 	}
@@ -195,7 +181,7 @@ func userAdd(ctx context.Context, args []string, getenv func(string) string, std
 }
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, _, err := parse("migrate", args, getenv, stderr, nil)
+	cfg, _, err := parse(cli.Command{Name: "backrest migrate", About: "Brings the database schema up to date."}, args, getenv, stdout)
 	if err != nil {
 		return err
 	}
@@ -220,11 +206,15 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 // on the same data: check only reads (and may list as orphans the bytes of uploads
 // in progress), sweep keeps what is younger than the sweep grace period.
 func filesCommand(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, _, err := parse("files "+cmd, args, getenv, stderr, nil)
+	about := "Checks that every file has its bytes intact and lists the bytes that no file names."
+	if cmd == "sweep" {
+		about = "Deletes expired uploads and orphaned bytes now, as the server does every sweep interval."
+	}
+	cfg, _, err := parse(cli.Command{Name: "backrest files " + cmd, About: about}, args, getenv, stdout)
 	if err != nil {
 		return err
 	}
-	a, err := app.New(ctx, cfg, app.Options{Logger: newLogger(cfg, stderr)})
+	a, err := app.New(ctx, cfg, app.Options{Logger: cli.NewLogger(cfg, stderr)})
 	if err != nil {
 		return err
 	}

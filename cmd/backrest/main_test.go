@@ -5,9 +5,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -245,4 +249,233 @@ func TestFilesCommands(t *testing.T) {
 	if err := run(ctx, []string{"files", "check"}, env(vars), &out, &out); err == nil || !strings.Contains(out.String(), "missing: "+f.UUID) {
 		t.Fatalf("check with a missing file: %q, %v", out.String(), err)
 	}
+}
+
+// Help is on stdout and no error; it shows the usage line with the arguments, the
+// command's own flags before the settings, and each setting's variable.
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"serve", "-h"}, {"serve", "--help"}, {"migrate", "-h"}, {"files", "check", "-h"}} {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), args, env(nil), &out, &errOut); err != nil || errOut.Len() > 0 {
+			t.Fatalf("%v: %v, stderr %q", args, err, errOut.String())
+		}
+		for _, want := range []string{"usage: backrest " + args[0], "Server and database:", "--addr STRING  (BACKREST_ADDR)",
+			"--sqlite-sync full|normal  (BACKREST_SQLITE_SYNC)", "(default full)", "--debug  (BACKREST_DEBUG)",
+			"--limit-login-account N/DURATION  (BACKREST_LIMIT_LOGIN_ACCOUNT)", "--session-ttl DURATION  (BACKREST_SESSION_TTL)"} {
+			if !strings.Contains(out.String(), want) {
+				t.Fatalf("%v: no %q in\n%s", args, want, out.String())
+			}
+		}
+	}
+
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"user", "add", "-h"}, env(nil), &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	help := out.String()
+	if !strings.HasPrefix(help, "usage: backrest user add [flags] EMAIL\n") {
+		t.Fatalf("user add usage: %s", help)
+	}
+	own := []string{"--password STRING\n", "--firstname STRING\n", "--lastname STRING\n", "--role STRING\n", "--inactive\n"}
+	settings := strings.Index(help, "Server and database:")
+	for _, f := range own {
+		if i := strings.Index(help, f); i < 0 || i > settings {
+			t.Fatalf("user add: own flag %q not before the settings:\n%s", f, help)
+		}
+	}
+	if strings.Contains(help, "BACKREST_PASSWORD\n") || strings.Contains(help, "BACKREST_ROLE") {
+		t.Fatalf("user add: own flags have no variable:\n%s", help)
+	}
+
+	out.Reset()
+	if err := run(context.Background(), []string{"-h"}, env(nil), &out, &out); err != nil || !strings.Contains(out.String(), "usage: backrest COMMAND") {
+		t.Fatalf("backrest -h: %v: %s", err, out.String())
+	}
+}
+
+// A command's own flags are not read from the environment.
+func TestOwnFlagsHaveNoVariable(t *testing.T) {
+	vars := map[string]string{"BACKREST_DATA": t.TempDir(), "BACKREST_PASSWORD": "from the environment",
+		"BACKREST_ARGON2_MEMORY": "64", "BACKREST_ARGON2_TIME": "1"}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"user", "add", "ann@example.com"}, env(vars), &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	cfg := backrest.DefaultConfig()
+	cfg.DataDir = vars["BACKREST_DATA"]
+	cfg.Argon2 = backrest.Argon2Params{Memory: 64, Time: 1, Threads: 1}
+	a, err := app.New(context.Background(), cfg, app.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if _, err := a.Accounts.Login(context.Background(), "ann@example.com", "from the environment"); err == nil {
+		t.Fatal("user add took its password from BACKREST_PASSWORD")
+	}
+}
+
+func TestVersionFlags(t *testing.T) {
+	for _, arg := range []string{"--version", "-v", "version"} {
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{arg}, env(nil), &out, &out); err != nil || out.String() != "backrest "+backrest.Version+"\n" {
+			t.Fatalf("%s: %q, %v", arg, out.String(), err)
+		}
+	}
+}
+
+// Arguments a command does not take are errors, before anything starts.
+func TestUnexpectedArguments(t *testing.T) {
+	vars := map[string]string{"BACKREST_DATA": t.TempDir(), "BACKREST_ADDR": freeAddr(t)}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "extra-arg"}, `unexpected argument "extra-arg" (see backrest serve -h)`},
+		{[]string{"migrate", "now"}, `unexpected argument "now"`},
+		{[]string{"files", "check", "all"}, `unexpected argument "all"`},
+		{[]string{"user", "add", "a@example.com", "b@example.com"}, `unexpected argument "b@example.com"`},
+		{[]string{"user", "add"}, "want EMAIL after the flags"},
+		{[]string{"serve", "--frob"}, "flag provided but not defined: -frob (see backrest serve -h)"},
+	} {
+		var out bytes.Buffer
+		err := run(context.Background(), c.args, env(vars), &out, &out)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Fatalf("%v: %v, want %q", c.args, err, c.want)
+		}
+	}
+}
+
+// Every refused value names its flag or variable and the form expected, and all
+// refused variables are told at once.
+func TestParseErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		vars map[string]string
+		want []string
+	}{
+		{nil, map[string]string{"BACKREST_DEBUG": "yes"}, []string{`invalid value "yes" for BACKREST_DEBUG: want true or false`}},
+		{nil, map[string]string{"BACKREST_ARGON2_THREADS": "abc", "BACKREST_SESSION_TTL": "5", "BACKREST_SQLITE_SYNC": "off"}, []string{
+			`invalid value "abc" for BACKREST_ARGON2_THREADS: want an integer from 0 to 255`,
+			`invalid value "5" for BACKREST_SESSION_TTL: want a duration such as 90s, 15m or 24h`,
+			`invalid value "off" for BACKREST_SQLITE_SYNC: want full or normal`}},
+		{nil, map[string]string{"BACKREST_LIMIT_LOGIN_ADDR": "10"}, []string{`BACKREST_LIMIT_LOGIN_ADDR: want N/DURATION, such as 10/15m`}},
+		{nil, map[string]string{"BACKREST_BODY_LIMIT": "1MB"}, []string{`BACKREST_BODY_LIMIT: want an integer`}},
+		{[]string{"--argon2-memory", "-1"}, nil, []string{`invalid value "-1" for flag -argon2-memory: want an integer from 0 to 4294967295`}},
+		{[]string{"--debug=yes"}, nil, []string{`invalid boolean value "yes" for -debug: want true or false`}},
+	} {
+		var out bytes.Buffer
+		err := run(context.Background(), append([]string{"migrate"}, c.args...), env(c.vars), &out, &out)
+		if err == nil {
+			t.Fatalf("%v %v accepted", c.args, c.vars)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Fatalf("%v %v: %q, want %q", c.args, c.vars, err, w)
+			}
+		}
+		if strings.Contains(err.Error(), "strconv") || strings.Contains(err.Error(), "parse error") {
+			t.Fatalf("%v %v: parser's own message: %q", c.args, c.vars, err)
+		}
+	}
+}
+
+// A schema file with several problems is refused with all of them, each naming
+// its type and field.
+func TestSchemaFileProblems(t *testing.T) {
+	schema := filepath.Join(t.TempDir(), "schema.json")
+	if err := os.WriteFile(schema, []byte(`{"types": [
+		{"name": "note", "fields": [{"name": "body", "type": "text", "maxlength": 10}, {"name": "rank", "type": "integer", "min": "one"}]},
+		{"name": "page", "fields": [{"name": "size", "type": "integer", "pattern": "^a$"}]},
+		{"name": "post", "plurl": "posts"}
+	]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"BACKREST_DATA": t.TempDir(), "BACKREST_ADDR": freeAddr(t), "BACKREST_SCHEMA": schema}
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"serve"}, env(vars), &out, &out)
+	if err == nil {
+		t.Fatal("bad schema accepted")
+	}
+	for _, want := range []string{
+		`content type "note": field "body": json: unknown field "maxlength"`,
+		`content type "note": field "rank": json: cannot unmarshal`,
+		`content type "page": field "size": max_length and pattern apply to string and text fields only`,
+		`content type "post": json: unknown field "plurl"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Fatalf("no %q in\n%v", want, err)
+		}
+	}
+}
+
+// Commands that do not load the schema file leave its category groups as the
+// server set them.
+func TestAdminCommandsKeepCategoryGroups(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, b storetest.Backend) {
+		addr := freeAddr(t)
+		vars := map[string]string{
+			"BACKREST_DATA": t.TempDir(), "BACKREST_DB": storetest.DSN(t, b), "BACKREST_ADDR": addr,
+			"BACKREST_ARGON2_MEMORY": "64", "BACKREST_ARGON2_TIME": "1",
+		}
+		serveVars := maps.Clone(vars)
+		serveVars["BACKREST_SCHEMA"] = filepath.Join("..", "..", "examples", "schema.json")
+		ctx, cancel := context.WithCancel(context.Background())
+		var logs bytes.Buffer
+		done := make(chan error, 1)
+		go func() { done <- run(ctx, []string{"serve"}, env(serveVars), &logs, &logs) }()
+		defer func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		}()
+		base := "http://" + addr
+		waitUp(t, base)
+
+		jar, _ := cookiejar.New(nil)
+		client := &http.Client{Jar: jar}
+		var out bytes.Buffer
+		const want = `[{"title":"mine","group":null},{"title":"beginners","group":"audience"},{"title":"experts","group":"audience"},` +
+			`{"title":"howto","group":"topics"},{"title":"news","group":"topics"},{"title":"release","group":"topics"}]`
+		for i, args := range [][]string{
+			{"user", "add", "--password", "s3cret pass", "root@example.com"},
+			{"files", "check"},
+			{"migrate"},
+			{"files", "sweep"},
+		} {
+			out.Reset()
+			if err := run(context.Background(), args, env(vars), &out, &out); err != nil {
+				t.Fatalf("%v: %v: %s", args, err, out.String())
+			}
+			if i == 0 {
+				res, err := client.Do(jsonRequest(t, "PUT", base+"/-/login", `{"login": "root@example.com", "password": "s3cret pass"}`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				res.Body.Close()
+				res, err = client.Do(jsonRequest(t, "POST", base+"/-/documents", `{"title": "d", "slug": "d", "categories": ["mine"]}`))
+				if err != nil || res.StatusCode != http.StatusCreated {
+					t.Fatalf("create a document: %v, %v", res, err)
+				}
+				res.Body.Close()
+			}
+			res, err := client.Get(base + "/-/categories")
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := io.ReadAll(res.Body)
+			res.Body.Close()
+			if err != nil || compactJSON(t, data) != want {
+				t.Fatalf("categories after %v: %s, %v; want %s", args, data, err, want)
+			}
+		}
+	})
+}
+
+func compactJSON(t *testing.T, data []byte) string {
+	var b bytes.Buffer
+	if err := json.Compact(&b, data); err != nil {
+		t.Fatalf("%v: %s", err, data)
+	}
+	return b.String()
 }
