@@ -19,10 +19,11 @@
 //     back, the bytes are deleted (Tx.OnRollback).
 //  3. A replaced, cleared or deleted file's row is deleted in the transaction, and
 //     its bytes only once it has committed (Tx.OnCommit) — and once the commit is
-//     durable: SQLite in WAL mode with synchronous=NORMAL does not fsync its log at
-//     each commit, so a power loss could undo a commit whose bytes were already
-//     gone. The hook therefore calls store.DB.SyncCommitted (an fsync of the log)
-//     before deleting anything, and the sweeper does the same.
+//     durable: SQLite in WAL mode with synchronous=NORMAL (an option; FULL is the
+//     default) does not fsync its log at each commit, so a power loss could undo a
+//     commit whose bytes were already gone. The hook therefore calls
+//     store.DB.SyncCommitted (an fsync of the log in that mode) before deleting
+//     anything, and the sweeper does the same.
 //  4. Anything a failure or crash leaves between these steps is an orphan: bytes
 //     no row names (a crash between writing and committing, between committing
 //     and deleting, a failed deletion, or a commit whose outcome is unknown, after
