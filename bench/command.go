@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,15 +20,16 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var scenarioList string
 	var asJSON bool
 	fs := flag.NewFlagSet("backrest bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "usage: backrest bench [flags]\n\n"+
+	fs.SetOutput(io.Discard)
+	usage := func(w io.Writer) {
+		fmt.Fprint(w, "usage: backrest bench [flags]\n\n"+
 			"Measures the API with concurrent keep-alive clients against a bare net/http baseline.\n"+
 			"Without --url it starts a server in this process on a temporary data folder.\n\nscenarios:\n")
 		for _, s := range scenarios {
-			fmt.Fprintf(fs.Output(), "  %-9s %s\n", s.name, s.about)
+			fmt.Fprintf(w, "  %-9s %s\n", s.name, s.about)
 		}
-		fmt.Fprint(fs.Output(), "\nflags:\n")
+		fmt.Fprint(w, "\nflags:\n")
+		fs.SetOutput(w)
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.URL, "url", "", "base URL of a running server on this machine (default: start one in this process)")
@@ -46,7 +48,11 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var cpuProfile string
 	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server and clients, when in-process) to this file")
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			usage(stdout)
+			return err
+		}
+		return fmt.Errorf("bench: %w (see backrest bench -h)", err)
 	}
 	if cpuProfile != "" {
 		f, err := os.Create(cpuProfile)

@@ -72,6 +72,11 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command")
 	}
+	group := args[0] == "user" || args[0] == "files"
+	if args[0] == "help" || isHelp(args[0]) || (group && len(args) == 2 && isHelp(args[1])) {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], getenv, stdout, stderr)
@@ -95,12 +100,18 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 	case "bench":
 		tuneRuntime(getenv, backrest.DefaultConfig())
 		return bench.Command(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return nil
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// isHelp reports whether arg asks for help, as the flag package understands it.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "--h", "-help", "--help":
+		return true
+	}
+	return false
 }
 
 // parse fills a configuration from the flags of a command, then the environment,

@@ -287,9 +287,19 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("user add: own flags have no variable:\n%s", help)
 	}
 
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"help"}, {"user", "-h"}, {"files", "--help"}} {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), args, env(nil), &out, &errOut); err != nil || errOut.Len() > 0 || !strings.Contains(out.String(), "usage: backrest COMMAND") {
+			t.Fatalf("%v: %v: %q, stderr %q", args, err, out.String(), errOut.String())
+		}
+	}
+	var errOut bytes.Buffer
 	out.Reset()
-	if err := run(context.Background(), []string{"-h"}, env(nil), &out, &out); err != nil || !strings.Contains(out.String(), "usage: backrest COMMAND") {
-		t.Fatalf("backrest -h: %v: %s", err, out.String())
+	if err := run(context.Background(), []string{"bench", "-h"}, env(nil), &out, &errOut); err != nil || errOut.Len() > 0 || !strings.Contains(out.String(), "usage: backrest bench") {
+		t.Fatalf("bench -h: %v: %q, stderr %q", err, out.String(), errOut.String())
+	}
+	if err := run(context.Background(), []string{"bench", "--frob"}, env(nil), &out, &errOut); err == nil || !strings.Contains(err.Error(), "see backrest bench -h") {
+		t.Fatalf("bench --frob: %v", err)
 	}
 }
 
