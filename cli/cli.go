@@ -26,6 +26,8 @@ type Command struct {
 	// About says what the command does, for the help.
 	About string
 	// Flags defines the command's own flags, which have no variable; nil: none.
+	// As in the flag package, a `name` in backquotes in a flag's usage names its
+	// value in the help.
 	Flags func(fs *flag.FlagSet)
 }
 
@@ -107,13 +109,17 @@ func (c Command) help(w io.Writer, own, s *settings) {
 // printFlag writes the help of one flag, with its variable unless env is empty.
 func printFlag(w io.Writer, f *flag.Flag, env string) {
 	line := "  --" + f.Name
-	if p := placeholder(f.Value); p != "" {
+	usage := f.Usage
+	if name, unquoted := flag.UnquoteUsage(f); unquoted != usage {
+		// A `name` in the usage names the value, as in the flag package.
+		line += " " + strings.ToUpper(name)
+		usage = unquoted
+	} else if p := placeholder(f.Value); p != "" {
 		line += " " + p
 	}
 	if env != "" {
 		line += "  (" + env + ")"
 	}
-	usage := f.Usage
 	if d := f.DefValue; d != "" && d != "false" && d != "0" && d != "0s" && d != "0/0s" {
 		usage += " (default " + d + ")"
 	}

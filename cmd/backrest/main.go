@@ -162,12 +162,12 @@ func userAdd(ctx context.Context, args []string, getenv func(string) string, std
 	var n account.NewUser
 	var rs roles
 	cfg, rest, err := parse(cli.Command{Name: "backrest user add", Args: "EMAIL",
-		About: "Adds a user with the address EMAIL, active unless --inactive. Safe while a server runs on the same database.",
+		About: "Adds a user with the address EMAIL, active unless --inactive. It works while a server\nruns on the same database.",
 		Flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&n.Password, "password", "", "password (none: the user must reset it before logging in)")
-			fs.StringVar(&n.Firstname, "firstname", "", "first name")
-			fs.StringVar(&n.Lastname, "lastname", "", "last name")
-			fs.Var(&rs, "role", "global role (repeatable), such as admin")
+			fs.StringVar(&n.Password, "password", "", "the `password` (none: the user must reset it before logging in)")
+			fs.StringVar(&n.Firstname, "firstname", "", "first `name`")
+			fs.StringVar(&n.Lastname, "lastname", "", "last `name`")
+			fs.Var(&rs, "role", "global `role` (repeatable), such as admin")
 			fs.BoolVar(&n.Inactive, "inactive", false, "create the user inactive (unconfirmed)")
 		}}, args, getenv, stdout)
 	if err != nil {

@@ -276,7 +276,7 @@ func TestHelp(t *testing.T) {
 	if !strings.HasPrefix(help, "usage: backrest user add [flags] EMAIL\n") {
 		t.Fatalf("user add usage: %s", help)
 	}
-	own := []string{"--password STRING\n", "--firstname STRING\n", "--lastname STRING\n", "--role STRING\n", "--inactive\n"}
+	own := []string{"--password PASSWORD\n", "--firstname NAME\n", "--lastname NAME\n", "--role ROLE\n", "--inactive\n"}
 	settings := strings.Index(help, "Server and database:")
 	for _, f := range own {
 		if i := strings.Index(help, f); i < 0 || i > settings {
