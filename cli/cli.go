@@ -57,6 +57,8 @@ func Parse(c Command, cfg *backrest.Config, args []string, getenv func(string) s
 	}
 	want := strings.Fields(c.Args)
 	switch {
+	case fs.NArg() > len(want) && strings.HasPrefix(fs.Arg(len(want)), "-"):
+		return nil, fmt.Errorf("flag %s after the arguments: flags go first (see %s -h)", fs.Arg(len(want)), c.Name)
 	case fs.NArg() > len(want):
 		return nil, fmt.Errorf("unexpected argument %q (see %s -h)", fs.Arg(len(want)), c.Name)
 	case fs.NArg() < len(want):

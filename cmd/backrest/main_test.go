@@ -345,6 +345,7 @@ func TestUnexpectedArguments(t *testing.T) {
 		{[]string{"files", "check", "all"}, `unexpected argument "all"`},
 		{[]string{"user", "add", "a@example.com", "b@example.com"}, `unexpected argument "b@example.com"`},
 		{[]string{"user", "add"}, "want EMAIL after the flags"},
+		{[]string{"user", "add", "a@example.com", "--password", "pw"}, "flag --password after the arguments: flags go first"},
 		{[]string{"serve", "--frob"}, "flag provided but not defined: -frob (see backrest serve -h)"},
 	} {
 		var out bytes.Buffer
