@@ -170,15 +170,17 @@ func (s *Service) notify(ctx context.Context, template, to string, data mail.Dat
 }
 
 // Signup creates an inactive user and mails the confirmation link. It sets no
-// session. If the mail cannot be sent, the user is removed again and the error is
+// session. A sign-up of an address that is still unconfirmed replaces the pending
+// one (address spelling, password, names) and mails a new link; the earlier links
+// die. If the mail cannot be sent, the user is removed again and the error is
 // returned.
 func (s *Service) Signup(ctx context.Context, email, password, firstname, lastname *string) error {
 	var v backrest.Validation
 	if email == nil || !ValidEmail(*email) {
 		v.Body("email", "Invalid email address")
-	} else if _, err := store.UserByEmail(ctx, s.db, *email); err == nil {
+	} else if u, err := store.UserByEmail(ctx, s.db, *email); err == nil && u.Active {
 		v.Body("email", "Email already exists")
-	} else if backrest.ErrorCode(err) != backrest.ENOTFOUND {
+	} else if err != nil && backrest.ErrorCode(err) != backrest.ENOTFOUND {
 		return err
 	}
 	s.checkPassword(&v, "password", password)
@@ -192,18 +194,63 @@ func (s *Service) Signup(ctx context.Context, email, password, firstname, lastna
 		return err
 	}
 	u := &backrest.User{Email: *email, Firstname: deref(firstname), Lastname: deref(lastname), PasswordHash: hash}
-	if err := s.db.InTx(ctx, func(tx *store.Tx) error { return store.CreateUser(ctx, tx, u) }); err != nil {
+	if err := s.db.InTx(ctx, func(tx *store.Tx) error { return createPending(ctx, tx, u, s.now()) }); err != nil {
 		return err
 	}
-	token := s.tokens.Sign(Claims{Purpose: PurposeSignup, User: u.ID.String(), Expires: s.now().Add(s.cfg.SignupTTL).Unix()})
-	if err := s.mailer.Send(ctx, MailSignup, u.Email, s.mailData(u, s.link("signup?token="+token))); err != nil {
+	if err := s.sendSignup(ctx, u); err != nil {
 		// Without its mail the account could never be confirmed: take it back, unless
-		// it was confirmed meanwhile (which needs the mail, so cannot happen).
+		// it was confirmed meanwhile (which needs the mail, so cannot happen) or
+		// replaced by a later sign-up.
 		bg := context.WithoutCancel(ctx)
-		rmErr := s.db.InTx(bg, func(tx *store.Tx) error { return store.DeleteInactiveUser(bg, tx, u.ID) })
-		return errors.Join(fmt.Errorf("account: sign-up mail: %w", err), rmErr)
+		rmErr := s.db.InTx(bg, func(tx *store.Tx) error { return store.DeleteInactiveUser(bg, tx, u.ID, u.PasswordHash) })
+		return errors.Join(err, rmErr)
 	}
 	return nil
+}
+
+// createPending stores the unconfirmed user u at now, replacing an unconfirmed user
+// with the address. An active user with the address gives store.ErrEmailTaken.
+func createPending(ctx context.Context, tx *store.Tx, u *backrest.User, now time.Time) error {
+	// Two rounds: a concurrent sign-up of the address may insert it between the
+	// replacement and the insertion of this one, which then replaces that one.
+	for range 2 {
+		if replaced, err := store.ReplacePendingUser(ctx, tx, u, now); err != nil || replaced {
+			return err
+		}
+		u.Created = now
+		if err := store.CreateUser(ctx, tx, u); err != store.ErrEmailTaken {
+			return err
+		}
+	}
+	return store.ErrEmailTaken
+}
+
+// signupState is the state a sign-up token is bound to: the pending user's address
+// and password hash, which a later sign-up of the address replaces.
+func (s *Service) signupState(u *backrest.User) string {
+	return s.tokens.Fingerprint("signup\x00" + store.EmailKey(u.Email) + "\x00" + u.PasswordHash)
+}
+
+// sendSignup mails the confirmation link of the pending user u.
+func (s *Service) sendSignup(ctx context.Context, u *backrest.User) error {
+	token := s.tokens.Sign(Claims{Purpose: PurposeSignup, User: u.ID.String(), Expires: s.now().Add(s.cfg.SignupTTL).Unix(),
+		State: s.signupState(u)})
+	if err := s.mailer.Send(ctx, MailSignup, u.Email, s.mailData(u, s.link("signup?token="+token))); err != nil {
+		return fmt.Errorf("account: sign-up mail: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpiredSignups removes the unconfirmed users whose latest confirmation link
+// has expired, and returns how many it removed.
+func (s *Service) DeleteExpiredSignups(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		n, err = store.DeletePendingUsers(ctx, tx, s.now().Add(-s.cfg.SignupTTL))
+		return err
+	})
+	return n, err
 }
 
 // humanDuration renders d for a mail, such as "1 hour" or "90 minutes".
@@ -252,10 +299,11 @@ func (s *Service) newSession(ctx context.Context, tx *store.Tx, u *backrest.User
 	return sess, store.CreateSession(ctx, tx, sess.Hash, u.ID, sess.Expires)
 }
 
-// ConfirmSignup activates the user of a sign-up token and logs them in. It returns
-// the new session and where to send the browser. A bad token is ENOTFOUND, one used
-// before EFORBIDDEN.
-func (s *Service) ConfirmSignup(ctx context.Context, token string) (*Session, string, error) {
+// ConfirmSignup activates the user of a sign-up token and, when login is set, logs
+// them in. It returns the new session (nil without login) and where to send the
+// browser. A bad token, or one of a sign-up that a later one replaced, is
+// ENOTFOUND; one used before EFORBIDDEN.
+func (s *Service) ConfirmSignup(ctx context.Context, token string, login bool) (*Session, string, error) {
 	c, err := s.tokens.Verify(token, PurposeSignup, s.now())
 	if err != nil {
 		return nil, "", err
@@ -270,7 +318,10 @@ func (s *Service) ConfirmSignup(ctx context.Context, token string) (*Session, st
 		if err != nil {
 			return err
 		}
-		changed, err := store.ActivateUser(ctx, tx, id)
+		if c.State != s.signupState(u) {
+			return errBadToken
+		}
+		changed, err := store.ActivateUser(ctx, tx, id, u.PasswordHash)
 		if err != nil {
 			return err
 		}
@@ -278,6 +329,9 @@ func (s *Service) ConfirmSignup(ctx context.Context, token string) (*Session, st
 			return backrest.Errorf(backrest.EFORBIDDEN, "this sign-up link was used before")
 		}
 		u.Active = true
+		if !login {
+			return nil
+		}
 		sess, err = s.newSession(ctx, tx, u)
 		return err
 	})
@@ -347,20 +401,33 @@ func (s *Service) Logout(ctx context.Context, sess *Session) error {
 	return s.db.InTx(ctx, func(tx *store.Tx) error { return store.DeleteSession(ctx, tx, sess.Hash) })
 }
 
-// RequestReset mails a reset link to an active user with the address. Unknown and
-// inactive addresses get no mail and no error, so the answer tells nothing.
+// RequestReset mails a reset link to an active user with the address, and the
+// confirmation link again to an unconfirmed one (restarting its time to live).
+// Unknown addresses get no mail and no error, so the answer tells nothing.
 func (s *Service) RequestReset(ctx context.Context, email *string) error {
 	if email == nil || !ValidEmail(*email) {
 		return backrest.Invalid("email", "Invalid email address")
 	}
 	u, err := store.UserByEmail(ctx, s.db, *email)
-	if backrest.ErrorCode(err) == backrest.ENOTFOUND || (err == nil && !u.Active) {
+	if backrest.ErrorCode(err) == backrest.ENOTFOUND {
 		return nil
 	} else if err != nil {
 		return err
 	}
+	if !u.Active {
+		var touched bool
+		err := s.db.InTx(ctx, func(tx *store.Tx) (err error) {
+			touched, err = store.TouchPendingUser(ctx, tx, u.ID, u.PasswordHash, s.now())
+			return err
+		})
+		if err != nil || !touched {
+			// Not touched: confirmed, replaced or removed meanwhile.
+			return err
+		}
+		return s.sendSignup(ctx, u)
+	}
 	token := s.tokens.Sign(Claims{Purpose: PurposeReset, User: u.ID.String(),
-		Expires: s.now().Add(s.cfg.ResetTTL).Unix(), State: s.tokens.Fingerprint(u.PasswordHash)})
+		Expires: s.now().Add(s.cfg.ResetTTL).Unix(), State: s.resetState(u)})
 	data := s.mailData(u, s.link("reset/"+token))
 	data.Expires = humanDuration(s.cfg.ResetTTL)
 	if err := s.mailer.Send(ctx, MailReset, u.Email, data); err != nil {
@@ -383,10 +450,16 @@ func (s *Service) resetUser(ctx context.Context, r store.Reader, token string) (
 	if err != nil {
 		return nil, errBadToken
 	}
-	if !u.Active || c.State != s.tokens.Fingerprint(u.PasswordHash) {
+	if !u.Active || c.State != s.resetState(u) {
 		return nil, errBadToken
 	}
 	return u, nil
+}
+
+// resetState is the state a reset token is bound to: the user's password hash and
+// address, so that a reset link dies with a password or an e-mail change.
+func (s *Service) resetState(u *backrest.User) string {
+	return s.tokens.Fingerprint("reset\x00" + store.EmailKey(u.Email) + "\x00" + u.PasswordHash)
 }
 
 // ResetRedirect checks a reset token and returns where the browser goes to choose
@@ -414,7 +487,7 @@ func (s *Service) Reset(ctx context.Context, token string, password *string) err
 		return err
 	}
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		changed, err := store.ReplacePassword(ctx, tx, u.ID, u.PasswordHash, hash)
+		changed, err := store.ReplacePassword(ctx, tx, u.ID, u.PasswordHash, u.Email, hash)
 		if err != nil {
 			return err
 		}
@@ -480,15 +553,17 @@ func (s *Service) ChangePassword(ctx context.Context, sess *Session, current, pa
 
 // RequestEmailChange mails a confirmation link to the new address, after checking
 // the password. Asking for the current address changes nothing and sends nothing.
+// Only an active user's address is taken: an unconfirmed sign-up of the address
+// does not block the change, nor does another pending change to it.
 func (s *Service) RequestEmailChange(ctx context.Context, sess *Session, email, password *string) error {
 	u := sess.User
 	var v backrest.Validation
 	if email == nil || !ValidEmail(*email) {
 		v.Body("email", "Invalid email address")
 	} else if store.EmailKey(*email) != store.EmailKey(u.Email) {
-		if _, err := store.UserByEmail(ctx, s.db, *email); err == nil {
+		if other, err := store.UserByEmail(ctx, s.db, *email); err == nil && other.Active {
 			v.Body("email", "Email already exists")
-		} else if backrest.ErrorCode(err) != backrest.ENOTFOUND {
+		} else if err != nil && backrest.ErrorCode(err) != backrest.ENOTFOUND {
 			return err
 		}
 	}
@@ -512,8 +587,9 @@ func (s *Service) RequestEmailChange(ctx context.Context, sess *Session, email, 
 }
 
 // ConfirmEmailChange sets the address of an e-mail change token, which must belong
-// to the session's user, and tells the previous address. It returns where to send
-// the browser.
+// to the session's user, ends the user's other sessions and tells the previous
+// address. An unconfirmed sign-up of the new address is removed: the link proved
+// the mailbox. It returns where to send the browser.
 func (s *Service) ConfirmEmailChange(ctx context.Context, sess *Session, token string) (string, error) {
 	c, err := s.tokens.Verify(token, PurposeEmail, s.now())
 	if err != nil {
@@ -527,6 +603,11 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, sess *Session, token s
 		return "", errBadToken
 	}
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		if store.EmailKey(c.Extra) != store.EmailKey(u.Email) {
+			if err := store.DeletePendingEmail(ctx, tx, c.Extra); err != nil {
+				return err
+			}
+		}
 		changed, err := store.ReplaceEmail(ctx, tx, u.ID, u.Email, c.Extra)
 		if err != nil {
 			return err
@@ -534,7 +615,7 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, sess *Session, token s
 		if !changed {
 			return errBadToken
 		}
-		return nil
+		return store.DeleteUserSessions(ctx, tx, u.ID, sess.Hash)
 	})
 	if err != nil {
 		return "", err

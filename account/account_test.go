@@ -70,7 +70,7 @@ func TestResetOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		token := s.Tokens().Sign(account.Claims{Purpose: account.PurposeReset, User: u.ID.String(),
-			Expires: time.Now().Add(time.Hour).Unix(), State: s.Tokens().Fingerprint(u.PasswordHash)})
+			Expires: time.Now().Add(time.Hour).Unix(), State: s.Tokens().Fingerprint("reset\x00ann@example.com\x00" + u.PasswordHash)})
 		var wg sync.WaitGroup
 		errs := make([]error, 8)
 		for i := range errs {

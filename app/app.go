@@ -207,8 +207,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// upkeep removes expired sessions and full rate-limit buckets now and then every
-// interval, until ctx ends.
+// upkeep removes expired sessions, unconfirmed sign-ups whose links have expired and
+// full rate-limit buckets now and then every interval, until ctx ends.
 func (a *App) upkeep(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -217,6 +217,11 @@ func (a *App) upkeep(ctx context.Context, every time.Duration) {
 			a.Log.Error("deleting expired sessions", "err", err)
 		} else if n > 0 {
 			a.Log.Info("deleted expired sessions", "count", n)
+		}
+		if n, err := a.Accounts.DeleteExpiredSignups(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("deleting expired sign-ups", "err", err)
+		} else if n > 0 {
+			a.Log.Info("deleted expired sign-ups", "count", n)
 		}
 		err := a.DB.InTx(ctx, func(tx *store.Tx) error {
 			_, err := store.DeleteFullRateBuckets(ctx, tx, a.now())

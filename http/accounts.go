@@ -62,15 +62,30 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 }
 
 // confirmSignup answers GET /-/signup?token=T: it activates the account, logs the
-// user in and redirects.
+// user in and redirects. A link followed from another site activates the account
+// but sets no session, so that a page cannot log its visitors into an account of
+// its own: they land on the same target, logged out, and log in there.
 func (s *Server) confirmSignup(w http.ResponseWriter, r *http.Request) error {
-	sess, target, err := s.accounts.ConfirmSignup(r.Context(), r.URL.Query().Get("token"))
+	login := !crossSite(r)
+	sess, target, err := s.accounts.ConfirmSignup(r.Context(), r.URL.Query().Get("token"), login)
 	if err != nil {
 		return err
 	}
-	s.setSession(w, r, sess)
+	if login {
+		s.setSession(w, r, sess)
+	}
 	http.Redirect(w, r, target, http.StatusFound)
 	return nil
+}
+
+// crossSite reports whether the browser says the request comes from another site.
+// Clients that send no Sec-Fetch-Site header are taken at their word.
+func crossSite(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "none", "same-origin", "same-site":
+		return false
+	}
+	return true
 }
 
 // login answers PUT /-/login.

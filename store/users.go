@@ -73,10 +73,15 @@ func encodeRoles(roles []string) string {
 	return string(b)
 }
 
-// CreateUser inserts u with a new random id (set in u.ID) whose short form is unique.
-// An address that is taken gives ErrEmailTaken.
+// CreateUser inserts u with a new random id (set in u.ID) whose short form is unique,
+// created at u.Created when that is set and now otherwise. An address that is taken
+// gives ErrEmailTaken.
 func CreateUser(ctx context.Context, tx *Tx, u *backrest.User) error {
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := time.Now()
+	if !u.Created.IsZero() {
+		now = u.Created
+	}
+	now = now.UTC().Truncate(time.Microsecond)
 	u.Created, u.Modified = now, now
 	active := 0
 	if u.Active {
@@ -140,10 +145,68 @@ func exists(changed bool, err error) error {
 	return err
 }
 
-// ActivateUser marks an inactive user active. It reports false when the user was
-// active already (or does not exist).
-func ActivateUser(ctx context.Context, tx *Tx, id backrest.UserID) (bool, error) {
-	return updateUser(ctx, tx, id, "active = 1", nil, "active = 0")
+// ActivateUser marks an inactive user active if its password hash is still hash. It
+// reports false when the user was active already, has another hash (a later sign-up
+// replaced it) or does not exist.
+func ActivateUser(ctx context.Context, tx *Tx, id backrest.UserID, hash string) (bool, error) {
+	return updateUser(ctx, tx, id, "active = 1", nil, "active = 0 AND password_hash = ?", hash)
+}
+
+// ReplacePendingUser gives the unconfirmed (inactive) user with u's address u's
+// spelling of the address, names and password hash, as a new sign-up of the address
+// does, modified at now, and sets u.ID, u.Created and u.Modified to that user's. It
+// reports false when no inactive user has the address.
+func ReplacePendingUser(ctx context.Context, tx *Tx, u *backrest.User, now time.Time) (bool, error) {
+	now = now.UTC().Truncate(time.Microsecond)
+	var id string
+	var created int64
+	err := tx.QueryRow(ctx, `UPDATE users SET email = ?, firstname = ?, lastname = ?, password_hash = ?, modified = ?
+		WHERE email_key = ? AND active = 0 RETURNING id, created`,
+		u.Email, u.Firstname, u.Lastname, u.PasswordHash, micros(now), EmailKey(u.Email)).Scan(&id, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: replace pending user: %w", err)
+	}
+	var ok bool
+	if u.ID, ok = backrest.ParseUserID(id); !ok {
+		return false, fmt.Errorf("store: malformed user id %q", id)
+	}
+	u.Created, u.Modified, u.Active = fromMicros(created), now, false
+	return true, nil
+}
+
+// TouchPendingUser sets the modification time of an inactive user whose password
+// hash is still hash to now, as a new confirmation mail restarts its time to live.
+// It reports false when there is no such user.
+func TouchPendingUser(ctx context.Context, tx *Tx, id backrest.UserID, hash string, now time.Time) (bool, error) {
+	res, err := tx.Exec(ctx, "UPDATE users SET modified = ? WHERE id = ? AND active = 0 AND password_hash = ?",
+		micros(now), id.String(), hash)
+	if err != nil {
+		return false, fmt.Errorf("store: touch pending user: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// DeletePendingUsers removes the inactive users last changed at or before before:
+// unconfirmed sign-ups whose links have expired. It returns how many it removed.
+func DeletePendingUsers(ctx context.Context, tx *Tx, before time.Time) (int64, error) {
+	res, err := tx.Exec(ctx, "DELETE FROM users WHERE active = 0 AND modified <= ?", micros(before))
+	if err != nil {
+		return 0, fmt.Errorf("store: delete pending users: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// DeletePendingEmail removes the inactive user with the address, if there is one, so
+// that an active user can take the address.
+func DeletePendingEmail(ctx context.Context, tx *Tx, email string) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM users WHERE email_key = ? AND active = 0", EmailKey(email)); err != nil {
+		return fmt.Errorf("store: delete pending user: %w", err)
+	}
+	return nil
 }
 
 // SetPassword stores a new password hash.
@@ -151,10 +214,12 @@ func SetPassword(ctx context.Context, tx *Tx, id backrest.UserID, hash string) e
 	return exists(updateUser(ctx, tx, id, "password_hash = ?", []any{hash}, ""))
 }
 
-// ReplacePassword stores a new password hash if the current one is still old, and
-// reports whether it did: concurrent uses of one reset link change it only once.
-func ReplacePassword(ctx context.Context, tx *Tx, id backrest.UserID, old, hash string) (bool, error) {
-	return updateUser(ctx, tx, id, "password_hash = ?", []any{hash}, "password_hash = ?", old)
+// ReplacePassword stores a new password hash if the current one is still old and the
+// address still email (compared regardless of case), and reports whether it did:
+// concurrent uses of one reset link change it only once, and none after an e-mail
+// change.
+func ReplacePassword(ctx context.Context, tx *Tx, id backrest.UserID, old, email, hash string) (bool, error) {
+	return updateUser(ctx, tx, id, "password_hash = ?", []any{hash}, "password_hash = ? AND email_key = ?", old, EmailKey(email))
 }
 
 // ReplaceEmail changes the user's address if it is still old (compared regardless
@@ -176,9 +241,10 @@ func DeleteUser(ctx context.Context, tx *Tx, id backrest.UserID) error {
 	return nil
 }
 
-// DeleteInactiveUser removes the user if it was never activated.
-func DeleteInactiveUser(ctx context.Context, tx *Tx, id backrest.UserID) error {
-	if _, err := tx.Exec(ctx, "DELETE FROM users WHERE id = ? AND active = 0", id.String()); err != nil {
+// DeleteInactiveUser removes the user if it was never activated and its password
+// hash is still hash (no later sign-up replaced it).
+func DeleteInactiveUser(ctx context.Context, tx *Tx, id backrest.UserID, hash string) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM users WHERE id = ? AND active = 0 AND password_hash = ?", id.String(), hash); err != nil {
 		return fmt.Errorf("store: delete user: %w", err)
 	}
 	return nil
