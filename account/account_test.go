@@ -140,6 +140,11 @@ func TestTokens(t *testing.T) {
 	if _, err := tk.Verify(token, account.PurposeReset, now.Add(time.Hour)); err == nil {
 		t.Fatal("expired token verified")
 	}
+	// Tokens longer than any the server mails are refused unread.
+	long := tk.Sign(account.Claims{Purpose: account.PurposeReset, User: "u", Expires: c.Expires, Extra: strings.Repeat("x", 2048)})
+	if _, err := tk.Verify(long, account.PurposeReset, now); err == nil {
+		t.Fatal("overlong token verified")
+	}
 	// A payload re-signed for another purpose under the right key still names its
 	// own purpose, and is refused.
 	forged := tk.Sign(account.Claims{Purpose: account.PurposeSignup, User: "u", Expires: c.Expires})

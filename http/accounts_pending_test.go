@@ -244,3 +244,26 @@ func TestTokensWithoutSignature(t *testing.T) {
 		e.browser().login("new@example.com", pw).expectSuccess()
 	})
 }
+
+// A session ends when it expires, and is extended while it is used: used within
+// the second half of its lifetime, it lasts another full lifetime from then.
+func TestSessionExpires(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		e.addUser("ann@example.com", pw, "", "")
+		idle, used := e.browser(), e.browser()
+		idle.login("ann@example.com", pw).expectSuccess()
+		used.login("ann@example.com", pw).expectSuccess()
+		e.clock.Advance(20 * 24 * time.Hour)
+		if !used.authenticated() {
+			t.Fatal("session ended before its expiry")
+		}
+		e.clock.Advance(10*24*time.Hour + time.Minute)
+		if idle.authenticated() {
+			t.Fatal("expired session accepted")
+		}
+		idle.get("/-/userprofile").expectError(403, "", "")
+		if !used.authenticated() {
+			t.Fatal("a session used in the second half of its lifetime was not extended")
+		}
+	})
+}
