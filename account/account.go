@@ -676,7 +676,8 @@ type NewUser struct {
 }
 
 // AddUser creates a user directly, active unless asked otherwise, with no mail. An
-// empty password makes a user who cannot log in until a reset.
+// empty password makes a user who cannot log in until a reset. An unconfirmed
+// sign-up of the address is replaced.
 func (s *Service) AddUser(ctx context.Context, n NewUser) (*backrest.User, error) {
 	var v backrest.Validation
 	if !ValidEmail(n.Email) {
@@ -696,7 +697,13 @@ func (s *Service) AddUser(ctx context.Context, n NewUser) (*backrest.User, error
 		}
 		u.PasswordHash = hash
 	}
-	if err := s.db.InTx(ctx, func(tx *store.Tx) error { return store.CreateUser(ctx, tx, u) }); err != nil {
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := store.DeletePendingEmail(ctx, tx, u.Email); err != nil {
+			return err
+		}
+		return store.CreateUser(ctx, tx, u)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return u, nil

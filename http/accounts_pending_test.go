@@ -4,8 +4,11 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/backrest/backrest/account"
 )
 
 // A second sign-up of an unconfirmed address replaces the first: its password and
@@ -264,6 +267,73 @@ func TestSessionExpires(t *testing.T) {
 		idle.get("/-/userprofile").expectError(403, "", "")
 		if !used.authenticated() {
 			t.Fatal("a session used in the second half of its lifetime was not extended")
+		}
+	})
+}
+
+// An operator's user add takes the address of an unconfirmed sign-up; the sign-up's
+// link dies.
+func TestUserAddReplacesPending(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		e.browser().post("/-/signup", obj{"email": "ann@example.com", "password": "someone else's"}).expectSuccess()
+		link := e.link("ann@example.com", "/-/signup?token=")
+		e.addUser("Ann@example.com", pw, "Ann", "")
+		if n := e.users(); n != 1 {
+			t.Fatalf("%d users, want 1", n)
+		}
+		e.browser().get(link).expectError(404, "", "")
+		e.browser().login("ann@example.com", "someone else's").expectError(400, "login", "Login failed")
+		e.browser().login("ann@example.com", pw).expectSuccess()
+		if _, err := e.app.Accounts.AddUser(context.Background(), account.NewUser{Email: "ANN@example.com", Password: pw}); err == nil {
+			t.Fatal("an active user's address was taken by user add")
+		}
+	})
+}
+
+// Concurrent sign-ups of one new address all succeed and leave one pending account,
+// whose latest link alone confirms it.
+func TestConcurrentSignups(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		const n = 8
+		var wg sync.WaitGroup
+		statuses := make([]int, n)
+		for i := range n {
+			wg.Go(func() {
+				res := e.browser().post("/-/signup", obj{"email": "same@example.com", "password": pw + strings.Repeat("!", i)})
+				statuses[i] = res.status
+			})
+		}
+		wg.Wait()
+		for i, st := range statuses {
+			if st != http.StatusOK {
+				t.Fatalf("sign-up %d answered %d", i, st)
+			}
+		}
+		if got := e.users(); got != 1 {
+			t.Fatalf("%d users, want 1", got)
+		}
+		ms := e.mails("same@example.com")
+		if len(ms) != n {
+			t.Fatalf("%d mails, want %d", len(ms), n)
+		}
+		confirmed := 0
+		for _, m := range ms {
+			var link string
+			for _, l := range linkRE.FindAllString(m.Text, -1) {
+				if strings.Contains(l, "/-/signup?token=") {
+					link = l
+				}
+			}
+			switch res := e.browser().get(link); res.status {
+			case http.StatusFound:
+				confirmed++
+			case http.StatusNotFound:
+			default:
+				t.Fatalf("link answered %d: %s", res.status, res.body)
+			}
+		}
+		if confirmed != 1 {
+			t.Fatalf("%d links confirmed, want 1", confirmed)
 		}
 	})
 }
