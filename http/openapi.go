@@ -87,7 +87,7 @@ func (s *Server) openAPIDocument() m {
 		"/-/": m{"get": op("App info", nil, ref("AppInfo"))},
 		"/-/signup": m{
 			"post": op("Sign up: creates an inactive user and mails a confirmation link", object([]string{"email", "password", "firstname", "lastname"}, "firstname", "lastname"), success, "400", "413", "415", "429"),
-			"get": withRedirect(m{"summary": "Confirm a sign-up: activates the user, logs them in and redirects",
+			"get": withRedirect(m{"summary": "Confirm a sign-up: activates the user, logs them in (not when followed from another site) and redirects",
 				"parameters": []any{m{"name": "token", "in": "query", "required": true, "schema": m{"type": "string"}}},
 				"responses":  errorAnswers("403", "404")}),
 		},
@@ -99,8 +99,8 @@ func (s *Server) openAPIDocument() m {
 			}}),
 		},
 		"/-/logout":   m{"put": op("Log out", m{"type": "object"}, success)},
-		"/-/reset/":   m{"post": op("Request a password reset mail", object([]string{"email"}), success, "400", "413", "415", "429")},
-		"/-/reset":    m{"post": op("Request a password reset mail", object([]string{"email"}), success, "400", "413", "415", "429")},
+		"/-/reset/":   m{"post": op("Request a password reset mail (an unconfirmed address gets its confirmation link again)", object([]string{"email"}), success, "400", "413", "415", "429")},
+		"/-/reset":    m{"post": op("Request a password reset mail (an unconfirmed address gets its confirmation link again)", object([]string{"email"}), success, "400", "413", "415", "429")},
 		"/-/password": m{"put": op("Change the password", object([]string{"current", "password"}, "current"), success, "400", "403", "413", "415")},
 		"/-/email/":   m{"put": op("Request an e-mail change", object([]string{"email", "password"}), success, "400", "403", "413", "415")},
 		"/-/email":    m{"put": op("Request an e-mail change", object([]string{"email", "password"}), success, "400", "403", "413", "415")},
@@ -111,7 +111,7 @@ func (s *Server) openAPIDocument() m {
 		},
 		"/-/email/{token}": m{
 			"parameters": []any{token},
-			"get":        withRedirect(m{"summary": "Confirm an e-mail change", "responses": errorAnswers("403", "404")}),
+			"get":        withRedirect(m{"summary": "Confirm an e-mail change; the user's other sessions end", "responses": errorAnswers("400", "403", "404")}),
 		},
 		"/-/userprofile": m{
 			"get": func() m {
