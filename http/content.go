@@ -10,24 +10,6 @@ import (
 	"github.com/backrest/backrest/content"
 )
 
-// contentRoutes adds the collection and item routes of each content type, the
-// categories and the OpenAPI document.
-func (s *Server) contentRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /-/openapi.json", s.handle(s.openAPI))
-	if s.content == nil {
-		return
-	}
-	for _, t := range s.content.Types() {
-		coll, item := "/-/"+t.Plural, "/-/"+t.Plural+"/{id}"
-		mux.Handle("GET "+coll, s.handle(s.listItems(t)))
-		mux.Handle("POST "+coll, s.handle(s.createItem(t)))
-		mux.Handle("GET "+item, s.handle(s.getItem(t)))
-		mux.Handle("PUT "+item, s.handle(s.updateItem(t)))
-		mux.Handle("DELETE "+item, s.handle(s.deleteItem(t)))
-	}
-	mux.Handle("GET /-/categories", s.handle(s.categories))
-}
-
 // caller returns the user of the request, nil when anonymous.
 func (s *Server) caller(r *http.Request) (*backrest.User, error) {
 	sess, err := s.session(r)

@@ -3,6 +3,8 @@ package http
 import (
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/content"
@@ -20,14 +22,9 @@ type m = map[string]any
 // ref returns a reference to a schema of the components.
 func ref(name string) m { return m{"$ref": "#/components/schemas/" + name} }
 
-// jsonBody is a JSON request or response body of the schema.
-func jsonBody(schema m) m { return m{"content": m{"application/json": m{"schema": schema}}} }
-
 // answer is a response with a description and a JSON body.
 func answer(description string, schema m) m {
-	r := jsonBody(schema)
-	r["description"] = description
-	return r
+	return m{"description": description, "content": m{"application/json": m{"schema": schema}}}
 }
 
 // errorAnswers are the error responses of an operation: the statuses given and
@@ -38,17 +35,6 @@ func errorAnswers(statuses ...string) m {
 		out[s] = m{"$ref": "#/components/responses/Error"}
 	}
 	return out
-}
-
-// op is an operation answering 200 with the schema.
-func op(summary string, body m, ok m, errs ...string) m {
-	res := errorAnswers(errs...)
-	res["200"] = answer("Success", ok)
-	o := m{"summary": summary, "responses": res}
-	if body != nil {
-		o["requestBody"] = m{"required": true, "content": m{"application/json": m{"schema": body}}}
-	}
-	return o
 }
 
 // object is an object schema with string properties, all required unless listed
@@ -69,62 +55,99 @@ func object(props []string, optional ...string) m {
 	return o
 }
 
-// openAPIDocument builds the OpenAPI document from the routes' definitions: the
-// account calls and, for each content type, its collection and items with the
-// schemas of its fields.
+// operation documents a route in the OpenAPI document.
+type operation struct {
+	// id is the operationId: unique and camelCase, as client generators name their
+	// methods after it.
+	id string
+	// tag groups the operation: one of the tag constants or a content type's plural.
+	tag, summary, description string
+	params                    []m
+	// body is the request body object; nil when the route takes none.
+	body      m
+	responses m
+}
+
+// object returns the operation object of the document.
+func (o operation) object() m {
+	out := m{"operationId": o.id, "tags": []string{o.tag}, "summary": o.summary,
+		"description": o.description, "responses": o.responses}
+	if len(o.params) > 0 {
+		out["parameters"] = o.params
+	}
+	if o.body != nil {
+		out["requestBody"] = o.body
+	}
+	return out
+}
+
+// jsonRequest is a required JSON request body of the schema.
+func jsonRequest(schema m) m {
+	return m{"required": true, "content": m{"application/json": m{"schema": schema}}}
+}
+
+// answers are the responses of an operation: the status of success with its
+// description and schema, and the error statuses.
+func answers(status int, description string, schema m, errs ...string) m {
+	out := errorAnswers(errs...)
+	out[strconv.Itoa(status)] = answer(description, schema)
+	return out
+}
+
+// redirect are the responses of an operation that redirects, and its errors.
+func redirect(errs ...string) m {
+	out := errorAnswers(errs...)
+	out["302"] = m{"description": "Redirect", "headers": m{"Location": m{"description": "The target", "schema": m{"type": "string"}}}}
+	return out
+}
+
+// withHeaders adds headers to the response of a status.
+func withHeaders(responses m, status string, headers m) m {
+	responses[status].(m)["headers"] = headers
+	return responses
+}
+
+// merge returns a with the keys of b added.
+func merge(a, b m) m {
+	for k, v := range b {
+		a[k] = v
+	}
+	return a
+}
+
+// pathParam is a parameter in the path.
+func pathParam(name, description string, schema m) m {
+	return m{"name": name, "in": "path", "required": true, "description": description, "schema": schema}
+}
+
+// fileParam is the path parameter of a single file.
+func fileParam() m {
+	return pathParam("file", "The file's uuid followed by ~", m{"type": "string", "pattern": "^[0-9a-f]{32}~$"})
+}
+
+// binary is the schema of raw bytes.
+func binary() m { return m{"type": "string", "contentMediaType": "application/octet-stream"} }
+
+// openAPIPath is the path of the document for a mux pattern.
+func openAPIPath(pattern string) string { return strings.TrimSuffix(pattern, "{$}") }
+
+// openAPIDocument builds the OpenAPI document from the table of routes, with the
+// schemas of the content types.
 func (s *Server) openAPIDocument() m {
-	success := ref("Success")
-	redirect := m{"302": m{"description": "Redirect", "headers": m{"Location": m{"schema": m{"type": "string"}}}}}
-	withRedirect := func(o m) m {
-		for k, v := range redirect {
-			o["responses"].(m)[k] = v
+	paths := m{}
+	var tags []m
+	for _, r := range s.routeTable() {
+		p := openAPIPath(r.pattern)
+		item, ok := paths[p].(m)
+		if !ok {
+			item = m{}
+			paths[p] = item
 		}
-		delete(o["responses"].(m), "200")
-		return o
+		item[strings.ToLower(r.method)] = r.doc.object()
+		if !slices.ContainsFunc(tags, func(t m) bool { return t["name"] == r.doc.tag }) {
+			tags = append(tags, m{"name": r.doc.tag, "description": s.tagDescription(r.doc.tag)})
+		}
 	}
-	token := m{"name": "token", "in": "path", "required": true, "schema": m{"type": "string"}}
-	paths := m{
-		"/-/": m{"get": op("App info", nil, ref("AppInfo"))},
-		"/-/signup": m{
-			"post": op("Sign up: creates an inactive user and mails a confirmation link", object([]string{"email", "password", "firstname", "lastname"}, "firstname", "lastname"), success, "400", "413", "415", "429"),
-			"get": withRedirect(m{"summary": "Confirm a sign-up: activates the user, logs them in (not when followed from another site) and redirects",
-				"parameters": []any{m{"name": "token", "in": "query", "required": true, "schema": m{"type": "string"}}},
-				"responses":  errorAnswers("403", "404")}),
-		},
-		"/-/login": m{
-			"put": op("Log in", object([]string{"login", "password"}), m{"type": "object", "properties": m{"status": m{"const": "success"}, "user": ref("User")}, "required": []string{"status", "user"}}, "400", "413", "415", "429"),
-			"get": op("Authentication info", nil, m{"oneOf": []any{
-				m{"type": "object", "properties": m{"authenticated": m{"const": false}}, "required": []string{"authenticated"}},
-				m{"allOf": []any{ref("User"), m{"type": "object", "properties": m{"authenticated": m{"const": true}}, "required": []string{"authenticated"}}}},
-			}}),
-		},
-		"/-/logout":   m{"put": op("Log out", m{"type": "object"}, success)},
-		"/-/reset/":   m{"post": op("Request a password reset mail (an unconfirmed address gets its confirmation link again)", object([]string{"email"}), success, "400", "413", "415", "429")},
-		"/-/reset":    m{"post": op("Request a password reset mail (an unconfirmed address gets its confirmation link again)", object([]string{"email"}), success, "400", "413", "415", "429")},
-		"/-/password": m{"put": op("Change the password", object([]string{"current", "password"}, "current"), success, "400", "403", "413", "415")},
-		"/-/email/":   m{"put": op("Request an e-mail change", object([]string{"email", "password"}), success, "400", "403", "413", "415")},
-		"/-/email":    m{"put": op("Request an e-mail change", object([]string{"email", "password"}), success, "400", "403", "413", "415")},
-		"/-/reset/{token}": m{
-			"parameters": []any{token},
-			"get":        withRedirect(m{"summary": "Follow a reset link: redirects to the reset form", "responses": errorAnswers("404")}),
-			"put":        op("Set a new password with a reset token", object([]string{"password"}), success, "400", "404", "413", "415"),
-		},
-		"/-/email/{token}": m{
-			"parameters": []any{token},
-			"get":        withRedirect(m{"summary": "Confirm an e-mail change; the user's other sessions end", "responses": errorAnswers("400", "403", "404")}),
-		},
-		"/-/userprofile": m{
-			"get": func() m {
-				o := op("The caller's profile; admins may pass ?email=", nil, ref("User"), "403", "404")
-				o["parameters"] = []any{m{"name": "email", "in": "query", "schema": m{"type": "string"}}}
-				return o
-			}(),
-			"put":  op("Change the profile", object([]string{"firstname", "lastname"}, "firstname", "lastname"), success, "400", "403", "413", "415"),
-			"post": op("Delete the caller's account", object([]string{"password"}), m{"type": "object", "properties": m{"message": m{"const": "goodbye"}}}, "400", "403", "413", "415"),
-		},
-		"/-/openapi.json": m{"get": op("This document", nil, m{"type": "object"})},
-	}
-	s.filesOpenAPI(paths)
 	schemas := m{
 		"Error": m{"type": "object", "required": []string{"status", "errors"}, "properties": m{
 			"status": m{"const": "error"},
@@ -154,7 +177,7 @@ func (s *Server) openAPIDocument() m {
 			}},
 	}
 	if s.content != nil {
-		s.contentOpenAPI(paths, schemas)
+		s.contentSchemas(schemas)
 	}
 	return m{
 		"openapi":           "3.1.0",
@@ -162,6 +185,7 @@ func (s *Server) openAPIDocument() m {
 		"info": m{"title": "backrest", "version": backrest.Version,
 			"description": "A ready-made JSON backend: accounts, content collections and files."},
 		"servers": []any{m{"url": s.cfg.BaseURL}},
+		"tags":    tags,
 		"paths":   paths,
 		"components": m{
 			"schemas":   schemas,
@@ -175,29 +199,8 @@ func (s *Server) openAPIDocument() m {
 	}
 }
 
-// filesOpenAPI adds the paths of files: uploads and downloads.
-func (s *Server) filesOpenAPI(paths m) {
-	binary := m{"type": "string", "contentMediaType": "application/octet-stream"}
-	upload := op("Upload a file: the raw body, named by Content-Disposition or ?filename=, or a multipart form",
-		nil, ref("File"), "400", "403", "413")
-	upload["requestBody"] = m{"required": true, "content": m{"*/*": m{"schema": binary}}}
-	upload["parameters"] = []any{m{"name": "filename", "in": "query", "schema": m{"type": "string"}}}
-	res := upload["responses"].(m)
-	res["201"] = res["200"]
-	delete(res, "200")
-	file := m{"name": "file", "in": "path", "required": true, "description": "The file's uuid followed by ~",
-		"schema": m{"type": "string", "pattern": "^[0-9a-f]{32}~$"}}
-	download := op("Download a file, with Range support", nil, nil, "403", "404")
-	download["responses"].(m)["200"] = m{"description": "The bytes, with the stored content type",
-		"content": m{"*/*": m{"schema": binary}}}
-	download["responses"].(m)["206"] = m{"description": "The requested range", "content": m{"*/*": m{"schema": binary}}}
-	paths["/-/files"] = m{"post": upload}
-	paths["/-/{file}"] = m{"parameters": []any{file}, "get": download,
-		"delete": op("Delete an upload that no content holds", nil, ref("Success"), "403", "404", "409")}
-}
-
-// contentOpenAPI adds the paths and schemas of the content types.
-func (s *Server) contentOpenAPI(paths, schemas m) {
+// contentSchemas adds the schemas of the content types and of what they share.
+func (s *Server) contentSchemas(schemas m) {
 	schemas["FileInput"] = m{"oneOf": []any{
 		m{"type": "object", "required": []string{"data"}, "properties": m{
 			"data":     m{"type": "string", "description": "A data URL: data:MIME;base64,…"},
@@ -208,34 +211,11 @@ func (s *Server) contentOpenAPI(paths, schemas m) {
 	schemas["Category"] = m{"type": "object", "required": []string{"title", "group"}, "properties": m{
 		"title": m{"type": "string"}, "group": m{"type": []string{"string", "null"}},
 	}}
-	paths["/-/categories"] = m{"get": op("The categories, with their groups", nil, m{"type": "array", "items": ref("Category")}, "403")}
-	id := m{"name": "id", "in": "path", "required": true, "schema": m{"type": "integer", "minimum": 1}}
 	for _, t := range s.content.Types() {
 		name := schemaName(t.Name)
 		schemas[name] = t.Schema()
 		schemas[name+"Create"] = t.InputSchema(true)
 		schemas[name+"Update"] = t.InputSchema(false)
-		var params []any
-		for _, p := range t.QueryParameters() {
-			params = append(params, m{"name": p.Name, "in": "query", "schema": p.Schema, "description": p.Description})
-		}
-		list := op("List "+t.Plural+", newest first", nil, m{"type": "array", "items": ref(name)}, "400", "403")
-		list["parameters"] = params
-		list["responses"].(m)["200"].(m)["headers"] = m{
-			"X-Total-Count": m{"description": "The number of items over all pages", "schema": m{"type": "integer"}},
-			"Link":          m{"description": `The next page: <URL>; rel="next"`, "schema": m{"type": "string"}},
-		}
-		create := op("Create a "+t.Name, ref(name+"Create"), ref(name), "400", "403", "413", "415")
-		res := create["responses"].(m)
-		res["201"] = res["200"]
-		delete(res, "200")
-		paths["/-/"+t.Plural] = m{"get": list, "post": create}
-		paths["/-/"+t.Plural+"/{id}"] = m{
-			"parameters": []any{id},
-			"get":        op("Read a "+t.Name, nil, ref(name), "403", "404"),
-			"put":        op("Update a "+t.Name+": only the keys sent change", ref(name+"Update"), ref(name), "400", "403", "404", "413", "415"),
-			"delete":     op("Delete a "+t.Name, nil, ref("Deleted"), "403", "404"),
-		}
 	}
 }
 
