@@ -165,3 +165,22 @@ func TestRoutesFromTable(t *testing.T) {
 		t.Fatal("found no route registration")
 	}
 }
+
+// TestOperationIDsUnique checks that a content type whose name gives the
+// operationId of another route gets one of its own.
+func TestOperationIDsUnique(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		doc := loadAPIDoc(t, e.browser().get("/-/openapi.json").expect(200).body)
+		for _, c := range []struct{ ptr, id string }{
+			{"/paths/~1-~1userprofile/get", "getProfile"},
+			{"/paths/~1-~1profiles~1{id}/get", "getProfile2"},
+			{"/paths/~1-~1userprofile/post", "deleteAccount"},
+			{"/paths/~1-~1accounts~1{id}/delete", "deleteAccount2"},
+			{"/paths/~1-~1accounts/get", "listAccounts"},
+		} {
+			if id := asObject(doc.lookup(c.ptr))["operationId"]; id != c.id {
+				t.Errorf("%s: operationId %v, want %s", c.ptr, id, c.id)
+			}
+		}
+	}, withSchema(t, `{"types": [{"name": "profile"}, {"name": "account"}]}`))
+}
