@@ -132,6 +132,10 @@ func (d *apiDoc) lookup(ptr string) any {
 	return v
 }
 
+// pathParamRE finds the parameters of a path template, and quotedParamRE the
+// same in the template quoted for a regular expression.
+var pathParamRE, quotedParamRE = regexp.MustCompile(`\{([^}]+)\}`), regexp.MustCompile(`\\\{[^}]+\\\}`)
+
 // operation returns the JSON pointer of the operation that serves the method and
 // path, and the path parameters' values.
 func (d *apiDoc) operation(method, path string) (string, map[string]string, error) {
@@ -140,8 +144,8 @@ func (d *apiDoc) operation(method, path string) (string, map[string]string, erro
 		if asObject(item)[strings.ToLower(method)] == nil {
 			continue
 		}
-		names := regexp.MustCompile(`\{([^}]+)\}`).FindAllStringSubmatch(tpl, -1)
-		re := "^" + regexp.MustCompile(`\\\{[^}]+\\\}`).ReplaceAllString(regexp.QuoteMeta(tpl), `([^/]+)`) + "$"
+		names := pathParamRE.FindAllStringSubmatch(tpl, -1)
+		re := "^" + quotedParamRE.ReplaceAllString(regexp.QuoteMeta(tpl), `([^/]+)`) + "$"
 		m := regexp.MustCompile(re).FindStringSubmatch(path)
 		if m == nil {
 			continue

@@ -70,7 +70,7 @@ func TestRoutesDocumented(t *testing.T) {
 				}
 			}
 
-			concrete := regexp.MustCompile(`\{[^}]+\}`).ReplaceAllStringFunc(path, func(p string) string {
+			concrete := pathParamRE.ReplaceAllStringFunc(path, func(p string) string {
 				switch p {
 				case "{id}":
 					return "1"
