@@ -71,6 +71,16 @@ type Config struct {
 	// deployments behind a reverse proxy or load balancer.
 	TrustProxy bool
 
+	// BodyTimeout is how long a request body may go without a byte arriving before
+	// the server gives up on it and closes the connection; zero means no bound.
+	BodyTimeout time.Duration
+	// BodyMinRate is the slowest average rate, in bytes per second, at which a
+	// request body may arrive once BodyTimeout has passed; zero means no bound.
+	BodyMinRate int64
+	// WriteTimeout is how long one write of a response may wait for a client that
+	// does not read before the connection is closed; zero means no bound.
+	WriteTimeout time.Duration
+
 	// UploadLimit is the largest file accepted, in bytes. Files sent as data URLs in
 	// JSON bodies are also bounded by BodyLimit.
 	UploadLimit int64
@@ -137,6 +147,9 @@ func DefaultConfig() Config {
 		EmailTTL:        24 * time.Hour,
 		SessionTTL:      30 * 24 * time.Hour,
 		BodyLimit:       1 << 20,
+		BodyTimeout:     30 * time.Second,
+		BodyMinRate:     1 << 10,
+		WriteTimeout:    30 * time.Second,
 		UploadLimit:     1 << 30,
 		UploadTTL:       24 * time.Hour,
 		SweepInterval:   time.Hour,

@@ -14,7 +14,10 @@ const (
 	ECONFLICT  = "conflict"   // the request conflicts with the current state (409)
 	ETOOLARGE  = "too_large"  // the request body is too large (413)
 	ETOOMANY   = "rate_limit" // the caller is rate limited (429)
-	EINTERNAL  = "internal"   // anything else; details are logged, never shown (500)
+	// EUNAVAILABLE: a service the server needs, such as the database, cannot be
+	// reached for now (503).
+	EUNAVAILABLE = "unavailable"
+	EINTERNAL    = "internal" // anything else; details are logged, never shown (500)
 )
 
 // FieldError names one failing part of a request.

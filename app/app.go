@@ -138,7 +138,10 @@ func (a *App) init(ctx context.Context, opts Options) error {
 		return err
 	}
 	a.Files.SetViewer(a.Content)
-	a.handler = bhttp.NewServer(bhttp.Deps{Config: a.Config, DB: a.DB, Accounts: a.Accounts, Files: a.Files, Content: a.Content,
+	c := a.Config
+	a.handler = bhttp.NewServer(bhttp.Deps{Options: bhttp.Options{BaseURL: c.BaseURL, Debug: c.Debug, Public: c.Public,
+		TrustProxy: c.TrustProxy, BodyLimit: c.BodyLimit, UploadLimit: c.UploadLimit, RateLimits: c.RateLimits,
+		BodyTimeout: c.BodyTimeout, BodyMinRate: c.BodyMinRate, WriteTimeout: c.WriteTimeout}, DB: a.DB, Accounts: a.Accounts, Files: a.Files, Content: a.Content,
 		Logger: a.Log, Now: opts.Now})
 	return nil
 }

@@ -5,7 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/backrest/backrest"
 )
@@ -48,7 +53,103 @@ func parseObject(data []byte) (*body, error) {
 	if err := json.Unmarshal(data, &b.fields); err != nil {
 		return nil, backrest.Invalid("body", "Request body is not valid JSON")
 	}
+	if bad := checkText(data); len(bad) > 0 {
+		return nil, &backrest.Error{Code: backrest.EINVALID, Fields: bad}
+	}
 	return b, nil
+}
+
+// notText is the description of a value that is not text.
+const notText = "Must be text: UTF-8 without NUL characters"
+
+// isText reports whether s is text both databases store: valid UTF-8 without NUL
+// characters (PostgreSQL refuses both; SQLite would store them).
+func isText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
+
+// fieldName returns s as a field name fit for an error: text, NULs removed.
+func fieldName(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+}
+
+// checkText returns an error for each top-level field of data, valid JSON, that
+// holds a string (or a key) that is not text: bytes that are not UTF-8 (which a
+// JSON decoder would quietly replace) or an escaped NUL character.
+func checkText(data []byte) []backrest.FieldError {
+	if utf8.Valid(data) && !bytes.Contains(data, []byte(`\u0000`)) {
+		return nil
+	}
+	type frame struct {
+		object, wantKey bool
+		key             string
+	}
+	var (
+		stack []frame
+		bad   []backrest.FieldError
+		seen  = map[string]bool{}
+	)
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	for {
+		start := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		// isKey is set for an object's key; a value (scalar or closed container)
+		// makes its object want a key next.
+		isKey := false
+		switch tok := tok.(type) {
+		case json.Delim:
+			if tok == '{' || tok == '[' {
+				stack = append(stack, frame{object: tok == '{', wantKey: tok == '{'})
+				continue
+			}
+			stack = stack[:len(stack)-1]
+		case string:
+			if top := len(stack) - 1; top >= 0 && stack[top].object && stack[top].wantKey {
+				isKey = true
+				stack[top].key = tok
+			}
+			if raw := data[start:dec.InputOffset()]; !utf8.Valid(raw) || strings.IndexByte(tok, 0) >= 0 {
+				name := "body"
+				if len(stack) > 0 && stack[0].object {
+					name = fieldName(stack[0].key)
+				}
+				if !seen[name] {
+					seen[name] = true
+					bad = append(bad, backrest.FieldError{Location: "body", Name: name, Description: notText})
+				}
+			}
+		}
+		if len(stack) > 0 && stack[len(stack)-1].object {
+			stack[len(stack)-1].wantKey = !isKey
+		}
+	}
+	return bad
+}
+
+// checkURL returns an error naming each query parameter, and the path, of u that
+// is not text.
+func checkURL(u *url.URL) error {
+	var v backrest.Validation
+	if !isText(u.Path) {
+		v.Add("path", "url", notText)
+	}
+	if u.RawQuery != "" {
+		// A malformed query is left to the handlers that read it; what parses is
+		// checked.
+		params, _ := url.ParseQuery(u.RawQuery)
+		for _, name := range slices.Sorted(maps.Keys(params)) {
+			ok := isText(name)
+			for _, s := range params[name] {
+				ok = ok && isText(s)
+			}
+			if !ok {
+				v.Add("querystring", fieldName(name), notText)
+			}
+		}
+	}
+	return v.Err()
 }
 
 // String returns the string field name, nil when absent or null. A value of another

@@ -81,13 +81,14 @@ type errorBody struct {
 
 // statusOf maps error codes to HTTP status codes: the one place that does so.
 var statusOf = map[string]int{
-	backrest.EINVALID:   http.StatusBadRequest,
-	backrest.EFORBIDDEN: http.StatusForbidden,
-	backrest.ENOTFOUND:  http.StatusNotFound,
-	backrest.ECONFLICT:  http.StatusConflict,
-	backrest.ETOOLARGE:  http.StatusRequestEntityTooLarge,
-	backrest.ETOOMANY:   http.StatusTooManyRequests,
-	backrest.EINTERNAL:  http.StatusInternalServerError,
+	backrest.EINVALID:     http.StatusBadRequest,
+	backrest.EFORBIDDEN:   http.StatusForbidden,
+	backrest.ENOTFOUND:    http.StatusNotFound,
+	backrest.ECONFLICT:    http.StatusConflict,
+	backrest.ETOOLARGE:    http.StatusRequestEntityTooLarge,
+	backrest.ETOOMANY:     http.StatusTooManyRequests,
+	backrest.EUNAVAILABLE: http.StatusServiceUnavailable,
+	backrest.EINTERNAL:    http.StatusInternalServerError,
 }
 
 // defaultField says where an error without fields is reported, by status.
@@ -101,6 +102,7 @@ var defaultField = map[int]backrest.FieldError{
 	http.StatusUnsupportedMediaType:  {Location: "header", Name: "content-type", Description: "Request body must be JSON (Content-Type: application/json)"},
 	http.StatusTooManyRequests:       {Location: "header", Name: "client", Description: "Too many requests; try again later"},
 	http.StatusInternalServerError:   {Location: "body", Name: "server", Description: "Internal server error"},
+	http.StatusServiceUnavailable:    {Location: "body", Name: "server", Description: "Service unavailable; try again later"},
 }
 
 // writeStatusError writes the error body of status with an optional description.

@@ -6,6 +6,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/backrest/backrest"
@@ -174,8 +175,36 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 	if mt, _, _ := mime.ParseMediaType(f.MimeType); mt != "application/pdf" {
 		h.Set("Content-Security-Policy", "sandbox")
 	}
+	if rng, ok := satisfiable(r.Header.Get("Range")); !ok && r.Header.Get("If-Range") == "" {
+		h.Set("Content-Range", "bytes */"+strconv.FormatInt(f.Size, 10))
+		(&jsonErrorWriter{ResponseWriter: w}).WriteHeader(http.StatusRequestedRangeNotSatisfiable)
+		return nil
+	} else if ok {
+		r.Header.Set("Range", rng)
+	}
 	http.ServeContent(&jsonErrorWriter{ResponseWriter: w}, r, "", f.Created, body)
 	return nil
+}
+
+// satisfiable drops the empty suffix ranges (bytes=-0, which no byte satisfies
+// and http.ServeContent would answer as the range 20-19 of 20 bytes) from a Range
+// header. It reports false when there were ranges and nothing else remains.
+func satisfiable(rng string) (string, bool) {
+	specs, ok := strings.CutPrefix(rng, "bytes=")
+	if !ok {
+		return rng, true
+	}
+	var keep []string
+	for spec := range strings.SplitSeq(specs, ",") {
+		if start, end, ok := strings.Cut(strings.TrimSpace(spec), "-"); ok && start == "" && strings.Trim(end, "0") == "" && end != "" {
+			continue
+		}
+		keep = append(keep, spec)
+	}
+	if len(keep) == 0 {
+		return "", false
+	}
+	return "bytes=" + strings.Join(keep, ","), true
 }
 
 // deleteUpload deletes an unattached upload, DELETE /-/UUID~, by its uploader.

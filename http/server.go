@@ -3,6 +3,8 @@
 package http
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -19,20 +21,49 @@ import (
 // SessionCookie is the name of the session cookie.
 const SessionCookie = "backrest_session"
 
+// Options are the settings of a Server.
+type Options struct {
+	// BaseURL is the public URL of the server, for links, cookies and the OpenAPI
+	// document.
+	BaseURL string
+	// Debug is reported by the app info call.
+	Debug bool
+	// Public is a folder of static files served at /; empty serves none.
+	Public string
+	// TrustProxy takes the client address from X-Forwarded-For.
+	TrustProxy bool
+	// BodyLimit is the largest JSON request body accepted, in bytes.
+	BodyLimit int64
+	// UploadLimit is the largest uploaded file accepted, in bytes.
+	UploadLimit int64
+	// RateLimits bound login, sign-up and reset attempts.
+	RateLimits backrest.RateLimits
+	// BodyTimeout is how long a request body may go without a byte arriving;
+	// zero means no bound.
+	BodyTimeout time.Duration
+	// BodyMinRate is the slowest average rate, in bytes per second, at which a
+	// request body may arrive (after a grace of BodyTimeout); zero means no bound.
+	BodyMinRate int64
+	// WriteTimeout is how long one write of a response may wait for a client that
+	// does not read; zero means no bound.
+	WriteTimeout time.Duration
+}
+
 // Server is backrest's HTTP handler.
 type Server struct {
-	cfg      backrest.Config
+	cfg      Options
 	accounts *account.Service
 	files    *files.Service
 	content  *content.Service
 	log      *slog.Logger
 	limits   *limiter
+	outage   *outage
 	handler  http.Handler
 }
 
 // Deps are what a Server needs.
 type Deps struct {
-	Config   backrest.Config
+	Options  Options
 	Accounts *account.Service
 	Files    *files.Service
 	// DB keeps the rate limits' buckets.
@@ -45,9 +76,9 @@ type Deps struct {
 }
 
 // NewServer returns the handler of the whole API (and of the static front end, when
-// Config.Public is set).
+// Options.Public is set).
 func NewServer(d Deps) *Server {
-	s := &Server{cfg: d.Config, accounts: d.Accounts, files: d.Files, content: d.Content, log: d.Logger}
+	s := &Server{cfg: d.Options, accounts: d.Accounts, files: d.Files, content: d.Content, log: d.Logger}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -56,6 +87,7 @@ func NewServer(d Deps) *Server {
 		now = time.Now
 	}
 	s.limits = &limiter{db: d.DB, now: now, log: s.log}
+	s.outage = &outage{db: d.DB, log: s.log, every: time.Second}
 	mux := http.NewServeMux()
 	s.routes(mux)
 	fileMux := http.NewServeMux()
@@ -64,7 +96,7 @@ func NewServer(d Deps) *Server {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeStatusError(w, http.StatusForbidden, "Cross-origin request refused")
 	}))
-	s.handler = cop.Handler(recoverer(s.log, jsonReadDeadline(byFilePath(fileMux, mux))))
+	s.handler = s.deadlines(cop.Handler(recoverer(s.log, byFilePath(fileMux, mux))))
 	return s
 }
 
@@ -94,22 +126,6 @@ func apiFallback(mux *http.ServeMux) http.Handler {
 	})
 }
 
-// jsonBodyTimeout is how long a client may take to send a JSON body. Uploads, which
-// may be large and slow, are not JSON and are not bounded by it.
-const jsonBodyTimeout = 30 * time.Second
-
-// jsonReadDeadline bounds the time a client may take to send a JSON request body,
-// so that slow clients cannot hold connections open.
-func jsonReadDeadline(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength != 0 && isJSON(r.Header.Get("Content-Type")) {
-			// Not every ResponseWriter supports deadlines (test recorders do not).
-			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(jsonBodyTimeout))
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
 // recoverer turns a panic in a handler into a logged 500.
 func recoverer(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -127,13 +143,11 @@ func recoverer(log *slog.Logger, next http.Handler) http.Handler {
 }
 
 // sessionToken returns the session token of the request: the bearer token if any,
-// else the cookie's.
+// else the cookie's. An Authorization header of another scheme (such as the Basic
+// credentials of a proxy in front) is not backrest's and leaves the cookie in force.
 func sessionToken(r *http.Request) string {
-	if auth := r.Header.Get("Authorization"); auth != "" {
-		if scheme, token, ok := strings.Cut(auth, " "); ok && strings.EqualFold(scheme, "Bearer") {
-			return strings.TrimSpace(token)
-		}
-		return ""
+	if scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		return strings.TrimSpace(token)
 	}
 	if c, err := r.Cookie(SessionCookie); err == nil {
 		return c.Value
@@ -200,11 +214,22 @@ func (s *Server) clientAddr(r *http.Request) string {
 // handle adapts a handler that returns an error.
 func (s *Server) handle(h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
-			if err == errUnsupportedMedia {
-				writeStatusError(w, http.StatusUnsupportedMediaType, "")
-				return
-			}
+		err := checkURL(r.URL)
+		if err == nil {
+			err = h(w, r)
+		}
+		switch {
+		case err == nil:
+		case err == errUnsupportedMedia:
+			writeStatusError(w, http.StatusUnsupportedMediaType, "")
+		case backrest.ErrorCode(err) == backrest.EINTERNAL && store.IsUnavailable(err):
+			s.outage.fail(err)
+			s.writeError(w, r, &backrest.Error{Code: backrest.EUNAVAILABLE, RetryAfter: outageRetry})
+		case backrest.ErrorCode(err) == backrest.EINTERNAL && errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+			// The client went away (or stopped sending): nothing failed here.
+			s.log.Debug("request canceled", "method", r.Method, "path", r.URL.Path)
+			writeStatusError(w, http.StatusServiceUnavailable, "")
+		default:
 			s.writeError(w, r, err)
 		}
 	})

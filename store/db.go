@@ -411,6 +411,9 @@ func (db *DB) SyncCommitted(ctx context.Context) error {
 	return nil
 }
 
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.write.PingContext(ctx) }
+
 // IsUnique reports whether err is a violation of a unique constraint.
 func IsUnique(err error) bool { return err != nil && uniqueViolation(err) }
 
