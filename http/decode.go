@@ -59,12 +59,23 @@ func parseObject(data []byte) (*body, error) {
 	return b, nil
 }
 
-// notText is the description of a value that is not text.
-const notText = "Must be text: UTF-8 without NUL characters"
+// Descriptions of values that are not text, which PostgreSQL refuses (SQLite
+// would store them).
+const (
+	nulText = "Must not contain NUL characters"
+	notUTF8 = "Must be valid UTF-8"
+)
 
-// isText reports whether s is text both databases store: valid UTF-8 without NUL
-// characters (PostgreSQL refuses both; SQLite would store them).
-func isText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
+// textError returns why s is not text, or "".
+func textError(s string) string {
+	if strings.IndexByte(s, 0) >= 0 {
+		return nulText
+	}
+	if !utf8.ValidString(s) {
+		return notUTF8
+	}
+	return ""
+}
 
 // fieldName returns s as a field name fit for an error: text, NULs removed.
 func fieldName(s string) string {
@@ -110,14 +121,18 @@ func checkText(data []byte) []backrest.FieldError {
 				isKey = true
 				stack[top].key = tok
 			}
-			if raw := data[start:dec.InputOffset()]; !utf8.Valid(raw) || strings.IndexByte(tok, 0) >= 0 {
+			desc := textError(tok)
+			if !utf8.Valid(data[start:dec.InputOffset()]) {
+				desc = notUTF8
+			}
+			if desc != "" {
 				name := "body"
 				if len(stack) > 0 && stack[0].object {
 					name = fieldName(stack[0].key)
 				}
 				if !seen[name] {
 					seen[name] = true
-					bad = append(bad, backrest.FieldError{Location: "body", Name: name, Description: notText})
+					bad = append(bad, backrest.FieldError{Location: "body", Name: name, Description: desc})
 				}
 			}
 		}
@@ -128,24 +143,27 @@ func checkText(data []byte) []backrest.FieldError {
 	return bad
 }
 
-// checkURL returns an error naming each query parameter, and the path, of u that
-// is not text.
+// checkURL returns an error naming the path of u, and each query parameter, that
+// is not text. The file name of an upload (?filename=) is exempt: file names are
+// cleaned rather than refused, as those of Content-Disposition are.
 func checkURL(u *url.URL) error {
 	var v backrest.Validation
-	if !isText(u.Path) {
-		v.Add("path", "url", notText)
+	if desc := textError(u.Path); desc != "" {
+		v.Add("path", "url", desc)
 	}
 	if u.RawQuery != "" {
 		// A malformed query is left to the handlers that read it; what parses is
 		// checked.
 		params, _ := url.ParseQuery(u.RawQuery)
 		for _, name := range slices.Sorted(maps.Keys(params)) {
-			ok := isText(name)
+			desc := textError(name)
 			for _, s := range params[name] {
-				ok = ok && isText(s)
+				if desc == "" && name != "filename" {
+					desc = textError(s)
+				}
 			}
-			if !ok {
-				v.Add("querystring", fieldName(name), notText)
+			if desc != "" {
+				v.Add("querystring", fieldName(name), desc)
 			}
 		}
 	}
