@@ -13,7 +13,7 @@ func TestNotText(t *testing.T) {
 		alice, _ := e.as("alice@example.com", "")
 		anon := e.browser()
 		nul, notUTF8 := `"a\u0000b"`, "\"a\xffb\""
-		
+
 		for _, c := range []struct {
 			b            *browser
 			method, path string
