@@ -38,19 +38,54 @@ type Mailer interface {
 	Send(ctx context.Context, template, to string, data any) error
 }
 
+// Links builds the absolute URLs of the links that mails carry. The wiring gives
+// the Service one whose paths are those the API serves.
+type Links interface {
+	// Signup is the link that confirms a sign-up with token.
+	Signup(token string) string
+	// Reset is the link that leads to choosing a new password with token.
+	Reset(token string) string
+	// EmailChange is the link that confirms an e-mail change with token.
+	EmailChange(token string) string
+}
+
+// Redirects are where the browser goes after following a mailed link. Relative
+// targets are resolved against Options.BaseURL; {token} is replaced by the token.
+type Redirects struct {
+	Signup, Reset, Email string
+}
+
 // Service runs the account flows on a database.
 type Service struct {
 	db     *store.DB
 	hasher *Hasher
 	tokens *Tokens
 	mailer Mailer
-	cfg    backrest.Config
+	opts   Options
 	log    *slog.Logger
 	now    func() time.Time
 }
 
-// Options are the optional parts of a Service.
+// Options configure a Service.
 type Options struct {
+	// Secret signs the tokens of mailed links; it must be set.
+	Secret string
+	// BaseURL is the public URL of the application, for redirects and mails.
+	BaseURL string
+	// Links builds the links of mails; it must be set.
+	Links Links
+	// Redirects are where confirmed links lead.
+	Redirects Redirects
+	// PasswordMinLength is the shortest password accepted.
+	PasswordMinLength int
+	// Argon2 holds the password hash parameters.
+	Argon2 backrest.Argon2Params
+	// HashConcurrency bounds how many password hashes run at once.
+	HashConcurrency int
+	// SignupTTL, ResetTTL and EmailTTL are how long mailed links work.
+	SignupTTL, ResetTTL, EmailTTL time.Duration
+	// SessionTTL is how long a session lasts without use.
+	SessionTTL time.Duration
 	// Logger receives warnings such as notices that could not be mailed.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -60,19 +95,22 @@ type Options struct {
 	ReserveProcs bool
 }
 
-// NewService returns a Service. cfg.Secret must be set.
-func NewService(db *store.DB, cfg backrest.Config, mailer Mailer, opts Options) (*Service, error) {
-	if cfg.Secret == "" {
+// NewService returns a Service sending its mails with mailer.
+func NewService(db *store.DB, mailer Mailer, opts Options) (*Service, error) {
+	if opts.Secret == "" {
 		return nil, errors.New("account: no secret")
 	}
-	h, err := NewHasher(cfg.Argon2, cfg.HashConcurrency)
+	if opts.Links == nil {
+		return nil, errors.New("account: no link builder")
+	}
+	h, err := NewHasher(opts.Argon2, opts.HashConcurrency)
 	if err != nil {
 		return nil, err
 	}
 	if opts.ReserveProcs {
 		h.ReserveProcs()
 	}
-	s := &Service{db: db, hasher: h, tokens: NewTokens(cfg.Secret), mailer: mailer, cfg: cfg,
+	s := &Service{db: db, hasher: h, tokens: NewTokens(opts.Secret), mailer: mailer, opts: opts,
 		log: opts.Logger, now: opts.Now}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -117,8 +155,8 @@ func (s *Service) checkPassword(v *backrest.Validation, name string, password *s
 	switch {
 	case password == nil:
 		v.Body(name, name+" is missing")
-	case utf8.RuneCountInString(*password) < s.cfg.PasswordMinLength:
-		v.Body(name, fmt.Sprintf("Password must be at least %d characters long", s.cfg.PasswordMinLength))
+	case utf8.RuneCountInString(*password) < s.opts.PasswordMinLength:
+		v.Body(name, fmt.Sprintf("Password must be at least %d characters long", s.opts.PasswordMinLength))
 	case len(*password) > maxPasswordBytes:
 		v.Body(name, fmt.Sprintf("Password must be at most %d bytes long", maxPasswordBytes))
 	}
@@ -137,16 +175,11 @@ func deref(s *string) string {
 	return *s
 }
 
-// link returns the absolute URL of an API path.
-func (s *Service) link(path string) string {
-	return strings.TrimRight(s.cfg.BaseURL, "/") + "/-/" + path
-}
-
 // redirect resolves a configured redirect target against the base URL and puts the
 // token in place of {token}.
 func (s *Service) redirect(target, token string) string {
 	target = strings.ReplaceAll(target, "{token}", url.PathEscape(token))
-	base, err := url.Parse(s.cfg.BaseURL)
+	base, err := url.Parse(s.opts.BaseURL)
 	if err != nil {
 		return target
 	}
@@ -158,7 +191,7 @@ func (s *Service) redirect(target, token string) string {
 }
 
 func (s *Service) mailData(u *backrest.User, link string) mail.Data {
-	return mail.Data{Link: link, Email: u.Email, Firstname: u.Firstname, AppName: "backrest", BaseURL: s.cfg.BaseURL}
+	return mail.Data{Link: link, Email: u.Email, Firstname: u.Firstname, AppName: "backrest", BaseURL: s.opts.BaseURL}
 }
 
 // notify sends a notice after a change has committed. The change stands whatever
@@ -169,12 +202,18 @@ func (s *Service) notify(ctx context.Context, template, to string, data mail.Dat
 	}
 }
 
+// SignupInput is what a sign-up gives; nil fields were not given.
+type SignupInput struct {
+	Email, Password, Firstname, Lastname *string
+}
+
 // Signup creates an inactive user and mails the confirmation link. It sets no
 // session. A sign-up of an address that is still unconfirmed replaces the pending
 // one (address spelling, password, names) and mails a new link; the earlier links
 // die. If the mail cannot be sent, the user is removed again and the error is
 // returned.
-func (s *Service) Signup(ctx context.Context, email, password, firstname, lastname *string) error {
+func (s *Service) Signup(ctx context.Context, in SignupInput) error {
+	email, password, firstname, lastname := in.Email, in.Password, in.Firstname, in.Lastname
 	var v backrest.Validation
 	if email == nil || !ValidEmail(*email) {
 		v.Body("email", "Invalid email address")
@@ -233,9 +272,9 @@ func (s *Service) signupState(u *backrest.User) string {
 
 // sendSignup mails the confirmation link of the pending user u.
 func (s *Service) sendSignup(ctx context.Context, u *backrest.User) error {
-	token := s.tokens.Sign(Claims{Purpose: PurposeSignup, User: u.ID.String(), Expires: s.now().Add(s.cfg.SignupTTL).Unix(),
+	token := s.tokens.Sign(Claims{Purpose: PurposeSignup, User: u.ID.String(), Expires: s.now().Add(s.opts.SignupTTL).Unix(),
 		State: s.signupState(u)})
-	if err := s.mailer.Send(ctx, MailSignup, u.Email, s.mailData(u, s.link("signup?token="+token))); err != nil {
+	if err := s.mailer.Send(ctx, MailSignup, u.Email, s.mailData(u, s.opts.Links.Signup(token))); err != nil {
 		return fmt.Errorf("account: sign-up mail: %w", err)
 	}
 	return nil
@@ -247,7 +286,7 @@ func (s *Service) DeleteExpiredSignups(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		n, err = store.DeletePendingUsers(ctx, tx, s.now().Add(-s.cfg.SignupTTL))
+		n, err = store.DeletePendingUsers(ctx, tx, s.now().Add(-s.opts.SignupTTL))
 		return err
 	})
 	return n, err
@@ -295,7 +334,7 @@ func (s *Service) newSession(ctx context.Context, tx *store.Tx, u *backrest.User
 		return nil, err
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
-	sess := &Session{Token: token, Hash: HashToken(token), User: u, Expires: s.now().Add(s.cfg.SessionTTL)}
+	sess := &Session{Token: token, Hash: HashToken(token), User: u, Expires: s.now().Add(s.opts.SessionTTL)}
 	return sess, store.CreateSession(ctx, tx, sess.Hash, u.ID, sess.Expires)
 }
 
@@ -338,7 +377,7 @@ func (s *Service) ConfirmSignup(ctx context.Context, token string, login bool) (
 	if err != nil {
 		return nil, "", err
 	}
-	return sess, s.redirect(s.cfg.RedirectSignup, ""), nil
+	return sess, s.redirect(s.opts.Redirects.Signup, ""), nil
 }
 
 var errLoginFailed = backrest.Invalid("login", "Login failed")
@@ -386,8 +425,8 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Session, err
 		return nil, err
 	}
 	sess := &Session{Token: token, Hash: hash, User: u, Expires: expires}
-	if expires.Sub(now) < s.cfg.SessionTTL/2 {
-		sess.Expires = now.Add(s.cfg.SessionTTL)
+	if expires.Sub(now) < s.opts.SessionTTL/2 {
+		sess.Expires = now.Add(s.opts.SessionTTL)
 		err := s.db.InTx(ctx, func(tx *store.Tx) error { return store.ExtendSession(ctx, tx, hash, sess.Expires) })
 		if err != nil {
 			return nil, err
@@ -427,9 +466,9 @@ func (s *Service) RequestReset(ctx context.Context, email *string) error {
 		return s.sendSignup(ctx, u)
 	}
 	token := s.tokens.Sign(Claims{Purpose: PurposeReset, User: u.ID.String(),
-		Expires: s.now().Add(s.cfg.ResetTTL).Unix(), State: s.resetState(u)})
-	data := s.mailData(u, s.link("reset/"+token))
-	data.Expires = humanDuration(s.cfg.ResetTTL)
+		Expires: s.now().Add(s.opts.ResetTTL).Unix(), State: s.resetState(u)})
+	data := s.mailData(u, s.opts.Links.Reset(token))
+	data.Expires = humanDuration(s.opts.ResetTTL)
 	if err := s.mailer.Send(ctx, MailReset, u.Email, data); err != nil {
 		return fmt.Errorf("account: reset mail: %w", err)
 	}
@@ -468,7 +507,7 @@ func (s *Service) ResetRedirect(ctx context.Context, token string) (string, erro
 	if _, err := s.resetUser(ctx, s.db, token); err != nil {
 		return "", err
 	}
-	return s.redirect(s.cfg.RedirectReset, token), nil
+	return s.redirect(s.opts.Redirects.Reset, token), nil
 }
 
 // Reset sets a new password with a reset token and ends all of the user's sessions.
@@ -499,7 +538,7 @@ func (s *Service) Reset(ctx context.Context, token string, password *string) err
 	if err != nil {
 		return err
 	}
-	s.notify(ctx, MailPasswordChanged, u.Email, s.mailData(u, s.cfg.BaseURL))
+	s.notify(ctx, MailPasswordChanged, u.Email, s.mailData(u, s.opts.BaseURL))
 	return nil
 }
 
@@ -519,10 +558,19 @@ func (s *Service) verifyPassword(ctx context.Context, v *backrest.Validation, u 
 	return nil
 }
 
+// PasswordChange is what a password change gives; nil fields were not given.
+type PasswordChange struct {
+	// Current is the password in force, needed when the user has one.
+	Current *string
+	// Password is the new password.
+	Password *string
+}
+
 // ChangePassword sets a new password for the session's user after checking the
 // current one (not needed for a user who has none) and ends the user's other
 // sessions.
-func (s *Service) ChangePassword(ctx context.Context, sess *Session, current, password *string) error {
+func (s *Service) ChangePassword(ctx context.Context, sess *Session, in PasswordChange) error {
+	current, password := in.Current, in.Password
 	u := sess.User
 	var v backrest.Validation
 	if u.PasswordHash != "" {
@@ -547,15 +595,25 @@ func (s *Service) ChangePassword(ctx context.Context, sess *Session, current, pa
 	if err != nil {
 		return err
 	}
-	s.notify(ctx, MailPasswordChanged, u.Email, s.mailData(u, s.cfg.BaseURL))
+	s.notify(ctx, MailPasswordChanged, u.Email, s.mailData(u, s.opts.BaseURL))
 	return nil
+}
+
+// EmailChange is what a request to change the e-mail address gives; nil fields
+// were not given.
+type EmailChange struct {
+	// Email is the new address.
+	Email *string
+	// Password is the user's password, which confirms the request.
+	Password *string
 }
 
 // RequestEmailChange mails a confirmation link to the new address, after checking
 // the password. Asking for the current address changes nothing and sends nothing.
 // Only an active user's address is taken: an unconfirmed sign-up of the address
 // does not block the change, nor does another pending change to it.
-func (s *Service) RequestEmailChange(ctx context.Context, sess *Session, email, password *string) error {
+func (s *Service) RequestEmailChange(ctx context.Context, sess *Session, in EmailChange) error {
+	email, password := in.Email, in.Password
 	u := sess.User
 	var v backrest.Validation
 	if email == nil || !ValidEmail(*email) {
@@ -576,9 +634,9 @@ func (s *Service) RequestEmailChange(ctx context.Context, sess *Session, email, 
 	if *email == u.Email {
 		return nil
 	}
-	token := s.tokens.Sign(Claims{Purpose: PurposeEmail, User: u.ID.String(), Expires: s.now().Add(s.cfg.EmailTTL).Unix(),
+	token := s.tokens.Sign(Claims{Purpose: PurposeEmail, User: u.ID.String(), Expires: s.now().Add(s.opts.EmailTTL).Unix(),
 		State: s.tokens.Fingerprint(store.EmailKey(u.Email)), Extra: *email})
-	data := s.mailData(u, s.link("email/"+token))
+	data := s.mailData(u, s.opts.Links.EmailChange(token))
 	data.NewEmail = *email
 	if err := s.mailer.Send(ctx, MailEmailChange, *email, data); err != nil {
 		return fmt.Errorf("account: e-mail change mail: %w", err)
@@ -620,10 +678,10 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, sess *Session, token s
 	if err != nil {
 		return "", err
 	}
-	data := s.mailData(u, s.cfg.BaseURL)
+	data := s.mailData(u, s.opts.BaseURL)
 	data.NewEmail = c.Extra
 	s.notify(ctx, MailEmailChanged, u.Email, data)
-	return s.redirect(s.cfg.RedirectEmail, ""), nil
+	return s.redirect(s.opts.Redirects.Email, ""), nil
 }
 
 // Profile returns the caller's user, or with email set (admins only) another's.
@@ -637,8 +695,14 @@ func (s *Service) Profile(ctx context.Context, caller *backrest.User, email stri
 	return store.UserByEmail(ctx, s.db, email)
 }
 
+// ProfileInput is a change of a user's names; a nil field keeps the name.
+type ProfileInput struct {
+	Firstname, Lastname *string
+}
+
 // UpdateProfile changes the names that are given (nil keeps a name).
-func (s *Service) UpdateProfile(ctx context.Context, caller *backrest.User, firstname, lastname *string) error {
+func (s *Service) UpdateProfile(ctx context.Context, caller *backrest.User, in ProfileInput) error {
+	firstname, lastname := in.Firstname, in.Lastname
 	var v backrest.Validation
 	checkName(&v, "firstname", firstname)
 	checkName(&v, "lastname", lastname)

@@ -16,19 +16,27 @@ import (
 
 func newService(t *testing.T, b storetest.Backend) *account.Service {
 	cfg := backrest.DefaultConfig()
-	cfg.Secret = "test secret"
-	cfg.Argon2 = backrest.Argon2Params{Memory: 64, Time: 1, Threads: 1}
 	templates, err := mail.LoadTemplates("")
 	if err != nil {
 		t.Fatal(err)
 	}
 	mailer := mail.NewMailer(templates, mail.NewOutbox(t.TempDir(), cfg.MailFrom, slog.New(slog.DiscardHandler)))
-	s, err := account.NewService(storetest.Open(t, b), cfg, mailer, account.Options{})
+	s, err := account.NewService(storetest.Open(t, b), mailer, account.Options{
+		Secret: "test secret", Links: testLinks{}, PasswordMinLength: cfg.PasswordMinLength,
+		Argon2: backrest.Argon2Params{Memory: 64, Time: 1, Threads: 1}, HashConcurrency: 1, SessionTTL: cfg.SessionTTL,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
+
+// testLinks builds links on a fixed base.
+type testLinks struct{}
+
+func (testLinks) Signup(token string) string      { return "http://127.0.0.1/signup/" + token }
+func (testLinks) Reset(token string) string       { return "http://127.0.0.1/reset/" + token }
+func (testLinks) EmailChange(token string) string { return "http://127.0.0.1/email/" + token }
 
 func ptr(s string) *string { return &s }
 
@@ -46,14 +54,14 @@ func TestChangePasswordWithoutCurrent(t *testing.T) {
 			t.Fatalf("login without a password: %v", err)
 		}
 		sess := &account.Session{User: u}
-		if err := s.ChangePassword(ctx, sess, nil, ptr("first password")); err != nil {
+		if err := s.ChangePassword(ctx, sess, account.PasswordChange{Password: ptr("first password")}); err != nil {
 			t.Fatal(err)
 		}
 		sess, err = s.Login(ctx, "nopw@example.com", "first password")
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = s.ChangePassword(ctx, sess, nil, ptr("second password"))
+		err = s.ChangePassword(ctx, sess, account.PasswordChange{Password: ptr("second password")})
 		if e, ok := err.(*backrest.Error); !ok || e.Fields[0].Name != "current" || e.Fields[0].Description != "current is missing" {
 			t.Fatalf("second change without current: %v", err)
 		}

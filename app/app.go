@@ -117,8 +117,7 @@ func (a *App) init(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	a.Accounts, err = account.NewService(a.DB, a.Config, mail.NewMailer(templates, sender),
-		account.Options{Logger: a.Log, Now: opts.Now, ReserveProcs: opts.ReserveHashProcs})
+	a.Accounts, err = account.NewService(a.DB, mail.NewMailer(templates, sender), a.accountOptions(opts))
 	if err != nil {
 		return err
 	}
@@ -144,6 +143,27 @@ func (a *App) init(ctx context.Context, opts Options) error {
 		BodyTimeout: c.BodyTimeout, BodyMinRate: c.BodyMinRate, WriteTimeout: c.WriteTimeout}, DB: a.DB, Accounts: a.Accounts, Files: a.Files, Content: a.Content,
 		Logger: a.Log, Now: opts.Now})
 	return nil
+}
+
+// accountOptions are the account flows' part of the configuration.
+func (a *App) accountOptions(opts Options) account.Options {
+	c := a.Config
+	return account.Options{
+		Secret:            c.Secret,
+		BaseURL:           c.BaseURL,
+		Links:             bhttp.Links{BaseURL: c.BaseURL},
+		Redirects:         account.Redirects{Signup: c.RedirectSignup, Reset: c.RedirectReset, Email: c.RedirectEmail},
+		PasswordMinLength: c.PasswordMinLength,
+		Argon2:            c.Argon2,
+		HashConcurrency:   c.HashConcurrency,
+		SignupTTL:         c.SignupTTL,
+		ResetTTL:          c.ResetTTL,
+		EmailTTL:          c.EmailTTL,
+		SessionTTL:        c.SessionTTL,
+		Logger:            a.Log,
+		Now:               opts.Now,
+		ReserveProcs:      opts.ReserveHashProcs,
+	}
 }
 
 // initContent builds the content service from the schema file and the types

@@ -52,9 +52,9 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	email, password, first, last := f[0], f[1], f[2], f[3]
 	s.limits.spend(r.Context(), keys, lims)
-	if err := s.accounts.Signup(r.Context(), email, password, first, last); err != nil {
+	in := account.SignupInput{Email: f[0], Password: f[1], Firstname: f[2], Lastname: f[3]}
+	if err := s.accounts.Signup(r.Context(), in); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, success)
@@ -233,8 +233,8 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	current, password := f[0], f[1]
-	if err := s.accounts.ChangePassword(r.Context(), sess, current, password); err != nil {
+	in := account.PasswordChange{Current: f[0], Password: f[1]}
+	if err := s.accounts.ChangePassword(r.Context(), sess, in); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, success)
@@ -251,8 +251,8 @@ func (s *Server) requestEmailChange(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	email, password := f[0], f[1]
-	if err := s.accounts.RequestEmailChange(r.Context(), sess, email, password); err != nil {
+	in := account.EmailChange{Email: f[0], Password: f[1]}
+	if err := s.accounts.RequestEmailChange(r.Context(), sess, in); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, success)
@@ -297,8 +297,8 @@ func (s *Server) updateProfile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	first, last := f[0], f[1]
-	if err := s.accounts.UpdateProfile(r.Context(), sess.User, first, last); err != nil {
+	in := account.ProfileInput{Firstname: f[0], Lastname: f[1]}
+	if err := s.accounts.UpdateProfile(r.Context(), sess.User, in); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, success)

@@ -36,12 +36,12 @@ func (s *Server) routeTable() []route {
 			description: "The OpenAPI 3.1 document of the API, with the schemas of the content types.",
 			responses:   answers(200, "The OpenAPI document", m{"type": "object"})}},
 
-		{method: "POST", pattern: "/-/signup", handler: s.signup, doc: operation{
+		{method: "POST", pattern: pathSignup, handler: s.signup, doc: operation{
 			id: "signup", tag: tagAccounts, summary: "Sign up",
 			description: "Creates an inactive user and mails a confirmation link; sets no session.",
 			body:        jsonRequest(object([]string{"email", "password", "firstname", "lastname"}, "firstname", "lastname")),
 			responses:   answers(200, "The mail is on its way", ref("Success"), "400", "413", "415", "429")}},
-		{method: "GET", pattern: "/-/signup", handler: s.confirmSignup, doc: operation{
+		{method: "GET", pattern: pathSignup, handler: s.confirmSignup, doc: operation{
 			id: "confirmSignup", tag: tagAccounts, summary: "Confirm a sign-up",
 			description: "The link of the confirmation mail: activates the user, logs them in (not when the link is followed from another site) and redirects to the sign-up target.",
 			params:      []m{{"name": "token", "in": "query", "required": true, "description": "The token of the mailed link", "schema": m{"type": "string"}}},
@@ -65,7 +65,7 @@ func (s *Server) routeTable() []route {
 			body:        jsonRequest(m{"type": "object"}),
 			responses:   answers(200, "Logged out", ref("Success"))}},
 
-		{method: "POST", pattern: "/-/reset/{$}", handler: s.requestReset, doc: operation{
+		{method: "POST", pattern: pathReset + "{$}", handler: s.requestReset, doc: operation{
 			id: "requestPasswordReset", tag: tagAccounts, summary: "Request a password reset mail",
 			description: "Mails a reset link to the address when it belongs to an active user, and an unconfirmed address its confirmation link again; other addresses get the same answer and no mail.",
 			body:        jsonRequest(email),
@@ -75,12 +75,12 @@ func (s *Server) routeTable() []route {
 			description: "The same as POST /-/reset/.",
 			body:        jsonRequest(email),
 			responses:   answers(200, "The mail is on its way if the user exists", ref("Success"), "400", "413", "415", "429")}},
-		{method: "GET", pattern: "/-/reset/{token}", handler: s.resetRedirect, doc: operation{
+		{method: "GET", pattern: pathReset + "{token}", handler: s.resetRedirect, doc: operation{
 			id: "followResetLink", tag: tagAccounts, summary: "Follow a reset link",
 			description: "The link of the reset mail: redirects to the reset form with the token.",
 			params:      []m{token},
 			responses:   redirect("404")}},
-		{method: "PUT", pattern: "/-/reset/{token}", handler: s.reset, doc: operation{
+		{method: "PUT", pattern: pathReset + "{token}", handler: s.reset, doc: operation{
 			id: "resetPassword", tag: tagAccounts, summary: "Set a new password with a reset token",
 			description: "Sets the password of the token's user and ends all of their sessions. The token works once.",
 			params:      []m{token},
@@ -91,7 +91,7 @@ func (s *Server) routeTable() []route {
 			description: "Changes the caller's password; the current one is required unless the user has none yet. The caller's other sessions end.",
 			body:        jsonRequest(object([]string{"current", "password"}, "current")),
 			responses:   answers(200, "The password is changed", ref("Success"), "400", "403", "413", "415")}},
-		{method: "PUT", pattern: "/-/email/{$}", handler: s.requestEmailChange, doc: operation{
+		{method: "PUT", pattern: pathEmail + "{$}", handler: s.requestEmailChange, doc: operation{
 			id: "requestEmailChange", tag: tagAccounts, summary: "Request an e-mail change",
 			description: "Mails a confirmation link to the new address; the address changes when the link is followed.",
 			body:        jsonRequest(emailChange),
@@ -101,7 +101,7 @@ func (s *Server) routeTable() []route {
 			description: "The same as PUT /-/email/.",
 			body:        jsonRequest(emailChange),
 			responses:   answers(200, "The mail is on its way", ref("Success"), "400", "403", "413", "415")}},
-		{method: "GET", pattern: "/-/email/{token}", handler: s.confirmEmailChange, doc: operation{
+		{method: "GET", pattern: pathEmail + "{token}", handler: s.confirmEmailChange, doc: operation{
 			id: "confirmEmailChange", tag: tagAccounts, summary: "Confirm an e-mail change",
 			description: "The link of the e-mail change mail, followed by the same user logged in: sets the new address, ends the user's other sessions and redirects.",
 			params:      []m{token},
