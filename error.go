@@ -59,6 +59,9 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// ErrAnonymous is the error of an anonymous caller where a user must be logged in.
+var ErrAnonymous = Errorf(EFORBIDDEN, "Log in first")
+
 // Invalid returns an EINVALID error for one field of the request body.
 func Invalid(name, description string) *Error {
 	return &Error{Code: EINVALID, Fields: []FieldError{{Location: "body", Name: name, Description: description}}}

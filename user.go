@@ -18,22 +18,10 @@ func (id UserID) String() string { return hex.EncodeToString(id[:]) }
 // Short returns the first 8 hex digits, the user's short_id.
 func (id UserID) Short() string { return id.String()[:8] }
 
-// ParseUserID parses 32 hex digits (dashes allowed, as in a canonical UUID).
+// ParseUserID parses a user's UUID; see ParseUUID.
 func ParseUserID(s string) (UserID, bool) {
-	var id UserID
-	clean := make([]byte, 0, 32)
-	for i := 0; i < len(s); i++ {
-		if s[i] != '-' {
-			clean = append(clean, s[i])
-		}
-	}
-	if len(clean) != 32 {
-		return id, false
-	}
-	if _, err := hex.Decode(id[:], clean); err != nil {
-		return id, false
-	}
-	return id, true
+	u, ok := ParseUUID(s)
+	return UserID(u), ok
 }
 
 // User is an account.

@@ -256,8 +256,7 @@ func createPending(ctx context.Context, tx *store.Tx, u *backrest.User, now time
 		if replaced, err := store.ReplacePendingUser(ctx, tx, u, now); err != nil || replaced {
 			return err
 		}
-		u.Created = now
-		if err := store.CreateUser(ctx, tx, u); err != store.ErrEmailTaken {
+		if err := store.CreateUser(ctx, tx, u, now); err != store.ErrEmailTaken {
 			return err
 		}
 	}
@@ -360,12 +359,12 @@ func (s *Service) ConfirmSignup(ctx context.Context, token string, login bool) (
 		if c.State != s.signupState(u) {
 			return errBadToken
 		}
-		changed, err := store.ActivateUser(ctx, tx, id, u.PasswordHash)
+		changed, err := store.ActivateUser(ctx, tx, id, s.now(), u.PasswordHash)
 		if err != nil {
 			return err
 		}
 		if !changed {
-			return backrest.Errorf(backrest.EFORBIDDEN, "this sign-up link was used before")
+			return backrest.Errorf(backrest.EFORBIDDEN, "This sign-up link was used before")
 		}
 		u.Active = true
 		if !login {
@@ -382,9 +381,9 @@ func (s *Service) ConfirmSignup(ctx context.Context, token string, login bool) (
 
 var errLoginFailed = backrest.Invalid("login", "Login failed")
 
-// ErrLoginFailed reports whether err is the failure of a login (wrong address or
+// IsLoginFailure reports whether err is the failure of a login (wrong address or
 // password, or an inactive account), as opposed to bad input or a server error.
-func ErrLoginFailed(err error) bool { return err == errLoginFailed }
+func IsLoginFailure(err error) bool { return err == errLoginFailed }
 
 // Login checks the address and password and starts a new session. Every failure is
 // the same EINVALID error on "login", and costs the same hashing time.
@@ -416,7 +415,7 @@ func (s *Service) Login(ctx context.Context, login, password string) (*Session, 
 // its lifetime is left. An unknown or expired token is ENOTFOUND.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Session, error) {
 	if token == "" || len(token) > 256 {
-		return nil, backrest.Errorf(backrest.ENOTFOUND, "no session")
+		return nil, backrest.Errorf(backrest.ENOTFOUND, "No session")
 	}
 	hash := HashToken(token)
 	now := s.now()
@@ -526,7 +525,7 @@ func (s *Service) Reset(ctx context.Context, token string, password *string) err
 		return err
 	}
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		changed, err := store.ReplacePassword(ctx, tx, u.ID, u.PasswordHash, u.Email, hash)
+		changed, err := store.ReplacePassword(ctx, tx, u.ID, s.now(), u.PasswordHash, u.Email, hash)
 		if err != nil {
 			return err
 		}
@@ -587,7 +586,7 @@ func (s *Service) ChangePassword(ctx context.Context, sess *Session, in Password
 		return err
 	}
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := store.SetPassword(ctx, tx, u.ID, hash); err != nil {
+		if err := store.SetPassword(ctx, tx, u.ID, s.now(), hash); err != nil {
 			return err
 		}
 		return store.DeleteUserSessions(ctx, tx, u.ID, sess.Hash)
@@ -654,7 +653,7 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, sess *Session, token s
 		return "", err
 	}
 	if sess == nil || c.User != sess.User.ID.String() {
-		return "", backrest.Errorf(backrest.EFORBIDDEN, "log in as the user who asked for the change")
+		return "", backrest.Errorf(backrest.EFORBIDDEN, "Log in as the user who asked for the change")
 	}
 	u := sess.User
 	if c.State != s.tokens.Fingerprint(store.EmailKey(u.Email)) || !ValidEmail(c.Extra) {
@@ -666,7 +665,7 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, sess *Session, token s
 				return err
 			}
 		}
-		changed, err := store.ReplaceEmail(ctx, tx, u.ID, u.Email, c.Extra)
+		changed, err := store.ReplaceEmail(ctx, tx, u.ID, s.now(), u.Email, c.Extra)
 		if err != nil {
 			return err
 		}
@@ -690,7 +689,7 @@ func (s *Service) Profile(ctx context.Context, caller *backrest.User, email stri
 		return caller, nil
 	}
 	if !caller.IsAdmin() {
-		return nil, backrest.Errorf(backrest.EFORBIDDEN, "only admins may read other users' profiles")
+		return nil, backrest.Errorf(backrest.EFORBIDDEN, "Only admins may read other users' profiles")
 	}
 	return store.UserByEmail(ctx, s.db, email)
 }
@@ -716,7 +715,7 @@ func (s *Service) UpdateProfile(ctx context.Context, caller *backrest.User, in P
 	if lastname != nil {
 		last = *lastname
 	}
-	return s.db.InTx(ctx, func(tx *store.Tx) error { return store.SetProfile(ctx, tx, caller.ID, first, last) })
+	return s.db.InTx(ctx, func(tx *store.Tx) error { return store.SetProfile(ctx, tx, caller.ID, s.now(), first, last) })
 }
 
 // DeleteAccount deletes the caller's account and sessions after checking the
@@ -765,7 +764,7 @@ func (s *Service) AddUser(ctx context.Context, n NewUser) (*backrest.User, error
 		if err := store.DeletePendingEmail(ctx, tx, u.Email); err != nil {
 			return err
 		}
-		return store.CreateUser(ctx, tx, u)
+		return store.CreateUser(ctx, tx, u, s.now())
 	})
 	if err != nil {
 		return nil, err

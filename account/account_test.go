@@ -50,7 +50,7 @@ func TestChangePasswordWithoutCurrent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Login(ctx, "nopw@example.com", ""); !account.ErrLoginFailed(err) {
+		if _, err := s.Login(ctx, "nopw@example.com", ""); !account.IsLoginFailure(err) {
 			t.Fatalf("login without a password: %v", err)
 		}
 		sess := &account.Session{User: u}

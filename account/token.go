@@ -70,7 +70,7 @@ var b64url = base64.RawURLEncoding.Strict()
 
 // errBadToken is what every token that does not verify gives: callers cannot tell
 // why, and the API answers 404.
-var errBadToken = backrest.Errorf(backrest.ENOTFOUND, "invalid or expired token")
+var errBadToken = backrest.Errorf(backrest.ENOTFOUND, "Invalid or expired token")
 
 // Verify checks token's signature for purpose and its expiry at now, and returns its
 // claims. Any failure is an ENOTFOUND error.

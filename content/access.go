@@ -85,7 +85,7 @@ func (t *Type) Actions(caller *backrest.User, item *Item) []string {
 // forbidden is the error of a refused action.
 func forbidden(caller *backrest.User) error {
 	if caller == nil {
-		return backrest.Errorf(backrest.EFORBIDDEN, "Log in first")
+		return backrest.ErrAnonymous
 	}
 	return backrest.Errorf(backrest.EFORBIDDEN, "You may not do this")
 }

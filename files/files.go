@@ -3,8 +3,6 @@ package files
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -108,9 +106,6 @@ type Upload struct {
 	MimeType string
 }
 
-// errAnonymous is the error of anonymous uploads.
-var errAnonymous = backrest.Errorf(backrest.EFORBIDDEN, "Log in first")
-
 // ErrTooLarge is the error of a file larger than the upload limit.
 var ErrTooLarge = backrest.Errorf(backrest.ETOOLARGE, "File too large")
 
@@ -119,7 +114,7 @@ var ErrTooLarge = backrest.Errorf(backrest.ETOOLARGE, "File too large")
 // are written before the transaction recording it begins.
 func (s *Service) Upload(ctx context.Context, caller *backrest.User, u Upload) (*backrest.File, error) {
 	if caller == nil {
-		return nil, errAnonymous
+		return nil, backrest.ErrAnonymous
 	}
 	b := blob.NewBatch(s.blobs)
 	f, err := s.put(ctx, b, u.Body, u.MimeType, u.Filename)
@@ -172,7 +167,7 @@ func (s *Service) put(ctx context.Context, b *blob.Batch, r io.Reader, mimeType,
 	if err != nil {
 		return nil, uploadError(err)
 	}
-	return &backrest.File{UUID: newUUID(), Key: info.Key, Filename: CleanFilename(filename), MimeType: mimeType,
+	return &backrest.File{UUID: backrest.NewUUID().String(), Key: info.Key, Filename: CleanFilename(filename), MimeType: mimeType,
 		Size: info.Size, SHA256: info.SHA256}, nil
 }
 
@@ -238,19 +233,10 @@ func (s *Service) removeOnCommit(tx *store.Tx, keys ...string) {
 	})
 }
 
-// newUUID returns a random (version 4) UUID as 32 hex digits.
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:]) // never fails, see crypto/rand.Read
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return hex.EncodeToString(b[:])
-}
-
 // ParseUUID returns the canonical form (32 lower-case hex digits) of a file's
 // UUID, accepting dashes and upper case, and false when s is not a UUID.
 func ParseUUID(s string) (string, bool) {
-	id, ok := backrest.ParseUserID(strings.ToLower(s))
+	id, ok := backrest.ParseUUID(s)
 	if !ok {
 		return "", false
 	}
@@ -299,7 +285,7 @@ func (s *Service) Open(ctx context.Context, caller *backrest.User, uuid string) 
 	}
 	if !ok {
 		if caller == nil {
-			return nil, nil, errAnonymous
+			return nil, nil, backrest.ErrAnonymous
 		}
 		return nil, nil, errNotYours
 	}
@@ -315,7 +301,7 @@ func (s *Service) Open(ctx context.Context, caller *backrest.User, uuid string) 
 // deleting one is an ECONFLICT error.
 func (s *Service) Delete(ctx context.Context, caller *backrest.User, uuid string) error {
 	if caller == nil {
-		return errAnonymous
+		return backrest.ErrAnonymous
 	}
 	uuid, ok := ParseUUID(uuid)
 	if !ok {
@@ -459,7 +445,7 @@ func (s *Service) releaseAt(ctx context.Context, tx *store.Tx, item int64, field
 // attachData stores the bytes of a data URL as the file held by the field.
 func (s *Service) attachData(ctx context.Context, tx *store.Tx, caller *backrest.User, data, filename string, item int64, field string) (*backrest.File, error) {
 	if caller == nil {
-		return nil, errAnonymous
+		return nil, backrest.ErrAnonymous
 	}
 	d, err := parseDataURL(data)
 	if err != nil {

@@ -113,7 +113,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	sess, err := s.accounts.Login(r.Context(), *login, *password)
 	if err != nil {
-		if account.ErrLoginFailed(err) {
+		if account.IsLoginFailure(err) {
 			s.limits.spend(r.Context(), keys, lims)
 		}
 		return err

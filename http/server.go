@@ -168,13 +168,11 @@ func (s *Server) session(r *http.Request) (*account.Session, error) {
 	return sess, err
 }
 
-var errAnonymous = backrest.Errorf(backrest.EFORBIDDEN, "Log in first")
-
 // mustSession returns the caller's session or an EFORBIDDEN error.
 func (s *Server) mustSession(r *http.Request) (*account.Session, error) {
 	sess, err := s.session(r)
 	if err == nil && sess == nil {
-		err = errAnonymous
+		err = backrest.ErrAnonymous
 	}
 	return sess, err
 }

@@ -209,13 +209,6 @@ func dollarize(q string) string {
 	return b.String()
 }
 
-// Querier runs statements, either on the database (reads) or in a transaction.
-type Querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // Tx is a database transaction that changes data.
 type Tx struct {
 	db         *DB

@@ -14,7 +14,7 @@ import (
 const fileColumns = "id, uuid, blob_key, filename, mimetype, size, sha256, owner, content_id, field, created, modified"
 
 // errFileNotFound is the error of a file lookup that finds no row.
-var errFileNotFound = backrest.Errorf(backrest.ENOTFOUND, "file not found")
+var errFileNotFound = backrest.Errorf(backrest.ENOTFOUND, "File not found")
 
 func scanFile(row interface{ Scan(...any) error }) (*backrest.File, error) {
 	var (

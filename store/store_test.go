@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/store"
@@ -92,7 +93,7 @@ func TestConcurrentWrites(t *testing.T) {
 			wg.Go(func() {
 				db := dbs[i%2]
 				errs <- db.InTx(ctx, func(tx *store.Tx) error {
-					return store.CreateUser(ctx, tx, &backrest.User{Email: fmt.Sprintf("u%d@example.com", i)})
+					return store.CreateUser(ctx, tx, &backrest.User{Email: fmt.Sprintf("u%d@example.com", i)}, time.Now())
 				})
 			})
 		}
@@ -115,11 +116,11 @@ func TestUsers(t *testing.T) {
 		db := storetest.Open(t, b)
 		ctx := context.Background()
 		u := &backrest.User{Email: "Ann@Example.com", Firstname: "Ann", Roles: []string{"admin"}}
-		if err := db.InTx(ctx, func(tx *store.Tx) error { return store.CreateUser(ctx, tx, u) }); err != nil {
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return store.CreateUser(ctx, tx, u, time.Now()) }); err != nil {
 			t.Fatal(err)
 		}
 		dup := &backrest.User{Email: "ann@example.COM"}
-		err := db.InTx(ctx, func(tx *store.Tx) error { return store.CreateUser(ctx, tx, dup) })
+		err := db.InTx(ctx, func(tx *store.Tx) error { return store.CreateUser(ctx, tx, dup, time.Now()) })
 		if err != store.ErrEmailTaken {
 			t.Fatalf("duplicate address: %v, want ErrEmailTaken", err)
 		}
@@ -129,7 +130,7 @@ func TestUsers(t *testing.T) {
 		}
 		var changed bool
 		err = db.InTx(ctx, func(tx *store.Tx) (err error) {
-			changed, err = store.ReplaceEmail(ctx, tx, u.ID, "someone@else.com", "new@example.com")
+			changed, err = store.ReplaceEmail(ctx, tx, u.ID, time.Now(), "someone@else.com", "new@example.com")
 			return err
 		})
 		if err != nil || changed {
@@ -156,7 +157,7 @@ func TestContentCounts(t *testing.T) {
 		}
 		err := db.InTx(ctx, func(tx *store.Tx) error {
 			for _, u := range []*backrest.User{ann, bob} {
-				if err := store.CreateUser(ctx, tx, u); err != nil {
+				if err := store.CreateUser(ctx, tx, u, time.Now()); err != nil {
 					return err
 				}
 			}
@@ -224,4 +225,31 @@ func TestSQLiteSync(t *testing.T) {
 	if _, err := store.OpenWith(ctx, "", t.TempDir(), store.Options{SQLiteSync: "off"}); err == nil {
 		t.Fatal("unknown sync mode accepted")
 	}
+}
+
+// A user's times are those of the clock the caller gives, not the system's.
+func TestUserTimesFollowTheGivenClock(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, b storetest.Backend) {
+		db := storetest.Open(t, b)
+		ctx := context.Background()
+		created := time.Date(2001, 2, 3, 4, 5, 6, 7000, time.UTC)
+		modified := created.Add(time.Hour)
+		u := &backrest.User{Email: "clock@example.com"}
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			if err := store.CreateUser(ctx, tx, u, created); err != nil {
+				return err
+			}
+			return store.SetProfile(ctx, tx, u.ID, modified, "Ann", "")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := store.User(ctx, db, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Created.Equal(created) || !got.Modified.Equal(modified) {
+			t.Fatalf("created %v modified %v, want %v and %v", got.Created, got.Modified, created, modified)
+		}
+	})
 }

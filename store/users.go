@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -38,7 +37,7 @@ func scanUser(row interface{ Scan(...any) error }) (*backrest.User, error) {
 	)
 	if err := row.Scan(&id, &u.Email, &u.Firstname, &u.Lastname, &roles, &active, &u.PasswordHash, &created, &modified); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, backrest.Errorf(backrest.ENOTFOUND, "user not found")
+			return nil, backrest.Errorf(backrest.ENOTFOUND, "User not found")
 		}
 		return nil, fmt.Errorf("store: read user: %w", err)
 	}
@@ -73,14 +72,9 @@ func encodeRoles(roles []string) string {
 	return string(b)
 }
 
-// CreateUser inserts u with a new random id (set in u.ID) whose short form is unique,
-// created at u.Created when that is set and now otherwise. An address that is taken
-// gives ErrEmailTaken.
-func CreateUser(ctx context.Context, tx *Tx, u *backrest.User) error {
-	now := time.Now()
-	if !u.Created.IsZero() {
-		now = u.Created
-	}
+// CreateUser inserts u, created at now, with a new random id (set in u.ID) whose short form is unique.
+// An address that is taken gives ErrEmailTaken.
+func CreateUser(ctx context.Context, tx *Tx, u *backrest.User, now time.Time) error {
 	now = now.UTC().Truncate(time.Microsecond)
 	u.Created, u.Modified = now, now
 	active := 0
@@ -88,11 +82,7 @@ func CreateUser(ctx context.Context, tx *Tx, u *backrest.User) error {
 		active = 1
 	}
 	for range 8 {
-		if _, err := rand.Read(u.ID[:]); err != nil {
-			return err
-		}
-		u.ID[6] = u.ID[6]&0x0f | 0x40 // version 4
-		u.ID[8] = u.ID[8]&0x3f | 0x80 // RFC 4122 variant
+		u.ID = backrest.UserID(backrest.NewUUID())
 		res, err := tx.Exec(ctx, `INSERT INTO users (`+userColumns+`, short_id, email_key)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			u.ID.String(), u.Email, u.Firstname, u.Lastname, encodeRoles(u.Roles), active, u.PasswordHash,
@@ -119,9 +109,9 @@ func CreateUser(ctx context.Context, tx *Tx, u *backrest.User) error {
 }
 
 // updateUser runs an UPDATE of one user's row, when the row also meets the optional
-// condition cond, and bumps its modification time. It reports whether a row changed.
-func updateUser(ctx context.Context, tx *Tx, id backrest.UserID, set string, setArgs []any, cond string, condArgs ...any) (bool, error) {
-	args := append(setArgs, micros(time.Now()), id.String())
+// condition cond, and sets its modification time to now. It reports whether a row changed.
+func updateUser(ctx context.Context, tx *Tx, id backrest.UserID, now time.Time, set string, setArgs []any, cond string, condArgs ...any) (bool, error) {
+	args := append(setArgs, micros(now), id.String())
 	args = append(args, condArgs...)
 	if cond != "" {
 		cond = " AND " + cond
@@ -140,7 +130,7 @@ func updateUser(ctx context.Context, tx *Tx, id backrest.UserID, set string, set
 // exists turns "no row changed" into ENOTFOUND.
 func exists(changed bool, err error) error {
 	if err == nil && !changed {
-		return backrest.Errorf(backrest.ENOTFOUND, "user not found")
+		return backrest.Errorf(backrest.ENOTFOUND, "User not found")
 	}
 	return err
 }
@@ -148,8 +138,8 @@ func exists(changed bool, err error) error {
 // ActivateUser marks an inactive user active if its password hash is still hash. It
 // reports false when the user was active already, has another hash (a later sign-up
 // replaced it) or does not exist.
-func ActivateUser(ctx context.Context, tx *Tx, id backrest.UserID, hash string) (bool, error) {
-	return updateUser(ctx, tx, id, "active = 1", nil, "active = 0 AND password_hash = ?", hash)
+func ActivateUser(ctx context.Context, tx *Tx, id backrest.UserID, now time.Time, hash string) (bool, error) {
+	return updateUser(ctx, tx, id, now, "active = 1", nil, "active = 0 AND password_hash = ?", hash)
 }
 
 // ReplacePendingUser gives the unconfirmed (inactive) user with u's address u's
@@ -210,27 +200,27 @@ func DeletePendingEmail(ctx context.Context, tx *Tx, email string) error {
 }
 
 // SetPassword stores a new password hash.
-func SetPassword(ctx context.Context, tx *Tx, id backrest.UserID, hash string) error {
-	return exists(updateUser(ctx, tx, id, "password_hash = ?", []any{hash}, ""))
+func SetPassword(ctx context.Context, tx *Tx, id backrest.UserID, now time.Time, hash string) error {
+	return exists(updateUser(ctx, tx, id, now, "password_hash = ?", []any{hash}, ""))
 }
 
 // ReplacePassword stores a new password hash if the current one is still old and the
 // address still email (compared regardless of case), and reports whether it did:
 // concurrent uses of one reset link change it only once, and none after an e-mail
 // change.
-func ReplacePassword(ctx context.Context, tx *Tx, id backrest.UserID, old, email, hash string) (bool, error) {
-	return updateUser(ctx, tx, id, "password_hash = ?", []any{hash}, "password_hash = ? AND email_key = ?", old, EmailKey(email))
+func ReplacePassword(ctx context.Context, tx *Tx, id backrest.UserID, now time.Time, old, email, hash string) (bool, error) {
+	return updateUser(ctx, tx, id, now, "password_hash = ?", []any{hash}, "password_hash = ? AND email_key = ?", old, EmailKey(email))
 }
 
 // ReplaceEmail changes the user's address if it is still old (compared regardless
 // of case) and reports whether it did; a taken address gives ErrEmailTaken.
-func ReplaceEmail(ctx context.Context, tx *Tx, id backrest.UserID, old, email string) (bool, error) {
-	return updateUser(ctx, tx, id, "email = ?, email_key = ?", []any{email, EmailKey(email)}, "email_key = ?", EmailKey(old))
+func ReplaceEmail(ctx context.Context, tx *Tx, id backrest.UserID, now time.Time, old, email string) (bool, error) {
+	return updateUser(ctx, tx, id, now, "email = ?, email_key = ?", []any{email, EmailKey(email)}, "email_key = ?", EmailKey(old))
 }
 
 // SetProfile changes the user's names.
-func SetProfile(ctx context.Context, tx *Tx, id backrest.UserID, firstname, lastname string) error {
-	return exists(updateUser(ctx, tx, id, "firstname = ?, lastname = ?", []any{firstname, lastname}, ""))
+func SetProfile(ctx context.Context, tx *Tx, id backrest.UserID, now time.Time, firstname, lastname string) error {
+	return exists(updateUser(ctx, tx, id, now, "firstname = ?, lastname = ?", []any{firstname, lastname}, ""))
 }
 
 // DeleteUser removes the user and, by cascade, the user's sessions.
