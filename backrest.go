@@ -46,6 +46,12 @@ type Config struct {
 	MailFrom string
 	// MailTemplates is a folder whose templates replace the built-in ones.
 	MailTemplates string
+	// MailAttempts is how many times the delivery of a mail is tried before it is
+	// given up on (and logged).
+	MailAttempts int
+	// MailRetry is the wait after a failed delivery, doubled after each further
+	// failure up to an hour.
+	MailRetry time.Duration
 
 	// RedirectSignup, RedirectReset and RedirectEmail are where confirmation links
 	// lead; relative ones are resolved against BaseURL and {token} is replaced.
@@ -135,6 +141,8 @@ func DefaultConfig() Config {
 		DataDir:           "./backrest_data",
 		SQLiteSync:        "full",
 		MailFrom:          "backrest@localhost",
+		MailAttempts:      10,
+		MailRetry:         30 * time.Second,
 		RedirectSignup:    "/#/welcome",
 		RedirectReset:     "/#/reset/{token}",
 		RedirectEmail:     "/#/email-changed",

@@ -12,7 +12,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
 	netmail "net/mail"
 	"net/url"
 	"strings"
@@ -33,9 +32,13 @@ const (
 	MailEmailChanged    = "email_changed"
 )
 
-// Mailer renders a mail template for a recipient and sends it.
+// Mailer queues mails in the transaction of the change they belong to, so that a
+// mail goes if and only if its change commits (mail.Queue).
 type Mailer interface {
-	Send(ctx context.Context, template, to string, data any) error
+	// Send renders the template for the recipient with data and queues it in tx.
+	Send(ctx context.Context, tx *store.Tx, template, to string, data any) error
+	// Rehearse does the work of Send and queues nothing.
+	Rehearse(ctx context.Context, tx *store.Tx, template, to string, data any) error
 }
 
 // Links builds the absolute URLs of the links that mails carry. The wiring gives
@@ -62,7 +65,6 @@ type Service struct {
 	tokens *Tokens
 	mailer Mailer
 	opts   Options
-	log    *slog.Logger
 	now    func() time.Time
 }
 
@@ -86,8 +88,6 @@ type Options struct {
 	SignupTTL, ResetTTL, EmailTTL time.Duration
 	// SessionTTL is how long a session lasts without use.
 	SessionTTL time.Duration
-	// Logger receives warnings such as notices that could not be mailed.
-	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// ReserveProcs gives each password hash a Go processor of its own while it
@@ -111,10 +111,7 @@ func NewService(db *store.DB, mailer Mailer, opts Options) (*Service, error) {
 		h.ReserveProcs()
 	}
 	s := &Service{db: db, hasher: h, tokens: NewTokens(opts.Secret), mailer: mailer, opts: opts,
-		log: opts.Logger, now: opts.Now}
-	if s.log == nil {
-		s.log = slog.Default()
-	}
+		now: opts.Now}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -194,24 +191,15 @@ func (s *Service) mailData(u *backrest.User, link string) mail.Data {
 	return mail.Data{Link: link, Email: u.Email, Firstname: u.Firstname, AppName: "backrest", BaseURL: s.opts.BaseURL}
 }
 
-// notify sends a notice after a change has committed. The change stands whatever
-// happens to the notice, so a failure is logged, not returned.
-func (s *Service) notify(ctx context.Context, template, to string, data mail.Data) {
-	if err := s.mailer.Send(ctx, template, to, data); err != nil {
-		s.log.Error("account: notice not sent", "template", template, "to", to, "err", err)
-	}
-}
-
 // SignupInput is what a sign-up gives; nil fields were not given.
 type SignupInput struct {
 	Email, Password, Firstname, Lastname *string
 }
 
-// Signup creates an inactive user and mails the confirmation link. It sets no
-// session. A sign-up of an address that is still unconfirmed replaces the pending
-// one (address spelling, password, names) and mails a new link; the earlier links
-// die. If the mail cannot be sent, the user is removed again and the error is
-// returned.
+// Signup creates an inactive user and queues the mail with the confirmation link,
+// in one transaction. It sets no session. A sign-up of an address that is still
+// unconfirmed replaces the pending one (address spelling, password, names) and
+// mails a new link; the earlier links die.
 func (s *Service) Signup(ctx context.Context, in SignupInput) error {
 	email, password, firstname, lastname := in.Email, in.Password, in.Firstname, in.Lastname
 	var v backrest.Validation
@@ -233,18 +221,12 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) error {
 		return err
 	}
 	u := &backrest.User{Email: *email, Firstname: deref(firstname), Lastname: deref(lastname), PasswordHash: hash}
-	if err := s.db.InTx(ctx, func(tx *store.Tx) error { return createPending(ctx, tx, u, s.now()) }); err != nil {
-		return err
-	}
-	if err := s.sendSignup(ctx, u); err != nil {
-		// Without its mail the account could never be confirmed: take it back, unless
-		// it was confirmed meanwhile (which needs the mail, so cannot happen) or
-		// replaced by a later sign-up.
-		bg := context.WithoutCancel(ctx)
-		rmErr := s.db.InTx(bg, func(tx *store.Tx) error { return store.DeleteInactiveUser(bg, tx, u.ID, u.PasswordHash) })
-		return errors.Join(err, rmErr)
-	}
-	return nil
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := createPending(ctx, tx, u, s.now()); err != nil {
+			return err
+		}
+		return s.queueSignup(ctx, tx, u)
+	})
 }
 
 // createPending stores the unconfirmed user u at now, replacing an unconfirmed user
@@ -269,14 +251,11 @@ func (s *Service) signupState(u *backrest.User) string {
 	return s.tokens.Fingerprint("signup\x00" + store.EmailKey(u.Email) + "\x00" + u.PasswordHash)
 }
 
-// sendSignup mails the confirmation link of the pending user u.
-func (s *Service) sendSignup(ctx context.Context, u *backrest.User) error {
+// queueSignup queues in tx the mail with the confirmation link of the pending user u.
+func (s *Service) queueSignup(ctx context.Context, tx *store.Tx, u *backrest.User) error {
 	token := s.tokens.Sign(Claims{Purpose: PurposeSignup, User: u.ID.String(), Expires: s.now().Add(s.opts.SignupTTL).Unix(),
 		State: s.signupState(u)})
-	if err := s.mailer.Send(ctx, MailSignup, u.Email, s.mailData(u, s.opts.Links.Signup(token))); err != nil {
-		return fmt.Errorf("account: sign-up mail: %w", err)
-	}
-	return nil
+	return s.mailer.Send(ctx, tx, MailSignup, u.Email, s.mailData(u, s.opts.Links.Signup(token)))
 }
 
 // DeleteExpiredSignups removes the unconfirmed users whose latest confirmation link
@@ -439,39 +418,43 @@ func (s *Service) Logout(ctx context.Context, sess *Session) error {
 	return s.db.InTx(ctx, func(tx *store.Tx) error { return store.DeleteSession(ctx, tx, sess.Hash) })
 }
 
-// RequestReset mails a reset link to an active user with the address, and the
-// confirmation link again to an unconfirmed one (restarting its time to live).
-// Unknown addresses get no mail and no error, so the answer tells nothing.
+// RequestReset queues a mail with a reset link to an active user with the address,
+// or with the confirmation link again to an unconfirmed one (restarting its time to
+// live). Unknown addresses get no mail and no error, and the same work is done for
+// them (a token signed, a mail rendered, written and dropped in a transaction), so
+// that neither the answer nor its time tells them apart.
 func (s *Service) RequestReset(ctx context.Context, email *string) error {
 	if email == nil || !ValidEmail(*email) {
 		return backrest.Invalid("email", "Invalid email address")
 	}
 	u, err := store.UserByEmail(ctx, s.db, *email)
-	if backrest.ErrorCode(err) == backrest.ENOTFOUND {
-		return nil
-	} else if err != nil {
+	if err != nil && backrest.ErrorCode(err) != backrest.ENOTFOUND {
 		return err
 	}
-	if !u.Active {
-		var touched bool
-		err := s.db.InTx(ctx, func(tx *store.Tx) (err error) {
-			touched, err = store.TouchPendingUser(ctx, tx, u.ID, u.PasswordHash, s.now())
-			return err
+	if err == nil && !u.Active {
+		return s.db.InTx(ctx, func(tx *store.Tx) error {
+			touched, err := store.TouchPendingUser(ctx, tx, u.ID, u.PasswordHash, s.now())
+			if err != nil || !touched {
+				// Not touched: confirmed, replaced or removed meanwhile.
+				return err
+			}
+			return s.queueSignup(ctx, tx, u)
 		})
-		if err != nil || !touched {
-			// Not touched: confirmed, replaced or removed meanwhile.
-			return err
-		}
-		return s.sendSignup(ctx, u)
+	}
+	known := err == nil
+	if !known {
+		u = &backrest.User{Email: *email}
 	}
 	token := s.tokens.Sign(Claims{Purpose: PurposeReset, User: u.ID.String(),
 		Expires: s.now().Add(s.opts.ResetTTL).Unix(), State: s.resetState(u)})
 	data := s.mailData(u, s.opts.Links.Reset(token))
 	data.Expires = humanDuration(s.opts.ResetTTL)
-	if err := s.mailer.Send(ctx, MailReset, u.Email, data); err != nil {
-		return fmt.Errorf("account: reset mail: %w", err)
-	}
-	return nil
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		if !known {
+			return s.mailer.Rehearse(ctx, tx, MailReset, u.Email, data)
+		}
+		return s.mailer.Send(ctx, tx, MailReset, u.Email, data)
+	})
 }
 
 // resetUser returns the user of a valid, unused reset token.
@@ -524,7 +507,7 @@ func (s *Service) Reset(ctx context.Context, token string, password *string) err
 	if err != nil {
 		return err
 	}
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		changed, err := store.ReplacePassword(ctx, tx, u.ID, s.now(), u.PasswordHash, u.Email, hash)
 		if err != nil {
 			return err
@@ -532,13 +515,11 @@ func (s *Service) Reset(ctx context.Context, token string, password *string) err
 		if !changed {
 			return errBadToken
 		}
-		return store.DeleteUserSessions(ctx, tx, u.ID, "")
+		if err := store.DeleteUserSessions(ctx, tx, u.ID, ""); err != nil {
+			return err
+		}
+		return s.mailer.Send(ctx, tx, MailPasswordChanged, u.Email, s.mailData(u, s.opts.BaseURL))
 	})
-	if err != nil {
-		return err
-	}
-	s.notify(ctx, MailPasswordChanged, u.Email, s.mailData(u, s.opts.BaseURL))
-	return nil
 }
 
 // verifyPassword records a mismatch of password against u's on field name.
@@ -585,17 +566,15 @@ func (s *Service) ChangePassword(ctx context.Context, sess *Session, in Password
 	if err != nil {
 		return err
 	}
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		if err := store.SetPassword(ctx, tx, u.ID, s.now(), hash); err != nil {
 			return err
 		}
-		return store.DeleteUserSessions(ctx, tx, u.ID, sess.Hash)
+		if err := store.DeleteUserSessions(ctx, tx, u.ID, sess.Hash); err != nil {
+			return err
+		}
+		return s.mailer.Send(ctx, tx, MailPasswordChanged, u.Email, s.mailData(u, s.opts.BaseURL))
 	})
-	if err != nil {
-		return err
-	}
-	s.notify(ctx, MailPasswordChanged, u.Email, s.mailData(u, s.opts.BaseURL))
-	return nil
 }
 
 // EmailChange is what a request to change the e-mail address gives; nil fields
@@ -637,10 +616,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, sess *Session, in Emai
 		State: s.tokens.Fingerprint(store.EmailKey(u.Email)), Extra: *email})
 	data := s.mailData(u, s.opts.Links.EmailChange(token))
 	data.NewEmail = *email
-	if err := s.mailer.Send(ctx, MailEmailChange, *email, data); err != nil {
-		return fmt.Errorf("account: e-mail change mail: %w", err)
-	}
-	return nil
+	return s.db.InTx(ctx, func(tx *store.Tx) error { return s.mailer.Send(ctx, tx, MailEmailChange, *email, data) })
 }
 
 // ConfirmEmailChange sets the address of an e-mail change token, which must belong
@@ -672,14 +648,16 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, sess *Session, token s
 		if !changed {
 			return errBadToken
 		}
-		return store.DeleteUserSessions(ctx, tx, u.ID, sess.Hash)
+		if err := store.DeleteUserSessions(ctx, tx, u.ID, sess.Hash); err != nil {
+			return err
+		}
+		data := s.mailData(u, s.opts.BaseURL)
+		data.NewEmail = c.Extra
+		return s.mailer.Send(ctx, tx, MailEmailChanged, u.Email, data)
 	})
 	if err != nil {
 		return "", err
 	}
-	data := s.mailData(u, s.opts.BaseURL)
-	data.NewEmail = c.Extra
-	s.notify(ctx, MailEmailChanged, u.Email, data)
 	return s.redirect(s.opts.Redirects.Email, ""), nil
 }
 

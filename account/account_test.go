@@ -20,8 +20,9 @@ func newService(t *testing.T, b storetest.Backend) *account.Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mailer := mail.NewMailer(templates, mail.NewOutbox(t.TempDir(), cfg.MailFrom, slog.New(slog.DiscardHandler)))
-	s, err := account.NewService(storetest.Open(t, b), mailer, account.Options{
+	db := storetest.Open(t, b)
+	mailer := mail.NewQueue(db, templates, mail.NewOutbox(t.TempDir(), cfg.MailFrom, slog.New(slog.DiscardHandler)), mail.QueueOptions{})
+	s, err := account.NewService(db, mailer, account.Options{
 		Secret: "test secret", Links: testLinks{}, PasswordMinLength: cfg.PasswordMinLength,
 		Argon2: backrest.Argon2Params{Memory: 64, Time: 1, Threads: 1}, HashConcurrency: 1, SessionTTL: cfg.SessionTTL,
 	})

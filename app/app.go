@@ -31,7 +31,9 @@ type App struct {
 	Config   backrest.Config
 	DB       *store.DB
 	Accounts *account.Service
-	Files    *files.Service
+	// Mail holds the mails waiting for delivery; Serve runs its worker.
+	Mail  *mail.Queue
+	Files *files.Service
 	// Content serves the content types.
 	Content *content.Service
 	Log     *slog.Logger
@@ -117,7 +119,9 @@ func (a *App) init(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	a.Accounts, err = account.NewService(a.DB, mail.NewMailer(templates, sender), a.accountOptions(opts))
+	a.Mail = mail.NewQueue(a.DB, templates, sender, mail.QueueOptions{MaxAttempts: a.Config.MailAttempts,
+		Backoff: a.Config.MailRetry, Logger: a.Log, Now: opts.Now})
+	a.Accounts, err = account.NewService(a.DB, a.Mail, a.accountOptions(opts))
 	if err != nil {
 		return err
 	}
@@ -160,7 +164,6 @@ func (a *App) accountOptions(opts Options) account.Options {
 		ResetTTL:          c.ResetTTL,
 		EmailTTL:          c.EmailTTL,
 		SessionTTL:        c.SessionTTL,
-		Logger:            a.Log,
 		Now:               opts.Now,
 		ReserveProcs:      opts.ReserveHashProcs,
 	}
@@ -199,7 +202,8 @@ func (a *App) Close() error {
 }
 
 // Serve serves the API on ln until ctx ends, then shuts down gracefully: requests
-// in flight may finish for up to 30 seconds. It also runs the periodic upkeep.
+// in flight may finish for up to 30 seconds. It also runs the periodic upkeep and
+// the delivery of queued mails.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           a.handler,
@@ -212,6 +216,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	defer stopUpkeep()
 	go a.upkeep(upkeep, time.Hour)
 	go a.sweep(upkeep, a.Config.SweepInterval)
+	go a.Mail.Run(upkeep)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -103,6 +103,8 @@ func configFlags(fs *flag.FlagSet, cfg *backrest.Config) *settings {
 	fs.StringVar(&cfg.SMTP, "smtp", cfg.SMTP, "smtp://user:pass@host:port or smtps://…; empty writes mails to DATA/outbox")
 	fs.StringVar(&cfg.MailFrom, "mail-from", cfg.MailFrom, "sender address of mails")
 	fs.StringVar(&cfg.MailTemplates, "mail-templates", cfg.MailTemplates, "folder of mail templates replacing the built-in ones")
+	fs.IntVar(&cfg.MailAttempts, "mail-attempts", cfg.MailAttempts, "deliveries of a mail tried before it is given up on")
+	fs.DurationVar(&cfg.MailRetry, "mail-retry", cfg.MailRetry, "wait after a failed mail delivery, doubled after each further failure up to 1h")
 	fs.StringVar(&cfg.RedirectSignup, "redirect-signup", cfg.RedirectSignup, "where a confirmed sign-up leads")
 	fs.StringVar(&cfg.RedirectReset, "redirect-reset", cfg.RedirectReset, "the reset form ({token} is replaced)")
 	fs.StringVar(&cfg.RedirectEmail, "redirect-email", cfg.RedirectEmail, "where a confirmed e-mail change leads")

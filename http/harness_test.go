@@ -283,9 +283,19 @@ type sentMail struct {
 	To, Subject, Text, HTML string
 }
 
-// mails returns the mails in the outbox sent to the address, oldest first.
+// flush delivers the queued mails that are due, as the server's worker does.
+func (e *env) flush() {
+	e.t.Helper()
+	if err := e.app.Mail.Flush(context.Background()); err != nil {
+		e.t.Fatalf("delivering mails: %v", err)
+	}
+}
+
+// mails delivers the queued mails that are due and returns the mails in the outbox
+// sent to the address, oldest first.
 func (e *env) mails(to string) []sentMail {
 	e.t.Helper()
+	e.flush()
 	files, _ := filepath.Glob(filepath.Join(e.data, "outbox", "*.eml"))
 	sort.Strings(files)
 	var out []sentMail

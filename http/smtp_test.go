@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/mail/mailtest"
@@ -25,6 +26,13 @@ const smtpFrom = "Backrest <noreply@example.net>"
 // of s carries its user name and password when it has them.
 func forEachSMTP(t *testing.T, newServer func() *mailtest.Server, f func(t *testing.T, e *env, s *mailtest.Server)) {
 	t.Helper()
+	forEachSMTPConfig(t, newServer, f)
+}
+
+// forEachSMTPConfig is forEachSMTP with changes to the configuration.
+func forEachSMTPConfig(t *testing.T, newServer func() *mailtest.Server, f func(t *testing.T, e *env, s *mailtest.Server),
+	configure ...func(*backrest.Config)) {
+	t.Helper()
 	storetest.ForEach(t, func(t *testing.T, b storetest.Backend) {
 		t.Parallel()
 		s := newServer()
@@ -33,10 +41,10 @@ func forEachSMTP(t *testing.T, newServer func() *mailtest.Server, f func(t *test
 		if s.User != "" {
 			u.User = url.UserPassword(s.User, s.Pass)
 		}
-		f(t, newEnv(t, b, func(cfg *backrest.Config) {
+		f(t, newEnv(t, b, append([]func(*backrest.Config){func(cfg *backrest.Config) {
 			cfg.SMTP = u.String()
 			cfg.MailFrom = smtpFrom
-		}), s)
+		}}, configure...)...), s)
 	})
 }
 
@@ -132,7 +140,8 @@ func TestSignupThroughSMTP(t *testing.T) {
 	forEachSMTP(t, func() *mailtest.Server { return &mailtest.Server{} }, func(t *testing.T, e *env, s *mailtest.Server) {
 		b := e.browser()
 		b.post("/-/signup", obj{"email": "Bob@Example.com", "password": pw, "firstname": "Bob"}).expectSuccess()
-		msgs := s.Wait(t, 1)
+		e.flush()
+		msgs := s.Messages()
 		if len(msgs) != 1 {
 			t.Fatalf("%d mails, want 1", len(msgs))
 		}
@@ -159,24 +168,33 @@ func TestSignupThroughSMTP(t *testing.T) {
 	})
 }
 
+// A mail the server refuses does not fail the sign-up: it is tried again with a
+// growing wait, then given up on, logged and counted.
 func TestSignupRefusedBySMTP(t *testing.T) {
 	refusing := func() *mailtest.Server { return &mailtest.Server{Refuse: "ann@example.com"} }
-	forEachSMTP(t, refusing, func(t *testing.T, e *env, s *mailtest.Server) {
+	forEachSMTPConfig(t, refusing, func(t *testing.T, e *env, s *mailtest.Server) {
 		b := e.browser()
-		b.post("/-/signup", obj{"email": "ann@example.com", "password": pw}).expectError(500, "", "")
-		if n := e.users(); n != 0 {
-			t.Fatalf("%d users after a failed sign-up mail, want 0", n)
+		b.post("/-/signup", obj{"email": "ann@example.com", "password": pw}).expectSuccess()
+		if n := e.users(); n != 1 {
+			t.Fatalf("%d users after the sign-up, want 1", n)
+		}
+		for attempt := 1; attempt <= 3; attempt++ {
+			e.flush()
+			if got := e.app.Mail.Undeliverable(); got != int64(attempt/3) {
+				t.Fatalf("after attempt %d, %d mails given up on", attempt, got)
+			}
+			e.clock.Advance(time.Hour)
+		}
+		e.clock.Advance(24 * time.Hour)
+		e.flush()
+		if waiting, failed := e.mailCounts(); waiting != 0 || failed != 1 || e.app.Mail.Undeliverable() != 1 {
+			t.Fatalf("%d mails waiting, %d failed, %d given up on; want 0, 1, 1", waiting, failed, e.app.Mail.Undeliverable())
 		}
 		if n := len(s.Messages()); n != 0 {
 			t.Fatalf("server got %d mails", n)
 		}
 		b.login("ann@example.com", pw).expectError(400, "login", "Login failed")
-		// The address is free again: the same failure, not "Email already exists".
-		b.post("/-/signup", obj{"email": "ann@example.com", "password": pw}).expectError(500, "", "")
-		if n := e.users(); n != 0 {
-			t.Fatalf("%d users after a second failed sign-up mail, want 0", n)
-		}
-	})
+	}, func(c *backrest.Config) { c.MailAttempts = 3 })
 }
 
 func TestResetThroughSMTPWithAuth(t *testing.T) {
@@ -185,7 +203,8 @@ func TestResetThroughSMTPWithAuth(t *testing.T) {
 		e.addUser("ann@example.com", pw, "Ann", "")
 		b := e.browser()
 		b.post("/-/reset/", obj{"email": "ann@example.com"}).expectSuccess()
-		m := readSMTP(t, s.Wait(t, 1)[0], "ann@example.com")
+		e.flush()
+		m := readSMTP(t, s.Messages()[0], "ann@example.com")
 		link := linkIn(t, m, "/-/reset/")
 		token := strings.TrimPrefix(link, e.srv.URL+"/-/reset/")
 		if token == link {
@@ -199,7 +218,8 @@ func TestResetThroughSMTPWithAuth(t *testing.T) {
 		e.browser().login("ann@example.com", "new password").expectSuccess()
 
 		// The notice of the change goes through the same server.
-		msgs := s.Wait(t, 2)
+		e.flush()
+		msgs := s.Messages()
 		if len(msgs) != 2 {
 			t.Fatalf("%d mails, want 2", len(msgs))
 		}

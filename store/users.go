@@ -231,15 +231,6 @@ func DeleteUser(ctx context.Context, tx *Tx, id backrest.UserID) error {
 	return nil
 }
 
-// DeleteInactiveUser removes the user if it was never activated and its password
-// hash is still hash (no later sign-up replaced it).
-func DeleteInactiveUser(ctx context.Context, tx *Tx, id backrest.UserID, hash string) error {
-	if _, err := tx.Exec(ctx, "DELETE FROM users WHERE id = ? AND active = 0 AND password_hash = ?", id.String(), hash); err != nil {
-		return fmt.Errorf("store: delete user: %w", err)
-	}
-	return nil
-}
-
 // Setting returns the named setting, storing the value made by create first when
 // there is none. Concurrent callers, in this process or others, all get the value
 // stored first.

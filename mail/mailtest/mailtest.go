@@ -17,6 +17,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
 	"io"
 	"log"
 	"math/big"
@@ -53,6 +54,22 @@ type Server struct {
 
 	mu   sync.Mutex
 	msgs []Message
+	down bool
+}
+
+// SetDown makes the server unavailable, or available again: while it is down,
+// every connection is answered 451 (a transient failure: try again later) at its
+// greeting, and no message is accepted.
+func (s *Server) SetDown(down bool) {
+	s.mu.Lock()
+	s.down = down
+	s.mu.Unlock()
+}
+
+func (s *Server) isDown() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.down
 }
 
 // Messages returns the messages accepted so far, oldest first.
@@ -165,6 +182,9 @@ const (
 func Start(t testing.TB, s *Server, mode Mode) (addr string, client *tls.Config) {
 	t.Helper()
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		if s.isDown() {
+			return nil, errors.New("service unavailable")
+		}
 		return &session{s: s, conn: c}, nil
 	}))
 	srv.Domain = "localhost"
