@@ -1,7 +1,9 @@
 // Package mail builds and sends the e-mails of backrest: account
 // confirmation, password reset, e-mail change and the security notices.
 //
-// A [Message] is rendered from [Templates] and handed to a [Sender]: [SMTP]
+// A [Message] is rendered from [Templates] and kept in a [Queue], in the
+// transaction of the change it belongs to, until a worker hands it to a
+// [Sender]: [SMTP]
 // delivers it to a mail server, [Outbox] writes it as an .eml file and logs
 // its links (for development, when no server is configured). [Build] turns a
 // Message into the RFC 5322 text both use: multipart/alternative with a
@@ -11,9 +13,13 @@
 //
 // Each message NAME has three files: NAME.subject.txt (text/template, one
 // line), NAME.txt (text/template, the plain text body) and NAME.html
-// (html/template, the HTML body). Defaults are built in; [LoadTemplates]
-// lets a folder replace any of the files. Each message has one call to
-// action, its .Link. The messages are:
+// (html/template, the HTML body). The HTML bodies share one page,
+// layout.html (head, greeting, button, footer): a NAME.html defines the
+// templates "title", "body", "action" (the button's label) and optionally
+// "note", and calls {{template "layout" .}}. Defaults are built in;
+// [LoadTemplates] lets a folder replace any of the files, layout.html
+// included, and a replacement NAME.html may be a whole page of its own. Each
+// message has one call to action, its .Link. The messages are:
 //
 //   - signup: confirm a new account; sent to the new user.
 //   - reset: choose a new password; .Link expires after .Expires

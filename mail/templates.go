@@ -39,6 +39,12 @@ type template struct {
 	html          *htmltemplate.Template
 }
 
+// layoutFile is the HTML page around every message: head, greeting, call to
+// action and footer. A message's NAME.html defines "title", "body", "action" and
+// optionally "note", and calls {{template "layout" .}}; a replacement NAME.html may
+// instead be a whole page of its own.
+const layoutFile = "layout.html"
+
 // LoadTemplates returns the embedded default templates, each file of which is
 // replaced by the file of the same name in dir when dir is not empty and
 // holds one (NAME.subject.txt, NAME.txt or NAME.html). A deployment can so
@@ -55,10 +61,18 @@ func LoadTemplates(dir string) (*Templates, error) {
 	if err != nil {
 		return nil, err
 	}
+	layoutSrc, err := read(dir, layoutFile)
+	if err != nil {
+		return nil, err
+	}
+	layout, err := htmltemplate.New(layoutFile).Option("missingkey=error").Parse(layoutSrc)
+	if err != nil {
+		return nil, fmt.Errorf("mail: %w", err)
+	}
 	t := &Templates{byName: map[string]*template{}}
 	for _, e := range entries {
 		name, ok := strings.CutSuffix(e.Name(), ".html")
-		if !ok {
+		if !ok || e.Name() == layoutFile {
 			continue
 		}
 		var tm template
@@ -72,7 +86,11 @@ func LoadTemplates(dir string) (*Templates, error) {
 		if err != nil {
 			return nil, err
 		}
-		if tm.html, err = htmltemplate.New(name + ".html").Option("missingkey=error").Parse(src); err != nil {
+		html, err := layout.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if tm.html, err = html.New(name + ".html").Parse(src); err != nil {
 			return nil, fmt.Errorf("mail: %w", err)
 		}
 		t.byName[name] = &tm

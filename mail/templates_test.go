@@ -127,3 +127,33 @@ func TestTemplatesOverride(t *testing.T) {
 		t.Errorf("broken template: err = %v", err)
 	}
 }
+
+// The HTML messages share one layout; a replacement layout.html restyles them all,
+// and a broken one is refused.
+func TestTemplatesLayout(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	layout := `{{define "layout"}}<main><h1>{{template "title" .}}</h1>{{template "body" .}}<a href="{{.Link}}">{{template "action" .}}</a>{{block "note" .}}{{end}}</main>{{end}}`
+	if err := os.WriteFile(filepath.Join(dir, "layout.html"), []byte(layout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tm, err := LoadTemplates(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"signup", "reset", "email_change", "password_changed", "email_changed"} {
+		m, err := tm.Render(name, "ann@example.org", testData())
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !strings.HasPrefix(m.HTML, "<main><h1>"+strings.ReplaceAll(m.Subject, "&", "&amp;")+"</h1>") || !strings.HasSuffix(m.HTML, "</main>") {
+			t.Errorf("%s: layout not used: %s", name, m.HTML)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "layout.html"), []byte(`{{define "layout"}}{{.Link`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadTemplates(dir); err == nil || !strings.Contains(err.Error(), "layout.html") {
+		t.Errorf("broken layout: err = %v", err)
+	}
+}
