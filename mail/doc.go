@@ -3,9 +3,9 @@
 //
 // A [Message] is rendered from [Templates] and kept in a [Queue], in the
 // transaction of the change it belongs to, until a worker hands it to a
-// [Sender]: [SMTP]
-// delivers it to a mail server, [Outbox] writes it as an .eml file and logs
-// its links (for development, when no server is configured). [Build] turns a
+// [Sender]: [SMTP] delivers it to a mail server, [Outbox] writes it as an
+// .eml file and logs its links (for development, when no server is
+// configured). [Build] turns a
 // Message into the RFC 5322 text both use: multipart/alternative with a
 // text/plain and a text/html part.
 //
