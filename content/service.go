@@ -104,7 +104,7 @@ func New(ctx context.Context, db *store.DB, opts Options) (*Service, error) {
 		s.types = append(s.types, t)
 		s.byName[t.Name] = t
 	}
-	if err := sync(ctx, db, s.types, opts.AllowDestructive, s.log); err != nil {
+	if err := syncTables(ctx, db, s.types, opts.AllowDestructive, s.log); err != nil {
 		return nil, err
 	}
 	if opts.CategoryGroups != nil {

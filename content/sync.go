@@ -38,12 +38,12 @@ type storedType struct {
 	Fields []storedField `json:"fields"`
 }
 
-// sync brings the tables of the types in line with their definitions in one
+// syncTables brings the tables of the types in line with their definitions in one
 // transaction: it creates the tables of new types and the columns of new fields.
 // Removing a field or changing its type loses data: unless allowDestructive, it is
 // refused with an error that wraps ErrDestructive and names every such change.
 // Types no longer declared keep their tables and items, unserved.
-func sync(ctx context.Context, db *store.DB, types []*Type, allowDestructive bool, log *slog.Logger) error {
+func syncTables(ctx context.Context, db *store.DB, types []*Type, allowDestructive bool, log *slog.Logger) error {
 	return db.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.LockSchema(ctx); err != nil {
 			return fmt.Errorf("content: schema lock: %w", err)
