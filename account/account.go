@@ -312,8 +312,9 @@ func (s *Service) newSession(ctx context.Context, tx *store.Tx, u *backrest.User
 		return nil, err
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
-	sess := &Session{Token: token, Hash: HashToken(token), User: u, Expires: s.now().Add(s.opts.SessionTTL)}
-	return sess, store.CreateSession(ctx, tx, sess.Hash, u.ID, sess.Expires)
+	now := s.now()
+	sess := &Session{Token: token, Hash: HashToken(token), User: u, Expires: now.Add(s.opts.SessionTTL)}
+	return sess, store.CreateSession(ctx, tx, sess.Hash, u.ID, now, sess.Expires)
 }
 
 // ConfirmSignup activates the user of a sign-up token and, when login is set, logs

@@ -8,10 +8,10 @@ import (
 	"github.com/backrest/backrest"
 )
 
-// CreateSession records a session by the hash of its token.
-func CreateSession(ctx context.Context, tx *Tx, tokenHash string, user backrest.UserID, expires time.Time) error {
+// CreateSession records a session by the hash of its token, created at now.
+func CreateSession(ctx context.Context, tx *Tx, tokenHash string, user backrest.UserID, now, expires time.Time) error {
 	_, err := tx.Exec(ctx, "INSERT INTO sessions (token_hash, user_id, created, expires) VALUES (?, ?, ?, ?)",
-		tokenHash, user.String(), micros(time.Now()), micros(expires))
+		tokenHash, user.String(), micros(now), micros(expires))
 	if err != nil {
 		return fmt.Errorf("store: create session: %w", err)
 	}
