@@ -212,3 +212,36 @@ func BenchmarkCreateItem(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReset measures POST /-/reset/ for an address with an account and for
+// one without, one at a time, and reports the median latency of each: the two take
+// the same path (a mail queued, or the same work without one), so they should not
+// tell the addresses apart.
+func BenchmarkReset(b *testing.B) {
+	for _, backend := range storetest.Backends() {
+		for _, who := range []string{"known", "unknown"} {
+			b.Run(string(backend)+"/"+who, func(b *testing.B) {
+				h := benchServer(b, backend)
+				email := "ann@example.com"
+				if who == "unknown" {
+					email = "nobody@example.com"
+				}
+				body := []byte(`{"email": "` + email + `"}`)
+				lat := make([]time.Duration, 0, b.N)
+				for b.Loop() {
+					req := httptest.NewRequest("POST", "/-/reset/", bytes.NewReader(body))
+					req.Header.Set("Content-Type", "application/json")
+					w := httptest.NewRecorder()
+					start := time.Now()
+					h.ServeHTTP(w, req)
+					lat = append(lat, time.Since(start))
+					if w.Code != 200 {
+						b.Fatalf("reset: %d %s", w.Code, w.Body)
+					}
+				}
+				slices.Sort(lat)
+				b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "ms-median")
+			})
+		}
+	}
+}
