@@ -1,5 +1,7 @@
 // Package http serves backrest's JSON API. It is a thin layer: it decodes requests,
 // calls the account (and content) services, and encodes their results and errors.
+// It also builds the links that mails carry (Links), since it owns the routes they
+// lead to.
 package http
 
 import (
