@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/backrest/backrest"
@@ -213,10 +214,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
 	upkeep, stopUpkeep := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopUpkeep()
+	// The mail worker is waited for, so that it has recorded the outcome of a delivery
+	// it was making before Close closes the database.
+	var mailer sync.WaitGroup
+	defer func() {
+		stopUpkeep()
+		mailer.Wait()
+	}()
 	go a.upkeep(upkeep, time.Hour)
 	go a.sweep(upkeep, a.Config.SweepInterval)
-	go a.Mail.Run(upkeep)
+	mailer.Go(func() { a.Mail.Run(upkeep) })
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
