@@ -230,3 +230,21 @@ func TestResetUnknownAddressQueuesNothing(t *testing.T) {
 		}
 	})
 }
+
+// A mail is queued in the transaction of its change: a sign-up whose mail cannot be
+// queued (here, a template that does not render) leaves no account behind.
+func TestSignupAndItsMailCommitTogether(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "signup.txt"), []byte("{{.NoSuchField}}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	forEachDB(t, func(t *testing.T, e *env) {
+		e.browser().post("/-/signup", obj{"email": "ann@example.com", "password": pw}).expectError(500, "", "")
+		if n := e.users(); n != 0 {
+			t.Fatalf("%d users after a sign-up whose mail failed, want 0", n)
+		}
+		if waiting, failed := e.mailCounts(); waiting != 0 || failed != 0 {
+			t.Fatalf("%d mails waiting, %d failed", waiting, failed)
+		}
+	}, func(c *backrest.Config) { c.MailTemplates = dir })
+}
