@@ -35,6 +35,8 @@ type App struct {
 	// Mail holds the mails waiting for delivery; Serve runs its worker.
 	Mail  *mail.Queue
 	Files *files.Service
+	// Blobs holds the bytes of files.
+	Blobs blob.Store
 	// Content serves the content types.
 	Content *content.Service
 	Log     *slog.Logger
@@ -131,10 +133,11 @@ func (a *App) init(ctx context.Context, opts Options) error {
 	}
 	blobs := opts.Blobs
 	if blobs == nil {
-		if blobs, err = blob.NewLocal(filepath.Join(a.Config.DataDir, "files")); err != nil {
+		if blobs, err = OpenBlobs(a.Config); err != nil {
 			return err
 		}
 	}
+	a.Blobs = blobs
 	a.Files = files.New(a.DB, blobs, files.Options{BaseURL: a.Config.BaseURL, UploadLimit: a.Config.UploadLimit,
 		UploadTTL: a.Config.UploadTTL, SweepGrace: a.Config.SweepGrace, Sniff: http.DetectContentType,
 		Logger: a.Log, Fault: opts.FileFault})
@@ -168,6 +171,12 @@ func (a *App) accountOptions(opts Options) account.Options {
 		Now:               opts.Now,
 		ReserveProcs:      opts.ReserveHashProcs,
 	}
+}
+
+// OpenBlobs returns the store of the bytes of files that cfg names: the folder
+// DataDir/files.
+func OpenBlobs(cfg backrest.Config) (blob.Store, error) {
+	return blob.NewLocal(filepath.Join(cfg.DataDir, "files"))
 }
 
 // initContent builds the content service from the schema file and the types

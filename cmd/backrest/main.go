@@ -4,6 +4,8 @@
 //	backrest user add [--password P] [--firstname F] [--lastname L] [--role R]... [--inactive] EMAIL
 //	backrest migrate
 //	backrest files check|sweep
+//	backrest backup DEST
+//	backrest restore SRC
 //	backrest version
 //	backrest bench [flags]
 //
@@ -27,9 +29,12 @@ import (
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/account"
 	"github.com/backrest/backrest/app"
+	"github.com/backrest/backrest/backup"
 	"github.com/backrest/backrest/bench"
+	"github.com/backrest/backrest/blob"
 	"github.com/backrest/backrest/cli"
 	"github.com/backrest/backrest/store"
+	"github.com/mattn/go-isatty"
 )
 
 func main() {
@@ -49,7 +54,9 @@ commands:
   migrate      bring the database schema up to date
   files check  check that every file has its bytes intact and list bytes without a file
   files sweep  delete expired uploads and orphaned bytes now (as the server does hourly)
-  version      print the version (also --version, -v)
+  backup DEST  copy the database and the file bytes, consistently, while the server runs
+  restore SRC  restore a backup into an empty data folder
+  version      print the version, module version and revision (also --version, -v)
   bench        measure the API under load (see docs/performance.md)
 
 Run backrest COMMAND -h for the flags of a command and their BACKREST_* variables.
@@ -94,8 +101,13 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 			return errors.New("unknown files command; want: files check or files sweep")
 		}
 		return filesCommand(ctx, args[1], args[2:], getenv, stdout, stderr)
+	case "backup":
+		return backupCommand(ctx, args[1:], getenv, stdout, stderr)
+	case "restore":
+		return restoreCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-version", "-v":
-		fmt.Fprintln(stdout, "backrest", backrest.Version)
+		info, _ := debug.ReadBuildInfo()
+		fmt.Fprint(stdout, versionText(info))
 		return nil
 	case "bench":
 		tuneRuntime(getenv, backrest.DefaultConfig())
@@ -254,5 +266,87 @@ func filesCommand(ctx context.Context, cmd string, args []string, getenv func(st
 	if len(rep.Missing) > 0 || len(rep.Corrupt) > 0 {
 		return errors.New("files check: some files lack their bytes")
 	}
+	return nil
+}
+
+// versionText is the output of backrest version: the program's version, then the
+// module version, VCS revision and Go version that info (nil when unknown)
+// records. go install …@VERSION records the module version; a build in a
+// checkout records the revision.
+func versionText(info *debug.BuildInfo) string {
+	var b strings.Builder
+	fmt.Fprintln(&b, "backrest", backrest.Version)
+	if info == nil {
+		return b.String()
+	}
+	if info.Main.Path != "" {
+		fmt.Fprintln(&b, "module", info.Main.Path, info.Main.Version)
+	}
+	settings := map[string]string{}
+	for _, s := range info.Settings {
+		settings[s.Key] = s.Value
+	}
+	if rev := settings["vcs.revision"]; rev != "" {
+		line := "revision " + rev
+		if t := settings["vcs.time"]; t != "" {
+			line += " " + t
+		}
+		if settings["vcs.modified"] == "true" {
+			line += " (modified)"
+		}
+		fmt.Fprintln(&b, line)
+	}
+	fmt.Fprintln(&b, "go", info.GoVersion)
+	return b.String()
+}
+
+// progressOn returns w when it is a terminal, for progress lines, else nil.
+func progressOn(w io.Writer) io.Writer {
+	if f, ok := w.(*os.File); ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
+		return f
+	}
+	return nil
+}
+
+func backupCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, rest, err := parse(cli.Command{Name: "backrest backup", Args: "DEST",
+		About: "Copies the SQLite database and the bytes of its files, consistently and while the server\n" +
+			"runs, into the new or empty folder DEST, or into the archive DEST when it ends in .tar.gz,\n" +
+			"with a manifest of SHA-256 checksums. Progress is shown when stderr is a terminal.\n" +
+			"On PostgreSQL use pg_dump or continuous archiving instead (see the README)."}, args, getenv, stdout)
+	if err != nil {
+		return err
+	}
+	a, err := app.New(ctx, cfg, app.Options{Logger: cli.NewLogger(cfg, stderr)})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	st, err := backup.Create(ctx, a.DB, a.Blobs, rest[0], backup.Options{Progress: progressOn(stderr)})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backed up the database (%d bytes) and %d files (%d bytes) to %s in %d snapshots\n",
+		st.Database, st.Files, st.Bytes, rest[0], st.Rounds)
+	return nil
+}
+
+func restoreCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, rest, err := parse(cli.Command{Name: "backrest restore", Args: "SRC",
+		About: "Restores the backup SRC (a folder or .tar.gz made by backrest backup) into the data folder,\n" +
+			"which must be empty or missing, after checking every part against the manifest. A damaged\n" +
+			"backup is refused before anything is written. Start the server afterwards."}, args, getenv, stdout)
+	if err != nil {
+		return err
+	}
+	if cfg.DB != "" {
+		return errors.New("restore: only into SQLite (an empty BACKREST_DB); on PostgreSQL use pg_restore (see the README)")
+	}
+	st, err := backup.Restore(ctx, rest[0], cfg.DataDir, func() (blob.Store, error) { return app.OpenBlobs(cfg) },
+		backup.Options{Progress: progressOn(stderr)})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "restored the database (%d bytes) and %d files (%d bytes) into %s\n", st.Database, st.Files, st.Bytes, cfg.DataDir)
 	return nil
 }
