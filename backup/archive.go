@@ -139,7 +139,11 @@ func extract(src, dir string) error {
 		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 			return err
 		}
-		if _, err := writeFile(p, tr); err != nil {
+		er := &errReader{r: tr}
+		if _, err := writeFile(p, er); err != nil {
+			if er.err != nil {
+				return fmt.Errorf("%w: %s: %s: %w", ErrDamaged, src, h.Name, er.err)
+			}
 			if errors.Is(err, fs.ErrExist) {
 				return fmt.Errorf("%w: %s: %q appears twice", ErrDamaged, src, h.Name)
 			}
@@ -156,4 +160,19 @@ func backupName(name string) bool {
 	}
 	parts := strings.Split(name, "/")
 	return len(parts) == 3 && parts[0] == FilesDir && isHex(parts[2], 32) && parts[1] == parts[2][:2] && path.Clean(name) == name
+}
+
+// errReader reads from r and keeps its error, to tell damage of the archive from
+// a failure to write.
+type errReader struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errReader) Read(b []byte) (int, error) {
+	n, err := e.r.Read(b)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 )
 
@@ -13,7 +14,22 @@ func (db *DB) CopySQLite(ctx context.Context, path string) error {
 	if db.Postgres() {
 		return fmt.Errorf("store: copy: not a SQLite database")
 	}
-	if _, err := db.read.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+	// The readers are query_only, which forbids VACUUM INTO; the writer would hold
+	// up the writes meanwhile. One reader lifts the restriction for the copy.
+	conn, err := db.read.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: copy database: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA query_only(0)"); err != nil {
+		return fmt.Errorf("store: copy database: %w", err)
+	}
+	_, err = conn.ExecContext(ctx, "VACUUM INTO ?", path)
+	if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA query_only(1)"); rerr != nil {
+		// A reader that could write must not go back to the pool.
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	if err != nil {
 		return fmt.Errorf("store: copy database: %w", err)
 	}
 	return nil
