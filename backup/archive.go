@@ -53,8 +53,10 @@ func pack(dir, dest string) error {
 	zw := gzip.NewWriter(f)
 	tw := tar.NewWriter(zw)
 	err = addFile(tw, dir, ManifestName)
-	if err == nil {
-		err = addFile(tw, dir, DatabaseName)
+	for _, name := range []string{DatabaseName, DumpName} {
+		if _, serr := os.Stat(filepath.Join(dir, name)); err == nil && serr == nil {
+			err = addFile(tw, dir, name)
+		}
 	}
 	if err == nil {
 		err = filepath.WalkDir(filepath.Join(dir, FilesDir), func(p string, d fs.DirEntry, err error) error {
@@ -155,7 +157,7 @@ func extract(src, dir string) error {
 // backupName reports whether name is one a backup holds: the manifest, the
 // database or FilesDir/KE/KEY.
 func backupName(name string) bool {
-	if name == ManifestName || name == DatabaseName {
+	if name == ManifestName || name == DatabaseName || name == DumpName {
 		return true
 	}
 	parts := strings.Split(name, "/")

@@ -1,14 +1,18 @@
-// Package backup makes consistent copies of a running backrest deployment on
-// SQLite (its database and the bytes of its files, with a manifest of checksums)
-// and restores them into an empty data folder. It reads and writes bytes through
+// Package backup makes consistent copies of a running backrest deployment (its
+// database and the bytes of its files, with a manifest of checksums) and restores
+// them into an empty data folder and database. It reads and writes bytes through
 // the blob.Store interface only, so it works with any store.
 //
 // # The guarantee
 //
 // A backup holds the database exactly as it was at one instant, the moment of its
-// snapshot (SQLite's VACUUM INTO, which reads in one transaction while writers
-// carry on), and the bytes of every file row of that snapshot, each checked
-// against the SHA-256 digest and size its row records.
+// snapshot, and the bytes of every file row of that snapshot, each checked
+// against the SHA-256 digest and size its row records. On SQLite the snapshot is
+// a copy made with VACUUM INTO, which reads in one transaction while writers
+// carry on. On PostgreSQL it is a pg_dump archive of the database's schema made
+// at a snapshot that a REPEATABLE READ transaction exports (pg_dump --snapshot);
+// the file rows are read in that same transaction, so the dump and the bytes
+// agree.
 //
 // The bytes are read after the snapshot. The protocol of package blob makes this
 // safe for every file created before the snapshot (its bytes were durable before
@@ -50,6 +54,10 @@ type Options struct {
 	// Rounds is the most snapshots Create takes before it gives up (see the
 	// package documentation); 0 means 10.
 	Rounds int
+	// DSN is the URL of the PostgreSQL database backed up by Create or restored
+	// into by Restore; empty for SQLite. The PostgreSQL client programs pg_dump
+	// and pg_restore must be installed.
+	DSN string
 }
 
 // Stats describe a backup or a restore.
@@ -63,13 +71,13 @@ type Stats struct {
 	Database int64
 }
 
-// Create writes a backup of the SQLite database db and of the bytes of its files
-// in blobs to the folder dest, which must not exist or be empty, or, when dest
-// ends in .tar.gz, to that archive. It works while servers write to the same
-// database and store. On error it removes what it wrote.
+// Create writes a backup of the database db and of the bytes of its files in
+// blobs to the folder dest, which must not exist or be empty, or, when dest ends
+// in .tar.gz, to that archive. It works while servers write to the same database
+// and store. On error it removes what it wrote.
 func Create(ctx context.Context, db *store.DB, blobs blob.Store, dest string, opts Options) (Stats, error) {
-	if db.Postgres() {
-		return Stats{}, errors.New("backup: the database is PostgreSQL: back it up with pg_dump or continuous archiving (see the README)")
+	if db.Postgres() && opts.DSN == "" {
+		return Stats{}, errors.New("backup: the URL of the PostgreSQL database is missing")
 	}
 	if strings.HasSuffix(dest, ".tar.gz") {
 		return createArchive(ctx, db, blobs, dest, opts)
@@ -118,24 +126,22 @@ func create(ctx context.Context, db *store.DB, blobs blob.Store, dest string, op
 	if rounds <= 0 {
 		rounds = 10
 	}
-	dbPath := filepath.Join(dest, DatabaseName)
+	m := Manifest{Format: manifestFormat, Backrest: backrest.Version}
 	copied := map[string]Part{}
 	var (
-		st      Stats
-		rows    []Blob
-		created time.Time
+		st   Stats
+		rows []Blob
 	)
 	for {
 		st.Rounds++
-		if err := os.Remove(dbPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return st, err
-		}
-		created = time.Now().UTC()
-		if err := db.CopySQLite(ctx, dbPath); err != nil {
-			return st, err
-		}
+		m.Created = time.Now().UTC()
 		var err error
-		if rows, err = fileRows(ctx, dbPath); err != nil {
+		if db.Postgres() {
+			rows, m.Schema, err = snapshotPostgres(ctx, db, opts.DSN, dest)
+		} else {
+			rows, err = snapshotSQLite(ctx, db, dest)
+		}
+		if err != nil {
 			return st, err
 		}
 		missing, err := copyBlobs(ctx, blobs, dest, rows, copied, opts.Progress)
@@ -149,7 +155,7 @@ func create(ctx context.Context, db *store.DB, blobs blob.Store, dest string, op
 			return st, fmt.Errorf("files kept being deleted before their bytes were copied: gave up after %d snapshots", st.Rounds)
 		}
 	}
-	m := Manifest{Format: manifestFormat, Backrest: backrest.Version, Created: created, Files: rows}
+	m.Files = rows
 	keep := make(map[string]bool, len(rows))
 	for _, r := range rows {
 		keep[r.Key] = true
@@ -164,7 +170,10 @@ func create(ctx context.Context, db *store.DB, blobs blob.Store, dest string, op
 		}
 	}
 	var err error
-	if m.Database, err = digestFile(dbPath); err != nil {
+	if m.Database, err = digestFile(filepath.Join(dest, m.databaseName())); err != nil {
+		return st, err
+	}
+	if err := syncTree(dest); err != nil {
 		return st, err
 	}
 	st.Database = m.Database.Size
@@ -174,22 +183,36 @@ func create(ctx context.Context, db *store.DB, blobs blob.Store, dest string, op
 	return st, nil
 }
 
-// fileRows returns the blob key, size and digest of every file row of the SQLite
-// database at path, in key order. It opens the database in place: that may
-// rewrite its header, so digest it afterwards.
-func fileRows(ctx context.Context, path string) ([]Blob, error) {
+// snapshotSQLite copies the SQLite database db into dest and returns the file
+// rows of the copy. It reads the copy in place: that may rewrite its header, so
+// digest it afterwards.
+func snapshotSQLite(ctx context.Context, db *store.DB, dest string) ([]Blob, error) {
+	path := filepath.Join(dest, DatabaseName)
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if err := db.CopySQLite(ctx, path); err != nil {
+		return nil, err
+	}
 	snap, err := store.Open(ctx, "sqlite:"+path, "")
 	if err != nil {
 		return nil, err
 	}
-	var rows []Blob
-	err = store.AllFiles(ctx, snap, func(f *backrest.File) error {
-		rows = append(rows, Blob{Key: f.Key, Part: Part{Size: f.Size, SHA256: f.SHA256}})
-		return nil
-	})
+	rows, err := readRows(ctx, snap)
 	if cerr := snap.Close(); err == nil {
 		err = cerr
 	}
+	return rows, err
+}
+
+// readRows returns the blob key, size and digest of every file row that r reads,
+// in key order.
+func readRows(ctx context.Context, r store.Reader) ([]Blob, error) {
+	var rows []Blob
+	err := store.AllFiles(ctx, r, func(f *backrest.File) error {
+		rows = append(rows, Blob{Key: f.Key, Part: Part{Size: f.Size, SHA256: f.SHA256}})
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -307,6 +330,20 @@ func writeManifest(dir string, m *Manifest) error {
 		return err
 	}
 	return syncDir(dir)
+}
+
+// syncTree fsyncs every folder under dir, so that the names of the copied files
+// are durable.
+func syncTree(dir string) error {
+	return filepath.WalkDir(filepath.Join(dir, FilesDir), func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == filepath.Join(dir, FilesDir) {
+			return nil
+		}
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		return syncDir(p)
+	})
 }
 
 // syncDir fsyncs the folder dir, making the names in it durable.

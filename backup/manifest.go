@@ -33,8 +33,11 @@ type Manifest struct {
 	Backrest string `json:"backrest"`
 	// Created is the instant of the database snapshot the backup holds.
 	Created time.Time `json:"created"`
-	// Database is the copy of the SQLite database, DatabaseName.
+	// Database is the copy of the database: DatabaseName for SQLite, DumpName for
+	// PostgreSQL.
 	Database Part `json:"database"`
+	// Schema is set for PostgreSQL: the schema dumped, which a restore recreates.
+	Schema string `json:"postgres_schema,omitempty"`
 	// Files are the bytes of every file row of the database, in key order.
 	Files []Blob `json:"files"`
 }
@@ -52,6 +55,14 @@ type Blob struct {
 	// Key is the blob key that the database row names.
 	Key string `json:"key"`
 	Part
+}
+
+// databaseName returns the name of the database copy in the backup.
+func (m *Manifest) databaseName() string {
+	if m.Schema != "" {
+		return DumpName
+	}
+	return DatabaseName
 }
 
 // Path returns the slash-separated path of the blob inside the backup.
@@ -75,6 +86,9 @@ func DecodeManifest(r io.Reader) (*Manifest, error) {
 	}
 	if err := m.Database.check(); err != nil {
 		return nil, fmt.Errorf("manifest: database: %w", err)
+	}
+	if m.Schema != "" && !identifier(m.Schema) {
+		return nil, fmt.Errorf("manifest: malformed schema %q", m.Schema)
 	}
 	seen := make(map[string]bool, len(m.Files))
 	for i, b := range m.Files {
@@ -109,6 +123,19 @@ func isHex(s string, n int) bool {
 	}
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// identifier reports whether s is a plain lower-case SQL identifier.
+func identifier(s string) bool {
+	if s == "" || len(s) > 63 || (s[0] >= '0' && s[0] <= '9') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
 			return false
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -20,14 +21,17 @@ var ErrDamaged = errors.New("the backup is damaged")
 
 // Restore restores the backup src, a folder or a .tar.gz archive made by Create,
 // into dataDir, which must not exist or be empty: the database becomes the SQLite
-// database of dataDir, and the bytes of the files go to the store that openBlobs
-// returns, which must hold no blob. The store generates new keys, and the
-// restored rows are changed to name them.
+// database of dataDir, or, for a backup of PostgreSQL, is restored with
+// pg_restore into the PostgreSQL database opts.DSN, whose schema (that of the
+// backup) must hold no table. The bytes of the files go to the store that
+// openBlobs returns, which must hold no blob. The store generates new keys, and
+// the restored rows are changed to name them.
 //
 // Restore first checks every part of the backup against the manifest (size and
-// SHA-256) and the manifest against the file rows of the database, and refuses a
-// damaged backup before it writes anything. On any error it leaves dataDir as it
-// found it and deletes the bytes it stored.
+// SHA-256) and refuses a damaged backup before it writes anything; then it checks
+// the manifest against the file rows of the restored database. On any error it
+// leaves dataDir as it found it and deletes the bytes it stored; on PostgreSQL,
+// an error after pg_restore succeeded leaves the restored tables, and says so.
 func Restore(ctx context.Context, src, dataDir string, openBlobs func() (blob.Store, error), opts Options) (Stats, error) {
 	st, err := restore(ctx, src, dataDir, openBlobs, opts)
 	if err != nil {
@@ -55,6 +59,18 @@ func restore(ctx context.Context, src, dataDir string, openBlobs func() (blob.St
 	if err != nil {
 		return Stats{}, err
 	}
+	if m.Schema != "" && opts.DSN == "" {
+		return Stats{}, errors.New("the backup is of a PostgreSQL database: restore it into one (BACKREST_DB)")
+	}
+	if m.Schema == "" && opts.DSN != "" {
+		return Stats{}, errors.New("the backup is of a SQLite database: restore it with an empty BACKREST_DB")
+	}
+	if opts.DSN != "" {
+		if want := searchPath(opts.DSN); want != m.Schema {
+			return Stats{}, fmt.Errorf("the backup holds the PostgreSQL schema %s, the database URL names %s: set search_path=%s in it",
+				m.Schema, want, m.Schema)
+		}
+	}
 	if err := verify(src, m, opts.Progress); err != nil {
 		return Stats{}, err
 	}
@@ -67,7 +83,7 @@ func restore(ctx context.Context, src, dataDir string, openBlobs func() (blob.St
 	st, err := load(ctx, src, dataDir, m, func() (blob.Store, error) {
 		blobs, err = openBlobs()
 		return blobs, err
-	}, &created, opts.Progress)
+	}, &created, opts)
 	if err != nil {
 		for _, key := range created {
 			blobs.Delete(context.WithoutCancel(ctx), key)
@@ -113,7 +129,7 @@ func readManifest(dir string) (*Manifest, error) {
 // verify checks the size and digest of every part of the backup folder dir
 // against its manifest.
 func verify(dir string, m *Manifest, progress io.Writer) error {
-	if err := checkPart(dir, DatabaseName, m.Database); err != nil {
+	if err := checkPart(dir, m.databaseName(), m.Database); err != nil {
 		return err
 	}
 	var total int64
@@ -148,23 +164,36 @@ func checkPart(dir, name string, want Part) error {
 	return nil
 }
 
-// load copies the checked backup folder src into the empty dataDir and the store
-// of openBlobs, recording in created the keys it stored.
-func load(ctx context.Context, src, dataDir string, m *Manifest, openBlobs func() (blob.Store, error), created *[]string, progress io.Writer) (Stats, error) {
+// searchPath returns the schema that the PostgreSQL URL dsn names: its
+// search_path, public by default.
+func searchPath(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Query().Get("search_path") == "" {
+		return "public"
+	}
+	return u.Query().Get("search_path")
+}
+
+// load copies the checked backup folder src into the empty dataDir (or the
+// PostgreSQL database opts.DSN) and the store of openBlobs, recording in created
+// the keys it stored.
+func load(ctx context.Context, src, dataDir string, m *Manifest, openBlobs func() (blob.Store, error), created *[]string, opts Options) (Stats, error) {
 	st := Stats{Rounds: 1, Database: m.Database.Size}
-	in, err := os.Open(filepath.Join(src, DatabaseName))
-	if err != nil {
-		return st, err
+	if opts.DSN == "" {
+		in, err := os.Open(filepath.Join(src, DatabaseName))
+		if err != nil {
+			return st, err
+		}
+		got, err := writeFile(filepath.Join(dataDir, DatabaseName), in)
+		in.Close()
+		if err != nil {
+			return st, err
+		}
+		if got != m.Database {
+			return st, fmt.Errorf("%w: %s changed while restoring", ErrDamaged, DatabaseName)
+		}
 	}
-	got, err := writeFile(filepath.Join(dataDir, DatabaseName), in)
-	in.Close()
-	if err != nil {
-		return st, err
-	}
-	if got != m.Database {
-		return st, fmt.Errorf("%w: %s changed while restoring", ErrDamaged, DatabaseName)
-	}
-	db, err := store.Open(ctx, "", dataDir)
+	db, err := store.Open(ctx, opts.DSN, dataDir)
 	if err != nil {
 		return st, err
 	}
@@ -174,7 +203,11 @@ func load(ctx context.Context, src, dataDir string, m *Manifest, openBlobs func(
 			db.Close()
 		}
 	}()
-	if err := matchRows(ctx, db, m); err != nil {
+	if opts.DSN == "" {
+		if err := matchRows(ctx, db, m); err != nil {
+			return st, err
+		}
+	} else if err := schemaEmpty(ctx, db, m.Schema); err != nil {
 		return st, err
 	}
 	blobs, err := openBlobs()
@@ -184,7 +217,7 @@ func load(ctx context.Context, src, dataDir string, m *Manifest, openBlobs func(
 	if err := blobs.Walk(ctx, func(blob.Info) error { return errors.New("the blob store is not empty") }); err != nil {
 		return st, err
 	}
-	p := newMeter(progress, "restore", len(m.Files), 0)
+	p := newMeter(opts.Progress, "restore", len(m.Files), 0)
 	for _, b := range m.Files {
 		p.allBytes += b.Size
 	}
@@ -208,6 +241,14 @@ func load(ctx context.Context, src, dataDir string, m *Manifest, openBlobs func(
 		st.Files++
 		st.Bytes += b.Size
 		p.file()
+	}
+	if opts.DSN != "" {
+		if err := restorePostgres(ctx, db, opts.DSN, filepath.Join(src, DumpName), m.Schema); err != nil {
+			return st, err
+		}
+		if err := matchRows(ctx, db, m); err != nil {
+			return st, fmt.Errorf("%w (the restored tables of schema %s remain: drop them before trying again)", err, m.Schema)
+		}
 	}
 	err = db.InTx(ctx, func(tx *store.Tx) error {
 		for from, to := range keys {

@@ -3,13 +3,16 @@ package http_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,7 +132,14 @@ func (s *deletingStore) Open(ctx context.Context, key string) (blob.File, blob.I
 // dangling row, and a server started on its restore serves them. A file deleted
 // after the snapshot but before its bytes were copied costs another snapshot.
 func TestBackupUnderLoad(t *testing.T) {
-	e := newEnv(t, storetest.SQLite, withSchema(t, backupSchema), noGrace)
+	storetest.ForEach(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		testBackupUnderLoad(t, b)
+	})
+}
+
+func testBackupUnderLoad(t *testing.T, b storetest.Backend) {
+	e := newEnv(t, b, withSchema(t, backupSchema), noGrace)
 	ann := e.loggedIn("ann@example.com")
 	const before, toDelete, toReplace = 150, 40, 30
 	items := make([]*photoItem, before)
@@ -219,7 +229,7 @@ func TestBackupUnderLoad(t *testing.T) {
 	case err := <-loadErr:
 		t.Fatalf("load: %v", err)
 	}
-	st, err := backup.Create(context.Background(), e.app.DB, blobs, dest, backup.Options{})
+	st, err := backup.Create(context.Background(), e.app.DB, blobs, dest, backup.Options{DSN: e.app.Config.DB})
 	close(stop)
 	if lerr := <-loadErr; lerr != nil {
 		t.Fatal(lerr)
@@ -232,9 +242,10 @@ func TestBackupUnderLoad(t *testing.T) {
 	}
 
 	data := filepath.Join(t.TempDir(), "restored")
+	target := restoreTarget(t, b, e.app.Config.DB)
 	rst, err := backup.Restore(context.Background(), dest, data, func() (blob.Store, error) {
 		return app.OpenBlobs(backrest.Config{DataDir: data})
-	}, backup.Options{})
+	}, backup.Options{DSN: target})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,6 +253,7 @@ func TestBackupUnderLoad(t *testing.T) {
 		t.Fatalf("restored %+v of backup %+v", rst, st)
 	}
 	cfg := testConfig(data)
+	cfg.DB = target
 	withSchema(t, backupSchema)(&cfg)
 	r := startEnv(t, cfg, app.Options{})
 	// The account is restored: ann logs in with her password.
@@ -288,9 +300,9 @@ func TestBackupUnderLoad(t *testing.T) {
 	if !rep.OK() || rep.Files != present || rep.Files != st.Files {
 		t.Fatalf("restored files: %+v; %d items, %d files backed up", rep, present, st.Files)
 	}
-	t.Logf("backup under load: %d items before; during the backup %d created (%d before the last snapshot), %d deleted, %d replaced; "+
+	t.Logf("%s backup under load: %d items before; during the backup %d created (%d before the last snapshot), %d deleted, %d replaced; "+
 		"%d snapshots; %d files (%d bytes) backed up; %d items restored, all files intact",
-		before, len(created), createdBeforeVictim.Load(), deleted+1, replaced, st.Rounds, st.Files, st.Bytes, present)
+		b, before, len(created), createdBeforeVictim.Load(), deleted+1, replaced, st.Rounds, st.Files, st.Bytes, present)
 }
 
 // smallBackup makes a backup of a server holding n photos into dest and returns
@@ -455,18 +467,89 @@ func TestBackupArchive(t *testing.T) {
 	}
 }
 
-// On PostgreSQL, backup refuses and says what to use.
-func TestBackupPostgresRefused(t *testing.T) {
+// restoreTarget returns the database setting to restore a backup of the database
+// dsn into: "" for SQLite; for PostgreSQL, the same schema in a new database,
+// dropped when the test ends.
+func restoreTarget(t *testing.T, b storetest.Backend, dsn string) string {
+	t.Helper()
+	if b == storetest.SQLite {
+		return ""
+	}
+	raw := make([]byte, 8)
+	rand.Read(raw)
+	name := "restore_" + hex.EncodeToString(raw)
+	admin, err := sql.Open("pgx", os.Getenv(storetest.EnvPostgres))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		admin, err := sql.Open("pgx", os.Getenv(storetest.EnvPostgres))
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer admin.Close()
+		if _, err := admin.Exec("DROP DATABASE " + name + " WITH (FORCE)"); err != nil {
+			t.Error(err)
+		}
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// A backup of PostgreSQL restores only into PostgreSQL, into the schema it was
+// taken from, and only where that schema holds no table; a backup of SQLite
+// restores only into SQLite.
+func TestRestoreTargetRefused(t *testing.T) {
 	if os.Getenv(storetest.EnvPostgres) == "" {
 		t.Skipf("set %s to run", storetest.EnvPostgres)
 	}
-	e := newEnv(t, storetest.Postgres)
-	dest := filepath.Join(t.TempDir(), "b")
-	_, err := backup.Create(context.Background(), e.app.DB, e.app.Blobs, dest, backup.Options{})
-	if err == nil || !strings.Contains(err.Error(), "pg_dump") {
-		t.Fatalf("backup of PostgreSQL: %v", err)
+	e := newEnv(t, storetest.Postgres, withSchema(t, backupSchema))
+	ann := e.loggedIn("ann@example.com")
+	if _, err := postPhoto(ann, 1); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := os.Stat(dest); !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("destination after the refusal: %v", err)
+	dest := filepath.Join(t.TempDir(), "pg")
+	if _, err := backup.Create(context.Background(), e.app.DB, e.app.Blobs, dest, backup.Options{DSN: e.app.Config.DB}); err != nil {
+		t.Fatal(err)
+	}
+	lite := filepath.Join(t.TempDir(), "lite")
+	smallBackup(t, 1, lite)
+	restore := func(src, dsn string) error {
+		data := filepath.Join(t.TempDir(), "data")
+		_, err := backup.Restore(context.Background(), src, data, func() (blob.Store, error) {
+			return app.OpenBlobs(backrest.Config{DataDir: data})
+		}, backup.Options{DSN: dsn})
+		if _, serr := os.Stat(data); !errors.Is(serr, os.ErrNotExist) {
+			t.Fatalf("data folder after a refusal: %v", serr)
+		}
+		return err
+	}
+	if err := restore(dest, e.app.Config.DB); err == nil || !strings.Contains(err.Error(), "holds") || !strings.Contains(err.Error(), "restore only into an empty one") {
+		t.Fatalf("restore over the live schema: %v", err)
+	}
+	other, err := url.Parse(restoreTarget(t, storetest.Postgres, e.app.Config.DB))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := other.Query()
+	q.Set("search_path", "elsewhere")
+	other.RawQuery = q.Encode()
+	if err := restore(dest, other.String()); err == nil || !strings.Contains(err.Error(), "set search_path=") {
+		t.Fatalf("restore into another schema: %v", err)
+	}
+	if err := restore(dest, ""); err == nil || !strings.Contains(err.Error(), "backup is of a PostgreSQL database") {
+		t.Fatalf("restore of PostgreSQL into SQLite: %v", err)
+	}
+	if err := restore(lite, e.app.Config.DB); err == nil || !strings.Contains(err.Error(), "backup is of a SQLite database") {
+		t.Fatalf("restore of SQLite into PostgreSQL: %v", err)
 	}
 }

@@ -310,10 +310,10 @@ func progressOn(w io.Writer) io.Writer {
 
 func backupCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, rest, err := parse(cli.Command{Name: "backrest backup", Args: "DEST",
-		About: "Copies the SQLite database and the bytes of its files, consistently and while the server\n" +
-			"runs, into the new or empty folder DEST, or into the archive DEST when it ends in .tar.gz,\n" +
-			"with a manifest of SHA-256 checksums. Progress is shown when stderr is a terminal.\n" +
-			"On PostgreSQL use pg_dump or continuous archiving instead (see the README)."}, args, getenv, stdout)
+		About: "Copies the database and the bytes of its files, consistently and while the server runs,\n" +
+			"into the new or empty folder DEST, or into the archive DEST when it ends in .tar.gz, with a\n" +
+			"manifest of SHA-256 checksums. On PostgreSQL the database is a pg_dump archive of its schema\n" +
+			"(pg_dump must be installed). Progress is shown when stderr is a terminal."}, args, getenv, stdout)
 	if err != nil {
 		return err
 	}
@@ -322,7 +322,7 @@ func backupCommand(ctx context.Context, args []string, getenv func(string) strin
 		return err
 	}
 	defer a.Close()
-	st, err := backup.Create(ctx, a.DB, a.Blobs, rest[0], backup.Options{Progress: progressOn(stderr)})
+	st, err := backup.Create(ctx, a.DB, a.Blobs, rest[0], backup.Options{Progress: progressOn(stderr), DSN: cfg.DB})
 	if err != nil {
 		return err
 	}
@@ -334,16 +334,15 @@ func backupCommand(ctx context.Context, args []string, getenv func(string) strin
 func restoreCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, rest, err := parse(cli.Command{Name: "backrest restore", Args: "SRC",
 		About: "Restores the backup SRC (a folder or .tar.gz made by backrest backup) into the data folder,\n" +
-			"which must be empty or missing, after checking every part against the manifest. A damaged\n" +
-			"backup is refused before anything is written. Start the server afterwards."}, args, getenv, stdout)
+			"which must be empty or missing, and, for a backup of PostgreSQL, into the database, whose\n" +
+			"schema must hold no table (pg_restore must be installed). Every part is checked against the\n" +
+			"manifest first: a damaged backup is refused before anything is written. Start the server\n" +
+			"afterwards."}, args, getenv, stdout)
 	if err != nil {
 		return err
 	}
-	if cfg.DB != "" {
-		return errors.New("restore: only into SQLite (an empty BACKREST_DB); on PostgreSQL use pg_restore (see the README)")
-	}
 	st, err := backup.Restore(ctx, rest[0], cfg.DataDir, func() (blob.Store, error) { return app.OpenBlobs(cfg) },
-		backup.Options{Progress: progressOn(stderr)})
+		backup.Options{Progress: progressOn(stderr), DSN: cfg.DB})
 	if err != nil {
 		return err
 	}
