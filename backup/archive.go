@@ -60,6 +60,9 @@ func pack(dir, dest string) error {
 	}
 	if err == nil {
 		err = filepath.WalkDir(filepath.Join(dir, FilesDir), func(p string, d fs.DirEntry, err error) error {
+			if errors.Is(err, fs.ErrNotExist) && p == filepath.Join(dir, FilesDir) {
+				return nil
+			}
 			if err != nil || d.IsDir() {
 				return err
 			}

@@ -459,6 +459,15 @@ func TestBackupArchive(t *testing.T) {
 	}
 
 	ctx := context.Background()
+	// Progress, when asked for, counts files and bytes.
+	var progress bytes.Buffer
+	st, err := backup.Create(ctx, e.app.DB, e.app.Blobs, filepath.Join(dir, "again"), backup.Options{Progress: &progress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("\rbackup: 4/4 files, %s/%s \n", kib(st.Bytes), kib(st.Bytes)); !strings.HasSuffix(progress.String(), want) {
+		t.Fatalf("progress %q, want it to end in %q", progress.String(), want)
+	}
 	if _, err := backup.Create(ctx, e.app.DB, e.app.Blobs, archive, backup.Options{}); err == nil || !strings.Contains(err.Error(), "exists") {
 		t.Fatalf("backup over an archive: %v", err)
 	}
@@ -466,6 +475,9 @@ func TestBackupArchive(t *testing.T) {
 		t.Fatalf("backup into a used folder: %v", err)
 	}
 }
+
+// kib formats n bytes as the progress line does, for sizes of KiB.
+func kib(n int64) string { return fmt.Sprintf("%.1f KiB", float64(n)/1024) }
 
 // restoreTarget returns the database setting to restore a backup of the database
 // dsn into: "" for SQLite; for PostgreSQL, the same schema in a new database,

@@ -12,7 +12,9 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -327,9 +329,107 @@ func TestOwnFlagsHaveNoVariable(t *testing.T) {
 func TestVersionFlags(t *testing.T) {
 	for _, arg := range []string{"--version", "-v", "version"} {
 		var out bytes.Buffer
-		if err := run(context.Background(), []string{arg}, env(nil), &out, &out); err != nil || out.String() != "backrest "+backrest.Version+"\n" {
+		if err := run(context.Background(), []string{arg}, env(nil), &out, &out); err != nil || !strings.HasPrefix(out.String(), "backrest "+backrest.Version+"\n") {
 			t.Fatalf("%s: %q, %v", arg, out.String(), err)
 		}
+	}
+}
+
+// backrest version prints the module version and VCS revision that the Go
+// toolchain recorded in the binary.
+func TestVersionBuildInfo(t *testing.T) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
+	}
+	bin := filepath.Join(t.TempDir(), "backrest")
+	build := exec.Command(gobin, "build", "-buildvcs=auto", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v: %s", err, out)
+	}
+	out, err := exec.Command(bin, "version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What the toolchain says it recorded.
+	info, err := exec.Command(gobin, "version", "-m", bin).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var module, revision string
+	for _, line := range strings.Split(string(info), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 3 && f[0] == "mod" {
+			module = f[1] + " " + f[2]
+		}
+		if len(f) == 2 && f[0] == "build" && strings.HasPrefix(f[1], "vcs.revision=") {
+			revision = strings.TrimPrefix(f[1], "vcs.revision=")
+		}
+	}
+	if module == "" || !strings.Contains(string(out), "\nmodule "+module+"\n") {
+		t.Fatalf("version printed %q; the binary records module %q", out, module)
+	}
+	if revision != "" && !strings.Contains(string(out), "\nrevision "+revision) {
+		t.Fatalf("version printed %q; the binary records revision %s", out, revision)
+	}
+	t.Logf("%s", out)
+}
+
+func TestVersionText(t *testing.T) {
+	info := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/backrest/backrest", Version: "v1.2.3"},
+		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "abc123"}, {Key: "vcs.time", Value: "2026-01-02T03:04:05Z"},
+			{Key: "vcs.modified", Value: "true"}}}
+	want := "backrest " + backrest.Version + "\nmodule github.com/backrest/backrest v1.2.3\nrevision abc123 2026-01-02T03:04:05Z (modified)\ngo go1.26.8\n"
+	if got := versionText(info); got != want {
+		t.Fatalf("%q, want %q", got, want)
+	}
+	if got := versionText(nil); got != "backrest "+backrest.Version+"\n" {
+		t.Fatalf("without build info: %q", got)
+	}
+}
+
+// backrest backup copies a data folder, restore brings it back into an empty one
+// only, and the restored data serves the same accounts.
+func TestBackupRestoreCommands(t *testing.T) {
+	ctx := context.Background()
+	vars := map[string]string{"BACKREST_DATA": t.TempDir(), "BACKREST_ARGON2_MEMORY": "64", "BACKREST_ARGON2_TIME": "1"}
+	var out bytes.Buffer
+	add := []string{"user", "add", "--password", "s3cret pass", "ann@example.com"}
+	if err := run(ctx, add, env(vars), &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(t.TempDir(), "b.tar.gz")
+	out.Reset()
+	if err := run(ctx, []string{"backup", dest}, env(vars), &out, &out); err != nil || !strings.Contains(out.String(), "and 0 files (0 bytes) to "+dest+" in 1 snapshots") {
+		t.Fatalf("backup: %q, %v", out.String(), err)
+	}
+	restored := map[string]string{"BACKREST_DATA": filepath.Join(t.TempDir(), "restored"), "BACKREST_ARGON2_MEMORY": "64", "BACKREST_ARGON2_TIME": "1"}
+	out.Reset()
+	if err := run(ctx, []string{"restore", dest}, env(restored), &out, &out); err != nil || !strings.Contains(out.String(), "restored the database") {
+		t.Fatalf("restore: %q, %v", out.String(), err)
+	}
+	if err := run(ctx, []string{"restore", dest}, env(restored), &out, &out); err == nil || !strings.Contains(err.Error(), "is not empty") {
+		t.Fatalf("restore into a used folder: %v", err)
+	}
+	if err := run(ctx, add, env(restored), &out, &out); err == nil || !strings.Contains(err.Error(), "Email already exists") {
+		t.Fatalf("the restored data lacks the user: %v", err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"backup"}, "want DEST after the flags"},
+		{[]string{"restore"}, "want SRC after the flags"},
+		{[]string{"restore", filepath.Join(t.TempDir(), "nothing")}, "has no manifest.json"},
+	} {
+		err := run(ctx, c.args, env(map[string]string{"BACKREST_DATA": filepath.Join(t.TempDir(), "d")}), &out, &out)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Fatalf("%v: %v, want %q", c.args, err, c.want)
+		}
+	}
+	out.Reset()
+	if err := run(ctx, []string{"backup", "-h"}, env(nil), &out, &out); err != nil || !strings.HasPrefix(out.String(), "usage: backrest backup [flags] DEST\n") {
+		t.Fatalf("backup -h: %q, %v", out.String(), err)
 	}
 }
 
@@ -489,4 +589,24 @@ func compactJSON(t *testing.T, data []byte) string {
 		t.Fatalf("%v: %s", err, data)
 	}
 	return b.String()
+}
+
+// Progress goes to stderr only when it is a terminal.
+func TestProgressOnTerminalOnly(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if progressOn(f) != nil || progressOn(&bytes.Buffer{}) != nil {
+		t.Fatal("progress shown on a file")
+	}
+	tty, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer tty.Close()
+	if progressOn(tty) == nil {
+		t.Fatal("no progress on a terminal")
+	}
 }
