@@ -79,7 +79,7 @@ func Create(ctx context.Context, db *store.DB, blobs blob.Store, dest string, op
 	if db.Postgres() && opts.DSN == "" {
 		return Stats{}, errors.New("backup: the URL of the PostgreSQL database is missing")
 	}
-	if strings.HasSuffix(dest, ".tar.gz") {
+	if isArchive(dest) {
 		return createArchive(ctx, db, blobs, dest, opts)
 	}
 	undo, err := prepareDir(dest)

@@ -11,7 +11,8 @@ import (
 const (
 	// ManifestName is the manifest's file. A backup without it is incomplete.
 	ManifestName = "manifest.json"
-	// DatabaseName is the copy of the SQLite database.
+	// DatabaseName is the copy of the SQLite database, under the name the data
+	// folder gives it.
 	DatabaseName = "backrest.db"
 	// FilesDir is the folder of the file bytes, fanned out by the first two hex
 	// digits of their key as in the data folder.

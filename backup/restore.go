@@ -45,7 +45,12 @@ func restore(ctx context.Context, src, dataDir string, openBlobs func() (blob.St
 		return Stats{}, err
 	}
 	if isArchive(src) {
-		tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(dataDir)), ".backrest-restore-")
+		// Unpack beside the data folder, on the same disk, when its parent exists.
+		parent := filepath.Dir(filepath.Clean(dataDir))
+		if _, err := os.Stat(parent); err != nil {
+			parent = ""
+		}
+		tmp, err := os.MkdirTemp(parent, ".backrest-restore-")
 		if err != nil {
 			return Stats{}, err
 		}

@@ -22,6 +22,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -316,6 +317,12 @@ func backupCommand(ctx context.Context, args []string, getenv func(string) strin
 			"(pg_dump must be installed). Progress is shown when stderr is a terminal."}, args, getenv, stdout)
 	if err != nil {
 		return err
+	}
+	if cfg.DB == "" {
+		// A mistyped data folder must not yield the backup of a new, empty one.
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, backup.DatabaseName)); err != nil {
+			return fmt.Errorf("backup: no database in the data folder %s: %w", cfg.DataDir, err)
+		}
 	}
 	a, err := app.New(ctx, cfg, app.Options{Logger: cli.NewLogger(cfg, stderr)})
 	if err != nil {

@@ -419,6 +419,7 @@ func TestBackupRestoreCommands(t *testing.T) {
 		want string
 	}{
 		{[]string{"backup"}, "want DEST after the flags"},
+		{[]string{"backup", filepath.Join(t.TempDir(), "b")}, "backup: no database in the data folder"},
 		{[]string{"restore"}, "want SRC after the flags"},
 		{[]string{"restore", filepath.Join(t.TempDir(), "nothing")}, "has no manifest.json"},
 	} {
