@@ -3,9 +3,7 @@ package http_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -242,7 +240,15 @@ func testBackupUnderLoad(t *testing.T, b storetest.Backend) {
 	}
 
 	data := filepath.Join(t.TempDir(), "restored")
-	target := restoreTarget(t, b, e.app.Config.DB)
+	target := e.app.Config.DB
+	if b == storetest.Postgres {
+		// The database is lost; its schema is there again, empty, as public
+		// is in a new database.
+		schema := searchPathOf(t, target)
+		if _, err := e.app.DB.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE; CREATE SCHEMA "+schema); err != nil {
+			t.Fatal(err)
+		}
+	}
 	rst, err := backup.Restore(context.Background(), dest, data, func() (blob.Store, error) {
 		return app.OpenBlobs(backrest.Config{DataDir: data})
 	}, backup.Options{DSN: target})
@@ -479,44 +485,6 @@ func TestBackupArchive(t *testing.T) {
 // kib formats n bytes as the progress line does, for sizes of KiB.
 func kib(n int64) string { return fmt.Sprintf("%.1f KiB", float64(n)/1024) }
 
-// restoreTarget returns the database setting to restore a backup of the database
-// dsn into: "" for SQLite; for PostgreSQL, the same schema in a new database,
-// dropped when the test ends.
-func restoreTarget(t *testing.T, b storetest.Backend, dsn string) string {
-	t.Helper()
-	if b == storetest.SQLite {
-		return ""
-	}
-	raw := make([]byte, 8)
-	rand.Read(raw)
-	name := "restore_" + hex.EncodeToString(raw)
-	admin, err := sql.Open("pgx", os.Getenv(storetest.EnvPostgres))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin, err := sql.Open("pgx", os.Getenv(storetest.EnvPostgres))
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer admin.Close()
-		if _, err := admin.Exec("DROP DATABASE " + name + " WITH (FORCE)"); err != nil {
-			t.Error(err)
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
 // A backup of PostgreSQL restores only into PostgreSQL, into the schema it was
 // taken from, and only where that schema holds no table; a backup of SQLite
 // restores only into SQLite.
@@ -548,7 +516,7 @@ func TestRestoreTargetRefused(t *testing.T) {
 	if err := restore(dest, e.app.Config.DB); err == nil || !strings.Contains(err.Error(), "holds") || !strings.Contains(err.Error(), "restore only into an empty one") {
 		t.Fatalf("restore over the live schema: %v", err)
 	}
-	other, err := url.Parse(restoreTarget(t, storetest.Postgres, e.app.Config.DB))
+	other, err := url.Parse(e.app.Config.DB)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -564,4 +532,35 @@ func TestRestoreTargetRefused(t *testing.T) {
 	if err := restore(lite, e.app.Config.DB); err == nil || !strings.Contains(err.Error(), "backup is of a SQLite database") {
 		t.Fatalf("restore of SQLite into PostgreSQL: %v", err)
 	}
+
+	// Once the schema is gone, the restore recreates it.
+	schema := searchPathOf(t, e.app.Config.DB)
+	if _, err := e.app.DB.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	st, err := backup.Restore(context.Background(), dest, data, func() (blob.Store, error) {
+		return app.OpenBlobs(backrest.Config{DataDir: data})
+	}, backup.Options{DSN: e.app.Config.DB})
+	if err != nil || st.Files != 1 {
+		t.Fatalf("restore into a dropped schema: %+v, %v", st, err)
+	}
+	cfg := testConfig(data)
+	cfg.DB = e.app.Config.DB
+	withSchema(t, backupSchema)(&cfg)
+	r := startEnv(t, cfg, app.Options{})
+	if n := r.count("photos"); n != 1 {
+		t.Fatalf("%d photos restored", n)
+	}
+	r.verify(true)
+}
+
+// searchPathOf returns the search_path of the PostgreSQL URL dsn.
+func searchPathOf(t *testing.T, dsn string) string {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query().Get("search_path")
 }
