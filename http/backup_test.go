@@ -357,6 +357,18 @@ func TestRestoreRefusesDamage(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := filepath.Join(good, filepath.FromSlash(m.Files[0].Path()))
+	// The backup holds its three parts only: no log of the database beside it.
+	entries, err := os.ReadDir(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != "backrest.db files manifest.json" {
+		t.Fatalf("backup folder holds %v", names)
+	}
 	for _, c := range []struct {
 		name   string
 		damage func(dir string)
