@@ -50,7 +50,14 @@ func pack(dir, dest string) error {
 	if err != nil {
 		return err
 	}
-	zw := gzip.NewWriter(f)
+	// The bytes of files are mostly compressed already (images, documents): the
+	// fastest level saves most of what gzip can save on the rest.
+	zw, err := gzip.NewWriterLevel(f, gzip.BestSpeed)
+	if err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
 	tw := tar.NewWriter(zw)
 	err = addFile(tw, dir, ManifestName)
 	for _, name := range []string{DatabaseName, DumpName} {

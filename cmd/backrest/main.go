@@ -324,12 +324,17 @@ func backupCommand(ctx context.Context, args []string, getenv func(string) strin
 			return fmt.Errorf("backup: no database in the data folder %s: %w", cfg.DataDir, err)
 		}
 	}
-	a, err := app.New(ctx, cfg, app.Options{Logger: cli.NewLogger(cfg, stderr)})
+	// The database is opened as it is: a backup migrates nothing.
+	db, err := store.OpenWith(ctx, cfg.DB, cfg.DataDir, store.Options{SQLiteSync: cfg.SQLiteSync})
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	st, err := backup.Create(ctx, a.DB, a.Blobs, rest[0], backup.Options{Progress: progressOn(stderr), DSN: cfg.DB})
+	defer db.Close()
+	blobs, err := app.OpenBlobs(cfg)
+	if err != nil {
+		return err
+	}
+	st, err := backup.Create(ctx, db, blobs, rest[0], backup.Options{Progress: progressOn(stderr), DSN: cfg.DB})
 	if err != nil {
 		return err
 	}
