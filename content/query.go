@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/backrest/backrest"
+	"github.com/backrest/backrest/store"
 )
 
 // Listing limits.
@@ -35,15 +36,6 @@ type Query struct {
 type Filter struct {
 	Field  string
 	Values []any
-}
-
-// sortable common fields and their columns; ties are ordered by creation date,
-// then id.
-var commonSort = map[string][]string{
-	"id":                {"c.id"},
-	"title":             {"c.title", "c.created", "c.id"},
-	"creation_date":     {"c.created", "c.id"},
-	"modification_date": {"c.modified", "c.created", "c.id"},
 }
 
 // ParseQuery parses the query parameters of a listing of t: limit, offset, sort
@@ -142,7 +134,7 @@ func (t *Type) ParseQuery(params url.Values) (*Query, error) {
 
 // sortable reports whether listings of t may be sorted by the field.
 func (t *Type) sortable(field string) bool {
-	if _, ok := commonSort[field]; ok {
+	if slices.Contains(store.ContentSortFields, field) {
 		return true
 	}
 	f := t.Field(field)
@@ -151,7 +143,7 @@ func (t *Type) sortable(field string) bool {
 
 // sortFields lists the fields listings of t may be sorted by.
 func (t *Type) sortFields() []string {
-	out := []string{"id", "title", "creation_date", "modification_date"}
+	out := slices.Clone(store.ContentSortFields)
 	for _, f := range t.Fields {
 		if f.Kind.indexed() {
 			out = append(out, f.Name)
@@ -231,98 +223,28 @@ type Page struct {
 }
 
 // List returns the page of the items of t that q selects and caller may view.
-//
-// The conditions on the common fields (owner, category) apply to content (c),
-// those on own fields to the type's table (t), which also holds each item's
-// creation date, so that its indexes serve filters and sorting on own fields in
-// the default order. The total is counted on as few tables as the conditions need.
 func (s *Service) List(ctx context.Context, caller *backrest.User, t *Type, q *Query) (*Page, error) {
 	verdict := t.may(ActionView, caller)
 	if verdict == denied {
 		return nil, forbidden(caller)
 	}
-	var common, own []string // conditions on content and on the type's table
-	var commonArgs, ownArgs []any
+	sq := store.ContentQuery{Sort: q.Sort, Desc: q.Desc, Limit: q.Limit, Offset: q.Offset,
+		Filters: make([]store.ContentFilter, len(q.Filters))}
 	if verdict == ownerOnly {
-		common, commonArgs = append(common, "c.owner = ?"), append(commonArgs, caller.ID.String())
+		sq.Owner = caller.ID.String()
 	}
-	for _, f := range q.Filters {
-		in := "IN (" + placeholders(len(f.Values)) + ")"
-		switch f.Field {
-		case "owner":
-			common, commonArgs = append(common, "c.owner "+in), append(commonArgs, f.Values...)
-		case "category":
-			common = append(common, "c.id IN (SELECT cc.content_id FROM content_categories cc JOIN categories k ON k.id = cc.category_id WHERE k.title "+in+")")
-			commonArgs = append(commonArgs, f.Values...)
-		default:
-			own, ownArgs = append(own, "t."+column(f.Field)+" "+in), append(ownArgs, f.Values...)
-		}
+	for i, f := range q.Filters {
+		sq.Filters[i] = store.ContentFilter{Field: f.Field, Values: f.Values}
 	}
-	page := &Page{}
-	var count string
-	switch {
-	case len(common) == 0 && len(own) == 0:
-		// The number kept by triggers (migration 004).
-		count = "SELECT COALESCE(SUM(n), 0) FROM content_counts WHERE type = ?"
-	case len(common) == 0:
-		count = "SELECT COUNT(*) FROM " + table(t.Name) + " t WHERE " + strings.Join(own, " AND ")
-	case len(own) == 0:
-		count = "SELECT COUNT(*) FROM content c WHERE c.type = ? AND " + strings.Join(common, " AND ")
-	default:
-		count = "SELECT COUNT(*) FROM content c JOIN " + table(t.Name) + " t ON t.id = c.id WHERE " + strings.Join(append(own, common...), " AND ")
-	}
-	countArgs := append(append([]any{}, ownArgs...), commonArgs...)
-	if len(own) == 0 {
-		countArgs = append([]any{t.Name}, commonArgs...)
-	}
-	if err := s.db.QueryRow(ctx, count, countArgs...).Scan(&page.Total); err != nil {
-		return nil, fmt.Errorf("content: count %s: %w", t.Name, err)
-	}
-	if int64(q.Offset) >= page.Total {
-		page.Items = []*Item{}
-		return page, nil
-	}
-
-	dir := " ASC"
-	if q.Desc {
-		dir = " DESC"
-	}
-	var order []string
-	onOwn := len(own) > 0
-	if cols, ok := commonSort[q.Sort]; ok {
-		for _, c := range cols {
-			if onOwn && (c == "c.created" || c == "c.id") {
-				c = "t." + c[2:]
-			}
-			order = append(order, c+dir)
-		}
-	} else {
-		nulls := " NULLS FIRST"
-		if q.Desc {
-			nulls = " NULLS LAST"
-		}
-		order = append(order, "t."+column(q.Sort)+dir+nulls, "t.created"+dir, "t.id"+dir)
-		onOwn = true
-	}
-	conds, args := append(own, common...), append(ownArgs, commonArgs...)
-	if !onOwn {
-		// Every item of the type has a row in its table; the condition lets the
-		// indexes of content serve the order.
-		conds, args = append([]string{"c.type = ?"}, conds...), append([]any{t.Name}, args...)
-	}
-	where := "1 = 1"
-	if len(conds) > 0 {
-		where = strings.Join(conds, " AND ")
-	}
-	items, err := s.load(ctx, s.db, t, where+" ORDER BY "+strings.Join(order, ", ")+" LIMIT ? OFFSET ?",
-		append(args, q.Limit, q.Offset)...)
+	rows, total, err := store.ListContent(ctx, s.db, t.table, sq)
 	if err != nil {
 		return nil, err
 	}
-	if items == nil {
-		items = []*Item{}
+	items, err := s.items(ctx, s.db, t, rows)
+	if err != nil {
+		return nil, err
 	}
-	page.Items = items
+	page := &Page{Items: items, Total: total}
 	if next := q.Offset + q.Limit; int64(next) < page.Total {
 		page.Next = next
 	}

@@ -2,7 +2,6 @@ package content
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -104,11 +103,16 @@ func New(ctx context.Context, db *store.DB, opts Options) (*Service, error) {
 		s.types = append(s.types, t)
 		s.byName[t.Name] = t
 	}
-	if err := syncTables(ctx, db, s.types, opts.AllowDestructive, s.log); err != nil {
+	tables := make([]*store.ContentTable, len(s.types))
+	for i, t := range s.types {
+		t.table = contentTable(t)
+		tables[i] = t.table
+	}
+	if err := store.SyncContentTables(ctx, db, tables, opts.AllowDestructive, s.now(), s.log); err != nil {
 		return nil, err
 	}
 	if opts.CategoryGroups != nil {
-		if err := s.syncGroups(ctx, opts.CategoryGroups); err != nil {
+		if err := store.SyncCategoryGroups(ctx, db, opts.CategoryGroups); err != nil {
 			return nil, err
 		}
 	}
@@ -145,30 +149,30 @@ func (s *Service) Get(ctx context.Context, caller *backrest.User, t *Type, id in
 	if t.may(ActionView, caller) == denied {
 		return nil, forbidden(caller)
 	}
-	items, err := s.load(ctx, s.db, t, "c.id = ?", id)
+	row, err := store.ContentByID(ctx, s.db, t.table, id)
 	if err != nil {
 		return nil, err
 	}
-	if len(items) == 0 {
+	item, err := s.item(ctx, s.db, t, row)
+	if err != nil {
+		return nil, err
+	}
+	if item == nil {
 		return nil, errNotFound
 	}
-	if !t.mayOn(ActionView, caller, items[0]) {
+	if !t.mayOn(ActionView, caller, item) {
 		return nil, forbidden(caller)
 	}
-	return items[0], nil
+	return item, nil
 }
 
 // CanView reports whether caller (nil when anonymous) may view the item with the
 // id, of any type; it is false for an unknown item. Downloads of the files an item
 // holds ask it.
 func (s *Service) CanView(ctx context.Context, caller *backrest.User, id int64) (bool, error) {
-	var typeName, owner string
-	err := s.db.QueryRow(ctx, "SELECT type, owner FROM content WHERE id = ?", id).Scan(&typeName, &owner)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("content: read item %d: %w", id, err)
+	typeName, owner, ok, err := store.ContentOwner(ctx, s.db, id)
+	if err != nil || !ok {
+		return false, err
 	}
 	t := s.byName[typeName]
 	if t == nil {
@@ -199,10 +203,9 @@ func (s *Service) Create(ctx context.Context, caller *backrest.User, t *Type, bo
 		}
 	}
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		err := tx.QueryRow(ctx, "INSERT INTO content (type, owner, title, description, created, modified) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-			t.Name, item.Owner.String(), item.Title, item.Description, now.UnixMicro(), now.UnixMicro()).Scan(&item.ID)
-		if err != nil {
-			return fmt.Errorf("content: insert: %w", err)
+		var err error
+		if item.ID, err = store.InsertContent(ctx, tx, t.Name, item.Owner.String(), item.Title, item.Description, now); err != nil {
+			return err
 		}
 		if err := s.applyFields(ctx, tx, caller, item, nil, in); err != nil {
 			return err
@@ -218,15 +221,14 @@ func (s *Service) Create(ctx context.Context, caller *backrest.User, t *Type, bo
 				return err
 			}
 		}
-		cols, args, err := fieldArgs(t, item)
+		vals, err := fieldValues(t, item)
 		if err != nil {
 			return err
 		}
-		q := "INSERT INTO " + table(t.Name) + " (id, created" + prefixed(", ", cols) + ") VALUES (?, ?" + strings.Repeat(", ?", len(cols)) + ")"
-		if _, err := tx.Exec(ctx, q, append([]any{item.ID, now.UnixMicro()}, args...)...); err != nil {
-			return fmt.Errorf("content: insert %s: %w", t.Name, err)
+		if err := store.InsertContentFields(ctx, tx, t.table, item.ID, now, vals); err != nil {
+			return err
 		}
-		return s.setCategories(ctx, tx, item)
+		return setCategories(ctx, tx, item)
 	})
 	if err != nil {
 		return nil, err
@@ -278,18 +280,15 @@ func (s *Service) Update(ctx context.Context, caller *backrest.User, t *Type, id
 		if err := s.updateCommon(ctx, tx, item); err != nil {
 			return err
 		}
-		cols, args, err := fieldArgs(t, item)
+		vals, err := fieldValues(t, item)
 		if err != nil {
 			return err
 		}
-		if len(cols) > 0 {
-			q := "UPDATE " + table(t.Name) + " SET " + strings.Join(cols, " = ?, ") + " = ? WHERE id = ?"
-			if _, err := tx.Exec(ctx, q, append(args, item.ID)...); err != nil {
-				return fmt.Errorf("content: update %s: %w", t.Name, err)
-			}
+		if err := store.UpdateContentFields(ctx, tx, t.table, item.ID, vals); err != nil {
+			return err
 		}
 		if in.categories != nil {
-			return s.setCategories(ctx, tx, item)
+			return setCategories(ctx, tx, item)
 		}
 		return nil
 	})
@@ -324,32 +323,25 @@ func (s *Service) Delete(ctx context.Context, caller *backrest.User, t *Type, id
 				}
 			}
 		}
-		if _, err := tx.Exec(ctx, "DELETE FROM content WHERE id = ?", item.ID); err != nil {
-			return fmt.Errorf("content: delete %d: %w", item.ID, err)
-		}
-		return nil
+		return store.DeleteContent(ctx, tx, item.ID)
 	})
 }
 
 // lock locks the item's row for the rest of tx (so that changes to one item queue)
 // and reads the item.
 func (s *Service) lock(ctx context.Context, tx *store.Tx, t *Type, id int64) (*Item, error) {
-	var owner string
-	err := tx.QueryRow(ctx, "UPDATE content SET modified = modified WHERE id = ? AND type = ? RETURNING owner", id, t.Name).Scan(&owner)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("content: lock item %d: %w", id, err)
-	}
-	items, err := s.load(ctx, tx, t, "c.id = ?", id)
+	row, err := store.LockContent(ctx, tx, t.table, id)
 	if err != nil {
 		return nil, err
 	}
-	if len(items) == 0 {
+	item, err := s.item(ctx, tx, t, row)
+	if err != nil {
+		return nil, err
+	}
+	if item == nil {
 		return nil, errNotFound
 	}
-	return items[0], nil
+	return item, nil
 }
 
 // updateCommon writes the common fields of item.
@@ -357,12 +349,7 @@ func (s *Service) updateCommon(ctx context.Context, tx *store.Tx, item *Item) er
 	if strings.TrimSpace(item.Title) == "" {
 		return backrest.Invalid("title", "Required")
 	}
-	_, err := tx.Exec(ctx, "UPDATE content SET title = ?, description = ?, modified = ? WHERE id = ?",
-		item.Title, item.Description, item.Modified.UnixMicro(), item.ID)
-	if err != nil {
-		return fmt.Errorf("content: update %d: %w", item.ID, err)
-	}
-	return nil
+	return store.UpdateContent(ctx, tx, item.ID, item.Title, item.Description, item.Modified)
 }
 
 // applyFields sets the own fields of in on item: plain values as they are, files
@@ -408,78 +395,6 @@ func (s *Service) applyFields(ctx context.Context, tx *store.Tx, caller *backres
 		item.Fields[f.Name] = file
 	}
 	return v.Err()
-}
-
-// fieldArgs returns the columns of t's own fields and their values in item, in
-// their stored form.
-func fieldArgs(t *Type, item *Item) ([]string, []any, error) {
-	cols := make([]string, 0, len(t.Fields))
-	args := make([]any, 0, len(t.Fields))
-	for _, f := range t.Fields {
-		v, err := storedValue(f.Kind, item.Fields[f.Name])
-		if err != nil {
-			return nil, nil, fmt.Errorf("content: field %s of %s: %w", f.Name, t.Name, err)
-		}
-		cols = append(cols, column(f.Name))
-		args = append(args, v)
-	}
-	return cols, args, nil
-}
-
-// storedValue converts the value of a field to its column's form.
-func storedValue(k Kind, v any) (any, error) {
-	if v == nil {
-		return nil, nil
-	}
-	switch x := v.(type) {
-	case string:
-		if k == String || k == Text {
-			return x, nil
-		}
-	case int64:
-		if k == Integer {
-			return x, nil
-		}
-	case int:
-		if k == Integer {
-			return int64(x), nil
-		}
-	case float64:
-		if k == Number {
-			return x, nil
-		}
-	case bool:
-		if k == Boolean {
-			if x {
-				return int64(1), nil
-			}
-			return int64(0), nil
-		}
-	case time.Time:
-		if k == DateTime {
-			return x.UnixMicro(), nil
-		}
-	case json.RawMessage:
-		if k == JSON {
-			return string(x), nil
-		}
-	case *backrest.File:
-		if k == FileKind {
-			if x == nil {
-				return nil, nil
-			}
-			return x.ID, nil
-		}
-	}
-	return nil, fmt.Errorf("a value of Go type %T does not fit a %s field", v, k)
-}
-
-// prefixed returns the items joined by ", ", preceded by sep, or "" for none.
-func prefixed(sep string, items []string) string {
-	if len(items) == 0 {
-		return ""
-	}
-	return sep + strings.Join(items, ", ")
 }
 
 // clone returns a copy of item whose fields and categories may be changed.

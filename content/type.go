@@ -43,20 +43,6 @@ func (k Kind) indexed() bool {
 	return false
 }
 
-// column is the SQL type of the column that stores fields of the kind; the names are
-// understood alike by SQLite and PostgreSQL.
-func (k Kind) column() string {
-	switch k {
-	case Integer, DateTime, FileKind:
-		return "BIGINT"
-	case Number:
-		return "DOUBLE PRECISION"
-	case Boolean:
-		return "SMALLINT"
-	}
-	return "TEXT"
-}
-
 // DefaultMaxLength is the longest string field (in characters) accepted when the
 // field sets no max_length, and MaxStringLength is the largest max_length a string
 // field may set: string fields are indexed, and index entries must stay small.
@@ -173,6 +159,8 @@ type Type struct {
 	Hooks Hooks `json:"-"`
 
 	fields map[string]*Field
+	// table is the storage of the type's items, set by New.
+	table *store.ContentTable
 }
 
 var (

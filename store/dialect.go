@@ -55,11 +55,11 @@ func uniqueViolation(err error) bool {
 	return false
 }
 
-// LockSchema takes the lock under which the schema changes, held until the
+// lockSchema takes the lock under which the schema changes, held until the
 // transaction ends, so that instances starting together change it one at a time:
 // on PostgreSQL the advisory lock of the migrations, on SQLite nothing, since its
 // write transactions run one at a time already.
-func (tx *Tx) LockSchema(ctx context.Context) error {
+func (tx *Tx) lockSchema(ctx context.Context) error {
 	if !tx.db.d.dollar {
 		return nil
 	}
@@ -67,15 +67,11 @@ func (tx *Tx) LockSchema(ctx context.Context) error {
 	return err
 }
 
-// IDKey returns the column type of an integer primary key whose values the
-// application gives, such as a reference to content(id).
-func (tx *Tx) IDKey() string { return tx.db.d.idKey }
-
-// IndexColumn returns col as a column of an index that serves ORDER BY col ASC
+// nullsFirst returns col as a column of an index that serves ORDER BY col ASC
 // NULLS FIRST (and, read backwards, col DESC NULLS LAST) on both databases: NULL
 // sorts first in SQLite's indexes already, last in PostgreSQL's by default.
-func (tx *Tx) IndexColumn(col string) string {
-	if tx.db.d.dollar {
+func (d *dialect) nullsFirst(col string) string {
+	if d.dollar {
 		return col + " NULLS FIRST"
 	}
 	return col

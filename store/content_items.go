@@ -1,0 +1,324 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ContentRow is a content item as stored: the common fields, and the values of
+// the own fields in the order of the table's columns.
+type ContentRow struct {
+	ID                 int64
+	Owner              string
+	Title, Description string
+	Created, Modified  time.Time
+	// Values are the own fields' values, nil for NULL, else as the column types
+	// read back (see ColumnType).
+	Values []any
+	// Categories are the item's category titles, sorted; nil when the type has
+	// none.
+	Categories []string
+}
+
+// InsertContent inserts the common fields of a new item of the type and returns
+// its id. The item is complete once InsertContentFields has inserted its own
+// fields, in the same transaction.
+func InsertContent(ctx context.Context, tx *Tx, typeName, owner, title, description string, created time.Time) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, "INSERT INTO content (type, owner, title, description, created, modified) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+		typeName, owner, title, description, micros(created), micros(created)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("content: insert: %w", err)
+	}
+	return id, nil
+}
+
+// InsertContentFields inserts the own fields of the new item id, values in the
+// order of t's columns.
+func InsertContentFields(ctx context.Context, tx *Tx, t *ContentTable, id int64, created time.Time, values []any) error {
+	if _, err := tx.Exec(ctx, t.insertFields, append([]any{id, micros(created)}, values...)...); err != nil {
+		return fmt.Errorf("content: insert %s: %w", t.Name, err)
+	}
+	return nil
+}
+
+// UpdateContent writes the common fields of the item id.
+func UpdateContent(ctx context.Context, tx *Tx, id int64, title, description string, modified time.Time) error {
+	_, err := tx.Exec(ctx, "UPDATE content SET title = ?, description = ?, modified = ? WHERE id = ?",
+		title, description, micros(modified), id)
+	if err != nil {
+		return fmt.Errorf("content: update %d: %w", id, err)
+	}
+	return nil
+}
+
+// UpdateContentFields writes the own fields of the item id, values in the order
+// of t's columns.
+func UpdateContentFields(ctx context.Context, tx *Tx, t *ContentTable, id int64, values []any) error {
+	if len(t.Columns) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, t.updateFields, append(values, id)...); err != nil {
+		return fmt.Errorf("content: update %s: %w", t.Name, err)
+	}
+	return nil
+}
+
+// LockContent locks the row of the item id of t for the rest of tx (so that
+// changes to one item queue) and reads the item; it returns nil when there is no
+// such item of the type.
+func LockContent(ctx context.Context, tx *Tx, t *ContentTable, id int64) (*ContentRow, error) {
+	var owner string
+	err := tx.QueryRow(ctx, "UPDATE content SET modified = modified WHERE id = ? AND type = ? RETURNING owner", id, t.Name).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("content: lock item %d: %w", id, err)
+	}
+	return ContentByID(ctx, tx, t, id)
+}
+
+// DeleteContent deletes the item id, its own fields and categories with it.
+func DeleteContent(ctx context.Context, tx *Tx, id int64) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM content WHERE id = ?", id); err != nil {
+		return fmt.Errorf("content: delete %d: %w", id, err)
+	}
+	return nil
+}
+
+// ContentOwner returns the type and owner of the item id, of any type; ok is
+// false when there is no such item.
+func ContentOwner(ctx context.Context, r Reader, id int64) (typeName, owner string, ok bool, err error) {
+	err = r.QueryRow(ctx, "SELECT type, owner FROM content WHERE id = ?", id).Scan(&typeName, &owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", false, nil
+	}
+	if err != nil {
+		return "", "", false, fmt.Errorf("content: read item %d: %w", id, err)
+	}
+	return typeName, owner, true, nil
+}
+
+// ContentByID returns the item id of t, nil when there is no such item.
+func ContentByID(ctx context.Context, r Reader, t *ContentTable, id int64) (*ContentRow, error) {
+	rows, err := readContent(ctx, r, t, " WHERE c.id = ?", id)
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// readContent reads the items of t that the rest of the query (WHERE, ORDER BY,
+// LIMIT) selects, with their categories.
+func readContent(ctx context.Context, r Reader, t *ContentTable, rest string, args ...any) ([]ContentRow, error) {
+	rows, err := r.Query(ctx, t.selectRows+rest, args...)
+	if err != nil {
+		return nil, fmt.Errorf("content: read %s: %w", t.Name, err)
+	}
+	defer rows.Close()
+	var out []ContentRow
+	n := len(t.Columns)
+	dest := make([]any, 6+n)
+	vals := make([]sql.Null[any], n)
+	for rows.Next() {
+		var row ContentRow
+		var created, modified int64
+		dest[0], dest[1], dest[2], dest[3], dest[4], dest[5] = &row.ID, &row.Owner, &row.Title, &row.Description, &created, &modified
+		for i := range vals {
+			vals[i] = sql.Null[any]{}
+			dest[6+i] = &vals[i]
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("content: read %s: %w", t.Name, err)
+		}
+		row.Created, row.Modified = fromMicros(created), fromMicros(modified)
+		row.Values = make([]any, n)
+		for i, c := range t.Columns {
+			if !vals[i].Valid {
+				continue
+			}
+			v, err := columnValue(c.Type, vals[i].V)
+			if err != nil {
+				return nil, fmt.Errorf("content: item %d, field %s: %w", row.ID, c.Field, err)
+			}
+			row.Values[i] = v
+		}
+		if t.Categories {
+			row.Categories = []string{}
+		}
+		out = append(out, row)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("content: read %s: %w", t.Name, err)
+	}
+	rows.Close()
+	if t.Categories && len(out) > 0 {
+		if err := readCategories(ctx, r, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// columnValue converts a column's value, as the driver returns it, to the form of
+// the column type: string, int64 or float64.
+func columnValue(typ ColumnType, v any) (any, error) {
+	switch typ {
+	case TextColumn:
+		switch x := v.(type) {
+		case string:
+			return x, nil
+		case []byte:
+			return string(x), nil
+		}
+	case BigintColumn, SmallintColumn:
+		switch x := v.(type) {
+		case int64:
+			return x, nil
+		case int32:
+			return int64(x), nil
+		case int16:
+			return int64(x), nil
+		}
+	case DoubleColumn:
+		switch x := v.(type) {
+		case float64:
+			return x, nil
+		case int64:
+			return float64(x), nil
+		}
+	}
+	return nil, fmt.Errorf("unexpected stored value of Go type %T", v)
+}
+
+// readCategories reads the categories of the items.
+func readCategories(ctx context.Context, r Reader, items []ContentRow) error {
+	byID := make(map[int64]*ContentRow, len(items))
+	args := make([]any, len(items))
+	for i := range items {
+		byID[items[i].ID] = &items[i]
+		args[i] = items[i].ID
+	}
+	rows, err := r.Query(ctx, "SELECT cc.content_id, k.title FROM content_categories cc JOIN categories k ON k.id = cc.category_id WHERE cc.content_id IN ("+
+		placeholders(len(items))+")", args...)
+	if err != nil {
+		return fmt.Errorf("content: read categories: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var title string
+		if err := rows.Scan(&id, &title); err != nil {
+			return fmt.Errorf("content: read categories: %w", err)
+		}
+		if item := byID[id]; item != nil {
+			item.Categories = append(item.Categories, title)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("content: read categories: %w", err)
+	}
+	for i := range items {
+		slices.Sort(items[i].Categories)
+	}
+	return nil
+}
+
+// SetContentCategories replaces the categories of the item id by titles,
+// creating the titles not used before.
+func SetContentCategories(ctx context.Context, tx *Tx, id int64, titles []string) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM content_categories WHERE content_id = ?", id); err != nil {
+		return fmt.Errorf("content: categories of %d: %w", id, err)
+	}
+	for _, title := range titles {
+		if _, err := tx.Exec(ctx, "INSERT INTO categories (title) VALUES (?) ON CONFLICT (title) DO NOTHING", title); err != nil {
+			return fmt.Errorf("content: category %q: %w", title, err)
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO content_categories (content_id, category_id) SELECT ?, id FROM categories WHERE title = ?", id, title); err != nil {
+			return fmt.Errorf("content: category %q of %d: %w", title, id, err)
+		}
+	}
+	return nil
+}
+
+// SyncCategoryGroups records the category groups: the titles declared in a group
+// are created or moved to it; titles no longer in any group leave theirs.
+func SyncCategoryGroups(ctx context.Context, db *DB, groups map[string][]string) error {
+	return db.InTx(ctx, func(tx *Tx) error {
+		var declared []any
+		for g, titles := range groups {
+			for _, title := range titles {
+				title = strings.TrimSpace(title)
+				if _, err := tx.Exec(ctx, "INSERT INTO categories (title, grp) VALUES (?, ?) ON CONFLICT (title) DO UPDATE SET grp = excluded.grp", title, g); err != nil {
+					return fmt.Errorf("content: category %q: %w", title, err)
+				}
+				declared = append(declared, title)
+			}
+		}
+		q := "UPDATE categories SET grp = '' WHERE grp <> ''"
+		if len(declared) > 0 {
+			q += " AND title NOT IN (" + placeholders(len(declared)) + ")"
+		}
+		if _, err := tx.Exec(ctx, q, declared...); err != nil {
+			return fmt.Errorf("content: category groups: %w", err)
+		}
+		return nil
+	})
+}
+
+// Category is a category title with its group, "" for none.
+type Category struct {
+	Title string
+	Group string
+}
+
+// CategoryScope says whose items' categories a caller sees: those of every item
+// of the types AllOf, and those of the items of Owner among the types OwnOf.
+type CategoryScope struct {
+	AllOf []string
+	OwnOf []string
+	Owner string
+}
+
+// Categories returns the categories of a group and those that some item within
+// scope has, in no particular order.
+func Categories(ctx context.Context, r Reader, scope CategoryScope) ([]Category, error) {
+	var conds []string
+	var args []any
+	if len(scope.AllOf) > 0 {
+		conds = append(conds, "c.type IN ("+placeholders(len(scope.AllOf))+")")
+		args = append(args, stringArgs(scope.AllOf)...)
+	}
+	if len(scope.OwnOf) > 0 {
+		conds = append(conds, "(c.owner = ? AND c.type IN ("+placeholders(len(scope.OwnOf))+"))")
+		args = append(append(args, scope.Owner), stringArgs(scope.OwnOf)...)
+	}
+	q := "SELECT title, grp FROM categories k WHERE grp <> ''"
+	if len(conds) > 0 {
+		q += " OR EXISTS (SELECT 1 FROM content_categories cc JOIN content c ON c.id = cc.content_id WHERE cc.category_id = k.id AND (" +
+			strings.Join(conds, " OR ") + "))"
+	}
+	rows, err := r.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("content: categories: %w", err)
+	}
+	defer rows.Close()
+	out := []Category{}
+	for rows.Next() {
+		var c Category
+		if err := rows.Scan(&c.Title, &c.Group); err != nil {
+			return nil, fmt.Errorf("content: categories: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("content: categories: %w", err)
+	}
+	return out, nil
+}
