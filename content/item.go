@@ -210,7 +210,11 @@ func (f *Field) decode(raw json.RawMessage) (any, string) {
 		if err != nil {
 			return nil, "Must be a date and time (RFC 3339), such as 2024-05-01T12:00:00Z"
 		}
-		return tm.UTC().Truncate(time.Microsecond), ""
+		tm = tm.UTC().Truncate(time.Microsecond)
+		if y := tm.Year(); y < 1 || y > 9999 {
+			return nil, "Must be in the years 0001 to 9999 (UTC)"
+		}
+		return tm, ""
 	case JSON:
 		var b bytes.Buffer
 		if json.Compact(&b, raw) != nil {

@@ -57,7 +57,7 @@ type ContentTable struct {
 	// selectRows, insertFields and updateFields are the statements that read
 	// items, insert and update their own fields.
 	selectRows, insertFields, updateFields string
-	columns    map[string]string // field name -> column
+	columns                                map[string]string // field name -> column
 }
 
 // NewContentTable returns the description of the storage of the type name.
