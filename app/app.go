@@ -144,7 +144,6 @@ func (a *App) init(ctx context.Context, opts Options) error {
 	if err := a.initContent(ctx, opts); err != nil {
 		return err
 	}
-	a.Files.SetViewer(a.Content)
 	c := a.Config
 	a.handler = bhttp.NewServer(bhttp.Deps{Options: bhttp.Options{BaseURL: c.BaseURL, Debug: c.Debug, Public: c.Public,
 		TrustProxy: c.TrustProxy, BodyLimit: c.BodyLimit, UploadLimit: c.UploadLimit, RateLimits: c.RateLimits,

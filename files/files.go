@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/backrest/backrest"
@@ -18,7 +17,8 @@ import (
 )
 
 // Viewer tells whether a caller may view a content item, and so the files it
-// holds. The content service implements it.
+// holds. The content service implements it; callers of Open and Delete pass it,
+// nil when there is no content (then only admins see attached files).
 type Viewer interface {
 	// CanView reports whether caller, nil when anonymous, may view the item.
 	CanView(ctx context.Context, caller *backrest.User, item int64) (bool, error)
@@ -63,11 +63,10 @@ const (
 
 // Service keeps files. It is safe for concurrent use.
 type Service struct {
-	db     *store.DB
-	blobs  blob.Store
-	opts   Options
-	log    *slog.Logger
-	viewer atomic.Pointer[Viewer]
+	db    *store.DB
+	blobs blob.Store
+	opts  Options
+	log   *slog.Logger
 }
 
 // New returns a Service keeping rows in db and bytes in blobs.
@@ -79,10 +78,6 @@ func New(db *store.DB, blobs blob.Store, opts Options) *Service {
 	}
 	return s
 }
-
-// SetViewer sets who decides whether a caller may view the item holding a file.
-// Until it is set, only admins may view attached files.
-func (s *Service) SetViewer(v Viewer) { s.viewer.Store(&v) }
 
 // fault runs the fault hook of step, if any.
 func (s *Service) fault(step string) error {
@@ -250,24 +245,24 @@ var errNoFile = backrest.Errorf(backrest.ENOTFOUND, "File not found")
 var errNotYours = backrest.Errorf(backrest.EFORBIDDEN, "You may not access this file")
 
 // mayView reports whether caller may view f: its uploader while it is unattached,
-// whoever may view its item once attached, and admins always.
-func (s *Service) mayView(ctx context.Context, caller *backrest.User, f *backrest.File) (bool, error) {
+// whoever may view its item once attached (as items says), and admins always.
+func mayView(ctx context.Context, items Viewer, caller *backrest.User, f *backrest.File) (bool, error) {
 	if caller.IsAdmin() {
 		return true, nil
 	}
 	if f.Content == 0 {
 		return caller != nil && caller.ID == f.Owner, nil
 	}
-	v := s.viewer.Load()
-	if v == nil {
+	if items == nil {
 		return false, nil
 	}
-	return (*v).CanView(ctx, caller, f.Content)
+	return items.CanView(ctx, caller, f.Content)
 }
 
 // Open returns the file with the uuid and its bytes, open for reading, if caller
-// (nil when anonymous) may view it. Close the bytes when done.
-func (s *Service) Open(ctx context.Context, caller *backrest.User, uuid string) (*backrest.File, blob.File, error) {
+// (nil when anonymous) may view it; items tells who may view the item holding
+// an attached file. Close the bytes when done.
+func (s *Service) Open(ctx context.Context, items Viewer, caller *backrest.User, uuid string) (*backrest.File, blob.File, error) {
 	uuid, ok := ParseUUID(uuid)
 	if !ok {
 		return nil, nil, errNoFile
@@ -279,7 +274,7 @@ func (s *Service) Open(ctx context.Context, caller *backrest.User, uuid string) 
 	if err != nil {
 		return nil, nil, err
 	}
-	ok, err = s.mayView(ctx, caller, f)
+	ok, err = mayView(ctx, items, caller, f)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -298,8 +293,9 @@ func (s *Service) Open(ctx context.Context, caller *backrest.User, uuid string) 
 
 // Delete deletes the unattached upload with the uuid, which caller uploaded (or
 // caller is an admin). Files held by content go with their field or item instead:
-// deleting one is an ECONFLICT error.
-func (s *Service) Delete(ctx context.Context, caller *backrest.User, uuid string) error {
+// deleting one is an ECONFLICT error, or EFORBIDDEN to a caller who may not view
+// its item, as items tells.
+func (s *Service) Delete(ctx context.Context, items Viewer, caller *backrest.User, uuid string) error {
 	if caller == nil {
 		return backrest.ErrAnonymous
 	}
@@ -316,7 +312,7 @@ func (s *Service) Delete(ctx context.Context, caller *backrest.User, uuid string
 			return err
 		}
 		if f.Content != 0 {
-			ok, err := s.mayView(ctx, caller, f)
+			ok, err := mayView(ctx, items, caller, f)
 			if err != nil {
 				return err
 			}

@@ -158,7 +158,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 		caller = sess.User
 	}
 	uuid := strings.TrimSuffix(r.PathValue("file"), "~")
-	f, body, err := s.files.Open(r.Context(), caller, uuid)
+	f, body, err := s.files.Open(r.Context(), s.items(), caller, uuid)
 	if err != nil {
 		return err
 	}
@@ -213,11 +213,20 @@ func (s *Server) deleteUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.files.Delete(r.Context(), sess.User, strings.TrimSuffix(r.PathValue("file"), "~")); err != nil {
+	if err := s.files.Delete(r.Context(), s.items(), sess.User, strings.TrimSuffix(r.PathValue("file"), "~")); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, success)
 	return nil
+}
+
+// items returns who decides whether a caller may view the item holding a file:
+// the content service, or nil when there is none.
+func (s *Server) items() files.Viewer {
+	if s.content == nil {
+		return nil
+	}
+	return s.content
 }
 
 // jsonErrorWriter writes the error statuses of http.ServeContent (such as 416 for
