@@ -138,7 +138,7 @@ func (a *App) init(ctx context.Context, opts Options) error {
 		}
 	}
 	a.Blobs = blobs
-	a.Files = files.New(a.DB, blobs, files.Options{BaseURL: a.Config.BaseURL, UploadLimit: a.Config.UploadLimit,
+	a.Files = files.New(a.DB, blobs, files.Options{UploadLimit: a.Config.UploadLimit,
 		UploadTTL: a.Config.UploadTTL, SweepGrace: a.Config.SweepGrace, Sniff: http.DetectContentType,
 		Logger: a.Log, Fault: opts.FileFault})
 	if err := a.initContent(ctx, opts); err != nil {
@@ -181,7 +181,7 @@ func OpenBlobs(cfg backrest.Config) (blob.Store, error) {
 // initContent builds the content service from the schema file and the types
 // registered from Go, and brings their tables up to date.
 func (a *App) initContent(ctx context.Context, opts Options) error {
-	copts := content.Options{Files: a.Files, BaseURL: a.Config.BaseURL, AllowDestructive: a.Config.SchemaAllowDestructive,
+	copts := content.Options{Files: a.Files, AllowDestructive: a.Config.SchemaAllowDestructive,
 		Logger: a.Log, Now: opts.Now}
 	if a.Config.Schema != "" {
 		schema, err := content.LoadSchema(a.Config.Schema)

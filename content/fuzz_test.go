@@ -46,7 +46,7 @@ func checkValue(t *testing.T, f *Field, v any) {
 	}
 	switch x := v.(type) {
 	case string:
-		if n := f.maxLength(); n > 0 && utf8.RuneCountInString(x) > n {
+		if n := f.LengthLimit(); n > 0 && utf8.RuneCountInString(x) > n {
 			t.Fatalf("%s: %d characters accepted", f.Name, utf8.RuneCountInString(x))
 		}
 		if f.pattern != nil && !f.pattern.MatchString(x) {
@@ -168,7 +168,7 @@ func FuzzParseQuery(f *testing.F) {
 				t.Fatalf("filter %s without values", fl.Field)
 			}
 			if fd := ty.Field(fl.Field); fd != nil {
-				if !fd.Kind.indexed() {
+				if !fd.Kind.Indexed() {
 					t.Fatalf("filter on %s", fl.Field)
 				}
 				for _, v := range fl.Values {

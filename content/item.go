@@ -167,7 +167,7 @@ func (f *Field) decode(raw json.RawMessage) (any, string) {
 		if s == "" && f.Required {
 			return nil, "Required"
 		}
-		if msg := checkString(s, f.maxLength()); msg != "" {
+		if msg := checkString(s, f.LengthLimit()); msg != "" {
 			return nil, msg
 		}
 		if f.pattern != nil && !f.pattern.MatchString(s) {

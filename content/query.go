@@ -83,7 +83,7 @@ func (t *Type) ParseQuery(params url.Values) (*Query, error) {
 			if s, ok := single(); ok {
 				field, desc := strings.CutPrefix(s, "-")
 				if !t.sortable(field) {
-					bad(name, "Cannot sort by "+strconv.Quote(field)+"; sort by one of: "+strings.Join(t.sortFields(), ", "))
+					bad(name, "Cannot sort by "+strconv.Quote(field)+"; sort by one of: "+strings.Join(t.SortFields(), ", "))
 				}
 				q.Sort, q.Desc = field, desc
 			}
@@ -110,7 +110,7 @@ func (t *Type) ParseQuery(params url.Values) (*Query, error) {
 			q.Filters = append(q.Filters, f)
 		default:
 			fd := t.Field(name)
-			if fd == nil || !fd.Kind.indexed() {
+			if fd == nil || !fd.Kind.Indexed() {
 				bad(name, "Unknown parameter; filter by one of: "+strings.Join(t.filterFields(), ", "))
 				continue
 			}
@@ -138,14 +138,14 @@ func (t *Type) sortable(field string) bool {
 		return true
 	}
 	f := t.Field(field)
-	return f != nil && f.Kind.indexed()
+	return f != nil && f.Kind.Indexed()
 }
 
-// sortFields lists the fields listings of t may be sorted by.
-func (t *Type) sortFields() []string {
+// SortFields lists the fields listings of t may be sorted by.
+func (t *Type) SortFields() []string {
 	out := slices.Clone(store.ContentSortFields)
 	for _, f := range t.Fields {
-		if f.Kind.indexed() {
+		if f.Kind.Indexed() {
 			out = append(out, f.Name)
 		}
 	}
@@ -159,7 +159,7 @@ func (t *Type) filterFields() []string {
 		out = append(out, "category")
 	}
 	for _, f := range t.Fields {
-		if f.Kind.indexed() {
+		if f.Kind.Indexed() {
 			out = append(out, f.Name)
 		}
 	}

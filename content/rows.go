@@ -30,7 +30,7 @@ func (k Kind) columnType() store.ColumnType {
 func contentTable(t *Type) *store.ContentTable {
 	cols := make([]store.ContentColumn, len(t.Fields))
 	for i, f := range t.Fields {
-		cols[i] = store.ContentColumn{Field: f.Name, Kind: string(f.Kind), Type: f.Kind.columnType(), Indexed: f.Kind.indexed()}
+		cols[i] = store.ContentColumn{Field: f.Name, Kind: string(f.Kind), Type: f.Kind.columnType(), Indexed: f.Kind.Indexed()}
 	}
 	return store.NewContentTable(t.Name, t.Categories, cols)
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -26,10 +25,8 @@ type Files interface {
 	// Release deletes a file no longer held (replaced, cleared, or its item
 	// deleted); its bytes go once tx commits.
 	Release(ctx context.Context, tx *store.Tx, file int64) error
-	// Files returns the files with the ids, for representations.
+	// Files returns the files with the ids, for the items that hold them.
 	Files(ctx context.Context, r store.Reader, ids []int64) (map[int64]*backrest.File, error)
-	// JSON is the representation of a file in an item.
-	JSON(f *backrest.File) any
 }
 
 // Options are the settings of a Service.
@@ -43,8 +40,6 @@ type Options struct {
 	CategoryGroups map[string][]string
 	// Files keeps the files of file fields; it must be set when a type has one.
 	Files Files
-	// BaseURL is the public URL of the server, for the url in __meta__.
-	BaseURL string
 	// AllowDestructive lets a changed definition remove fields or change their type,
 	// losing their data; without it such changes are refused at start-up.
 	AllowDestructive bool
@@ -57,13 +52,12 @@ type Options struct {
 // Service stores content items and answers the actions on them, checking the
 // caller's permissions first.
 type Service struct {
-	db      *store.DB
-	types   []*Type
-	byName  map[string]*Type
-	files   Files
-	baseURL string
-	now     func() time.Time
-	log     *slog.Logger
+	db     *store.DB
+	types  []*Type
+	byName map[string]*Type
+	files  Files
+	now    func() time.Time
+	log    *slog.Logger
 }
 
 // New checks the types, brings their tables up to date (see the package
@@ -83,7 +77,7 @@ func New(ctx context.Context, db *store.DB, opts Options) (*Service, error) {
 	if err := checkGroups(opts.CategoryGroups); err != nil {
 		return nil, err
 	}
-	s := &Service{db: db, byName: map[string]*Type{}, files: opts.Files, baseURL: strings.TrimSuffix(opts.BaseURL, "/"),
+	s := &Service{db: db, byName: map[string]*Type{}, files: opts.Files,
 		now: opts.Now, log: opts.Logger}
 	if s.now == nil {
 		s.now = time.Now
@@ -135,11 +129,6 @@ func (s *Service) TypeByPlural(plural string) *Type {
 // HasCategories reports whether some type has categories.
 func (s *Service) HasCategories() bool {
 	return slices.ContainsFunc(s.types, func(t *Type) bool { return t.Categories })
-}
-
-// URL returns the absolute URL of an item.
-func (s *Service) URL(t *Type, id int64) string {
-	return s.baseURL + "/-/" + t.Plural + "/" + strconv.FormatInt(id, 10)
 }
 
 var errNotFound = backrest.Errorf(backrest.ENOTFOUND, "No such item")

@@ -33,9 +33,9 @@ const (
 // kinds lists the valid kinds.
 var kinds = []Kind{String, Text, Integer, Number, Boolean, DateTime, JSON, FileKind}
 
-// indexed reports whether fields of the kind are indexed, and so may be filtered
+// Indexed reports whether fields of the kind are indexed, and so may be filtered
 // and sorted on.
-func (k Kind) indexed() bool {
+func (k Kind) Indexed() bool {
 	switch k {
 	case String, Integer, Number, Boolean, DateTime:
 		return true
@@ -304,8 +304,9 @@ func (f *Field) prepare() error {
 	return nil
 }
 
-// maxLength returns the longest value accepted, 0 for no bound.
-func (f *Field) maxLength() int {
+// LengthLimit returns the longest value accepted, in characters, 0 for no bound:
+// MaxLength, or DefaultMaxLength for a string field that sets none.
+func (f *Field) LengthLimit() int {
 	if f.MaxLength == 0 && f.Kind == String {
 		return DefaultMaxLength
 	}

@@ -26,8 +26,6 @@ type Viewer interface {
 
 // Options configure a Service.
 type Options struct {
-	// BaseURL is the public URL of the server, for the url of files.
-	BaseURL string
 	// UploadLimit is the largest file accepted, in bytes.
 	UploadLimit int64
 	// UploadTTL is how long an upload that no content holds is kept.
@@ -72,7 +70,6 @@ type Service struct {
 // New returns a Service keeping rows in db and bytes in blobs.
 func New(db *store.DB, blobs blob.Store, opts Options) *Service {
 	s := &Service{db: db, blobs: blobs, opts: opts, log: opts.Logger}
-	s.opts.BaseURL = strings.TrimRight(opts.BaseURL, "/")
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -345,28 +342,6 @@ func (s *Service) Release(ctx context.Context, tx *store.Tx, id int64) error {
 // Files returns the files with the ids that exist, by id, for representations.
 func (s *Service) Files(ctx context.Context, r store.Reader, ids []int64) (map[int64]*backrest.File, error) {
 	return store.FilesByID(ctx, r, ids)
-}
-
-// FileJSON is the representation of a file.
-type FileJSON struct {
-	ID       int64  `json:"id"`
-	UUID     string `json:"uuid"`
-	Filename string `json:"filename"`
-	MimeType string `json:"mimetype"`
-	Size     int64  `json:"size"`
-	// URL is where the file is downloaded: BASE/-/UUID~.
-	URL string `json:"url"`
-}
-
-// JSON returns the representation of f, in an item or as the answer to an upload.
-func (s *Service) JSON(f *backrest.File) any {
-	return FileJSON{ID: f.ID, UUID: f.UUID, Filename: f.Filename, MimeType: f.MimeType, Size: f.Size,
-		URL: s.URL(f)}
-}
-
-// URL returns the absolute URL at which f is downloaded.
-func (s *Service) URL(f *backrest.File) string {
-	return s.opts.BaseURL + "/-/" + f.UUID + "~"
 }
 
 // fieldValue is a value posted for a file field, as an object.

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/content"
@@ -58,7 +57,7 @@ func (s *Server) listItems(t *content.Type) func(http.ResponseWriter, *http.Requ
 		w.Header().Set("X-Total-Count", strconv.FormatInt(page.Total, 10))
 		if page.Next > 0 {
 			params.Set("offset", strconv.Itoa(page.Next))
-			w.Header().Set("Link", "<"+strings.TrimSuffix(s.cfg.BaseURL, "/")+r.URL.Path+"?"+params.Encode()+`>; rel="next"`)
+			w.Header().Set("Link", "<"+s.base()+r.URL.Path+"?"+params.Encode()+`>; rel="next"`)
 		}
 		return writeAppended(w, http.StatusOK, func(b []byte) ([]byte, error) {
 			b = append(b, '[')
@@ -66,7 +65,7 @@ func (s *Server) listItems(t *content.Type) func(http.ResponseWriter, *http.Requ
 				if i > 0 {
 					b = append(b, ',')
 				}
-				if b, err = s.content.Representation(caller, item).AppendJSON(b); err != nil {
+				if b, err = s.appendItem(b, caller, item); err != nil {
 					return nil, err
 				}
 			}
@@ -90,8 +89,8 @@ func (s *Server) createItem(t *content.Type) func(http.ResponseWriter, *http.Req
 		if err != nil {
 			return err
 		}
-		w.Header().Set("Location", s.content.URL(t, item.ID))
-		return writeItem(w, http.StatusCreated, s.content.Representation(caller, item))
+		w.Header().Set("Location", s.itemURL(t, item.ID))
+		return s.writeItem(w, http.StatusCreated, caller, item)
 	}
 }
 
@@ -110,7 +109,7 @@ func (s *Server) getItem(t *content.Type) func(http.ResponseWriter, *http.Reques
 		if err != nil {
 			return err
 		}
-		return writeItem(w, http.StatusOK, s.content.Representation(caller, item))
+		return s.writeItem(w, http.StatusOK, caller, item)
 	}
 }
 
@@ -133,7 +132,7 @@ func (s *Server) updateItem(t *content.Type) func(http.ResponseWriter, *http.Req
 		if err != nil {
 			return err
 		}
-		return writeItem(w, http.StatusOK, s.content.Representation(caller, item))
+		return s.writeItem(w, http.StatusOK, caller, item)
 	}
 }
 
@@ -183,7 +182,7 @@ func (s *Server) categories(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// writeItem writes the representation of an item as the response.
-func writeItem(w http.ResponseWriter, status int, rep content.Representation) error {
-	return writeAppended(w, status, rep.AppendJSON)
+// writeItem writes the representation of an item for caller as the response.
+func (s *Server) writeItem(w http.ResponseWriter, status int, caller *backrest.User, item *content.Item) error {
+	return writeAppended(w, status, func(b []byte) ([]byte, error) { return s.appendItem(b, caller, item) })
 }

@@ -54,8 +54,8 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	w.Header().Set("Location", s.files.URL(f))
-	writeJSON(w, http.StatusCreated, s.files.JSON(f))
+	w.Header().Set("Location", s.fileURL(f))
+	writeJSON(w, http.StatusCreated, s.fileJSON(f))
 	return nil
 }
 

@@ -214,9 +214,9 @@ func (s *Server) contentSchemas(schemas m) {
 	}}
 	for _, t := range s.content.Types() {
 		name := schemaName(t.Name)
-		schemas[name] = t.Schema()
-		schemas[name+"Create"] = t.InputSchema(true)
-		schemas[name+"Update"] = t.InputSchema(false)
+		schemas[name] = itemSchema(t)
+		schemas[name+"Create"] = inputSchema(t, true)
+		schemas[name+"Update"] = inputSchema(t, false)
 	}
 }
 

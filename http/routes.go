@@ -166,7 +166,7 @@ func (s *Server) contentRouteTable() []route {
 		name, plural, schema := camel(t.Name), camel(t.Plural), schemaName(t.Name)
 		coll, item := "/-/"+t.Plural, "/-/"+t.Plural+"/{id}"
 		var params []m
-		for _, p := range t.QueryParameters() {
+		for _, p := range queryParameters(t) {
 			params = append(params, m{"name": p.Name, "in": "query", "schema": p.Schema, "description": p.Description})
 		}
 		rs = append(rs,

@@ -1,39 +1,25 @@
-package content
+package http
 
 import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/backrest/backrest"
+	"github.com/backrest/backrest/content"
 )
 
-// Representation is the JSON form of an item as a caller sees it: the common
-// fields, the own fields in their declared order, the categories when the type has
-// them, and __meta__ with the item's absolute url and the actions the caller may
-// take.
-type Representation struct {
-	s      *Service
-	caller *backrest.User
-	item   *Item
-}
-
-// Representation returns the JSON form of item for caller.
-func (s *Service) Representation(caller *backrest.User, item *Item) Representation {
-	return Representation{s: s, caller: caller, item: item}
-}
-
-// MarshalJSON implements json.Marshaler.
-func (r Representation) MarshalJSON() ([]byte, error) { return r.AppendJSON(nil) }
-
-// AppendJSON appends the JSON form of the representation to dst. Strings, numbers,
-// booleans and times, which make up most items, and __meta__ are encoded directly;
-// other values go through encoding/json.
-func (r Representation) AppendJSON(dst []byte) ([]byte, error) {
-	item, t := r.item, r.item.Type
+// appendItem appends the representation of item for caller to dst: the common
+// fields, the own fields in their declared order, the categories when the type
+// has them, and __meta__ with the item's absolute url and the actions the caller
+// may take. Strings, numbers, booleans and times, which make up most items, and
+// __meta__ are encoded directly; other values go through encoding/json.
+func (s *Server) appendItem(dst []byte, caller *backrest.User, item *content.Item) ([]byte, error) {
+	t := item.Type
 	b := append(dst, `{"id":`...)
 	b = strconv.AppendInt(b, item.ID, 10)
 	b = appendKey(b, "type")
@@ -60,7 +46,7 @@ func (r Representation) AppendJSON(dst []byte) ([]byte, error) {
 			if x == nil {
 				b = append(b, "null"...)
 			} else {
-				b, err = appendValue(b, r.s.files.JSON(x))
+				b, err = appendValue(b, s.fileJSON(x))
 			}
 		default:
 			b, err = appendValue(b, x)
@@ -81,9 +67,9 @@ func (r Representation) AppendJSON(dst []byte) ([]byte, error) {
 		b = append(b, ']')
 	}
 	b = append(b, `,"__meta__":{"url":`...)
-	b = appendString(b, r.s.URL(t, item.ID))
+	b = appendString(b, s.itemURL(t, item.ID))
 	b = append(b, `,"actions":[`...)
-	for i, a := range t.Actions(r.caller, item) {
+	for i, a := range t.Actions(caller, item) {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -184,3 +170,33 @@ func marshal(v any) ([]byte, error) {
 	}
 	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
+
+// itemURL returns the absolute URL of an item.
+func (s *Server) itemURL(t *content.Type, id int64) string {
+	return s.base() + "/-/" + t.Plural + "/" + strconv.FormatInt(id, 10)
+}
+
+// fileJSON is the representation of a file, in an item or as the answer to an
+// upload.
+type fileJSON struct {
+	ID       int64  `json:"id"`
+	UUID     string `json:"uuid"`
+	Filename string `json:"filename"`
+	MimeType string `json:"mimetype"`
+	Size     int64  `json:"size"`
+	// URL is where the file is downloaded: BASE/-/UUID~.
+	URL string `json:"url"`
+}
+
+// fileJSON returns the representation of f.
+func (s *Server) fileJSON(f *backrest.File) fileJSON {
+	return fileJSON{ID: f.ID, UUID: f.UUID, Filename: f.Filename, MimeType: f.MimeType, Size: f.Size, URL: s.fileURL(f)}
+}
+
+// fileURL returns the absolute URL at which f is downloaded.
+func (s *Server) fileURL(f *backrest.File) string {
+	return s.base() + "/-/" + f.UUID + "~"
+}
+
+// base returns the public URL of the server, without a trailing slash.
+func (s *Server) base() string { return strings.TrimSuffix(s.cfg.BaseURL, "/") }

@@ -1,4 +1,6 @@
-package content
+package http
+
+import "github.com/backrest/backrest/content"
 
 // The JSON Schemas (draft 2020-12, as OpenAPI 3.1 uses) of a type's items, for the
 // OpenAPI document. They are derived from the same definitions that validation
@@ -7,13 +9,13 @@ package content
 
 // fieldSchema returns the schema of a field's values; input selects the form sent
 // by clients rather than the one in representations.
-func (f *Field) fieldSchema(input bool) map[string]any {
+func fieldSchema(f *content.Field, input bool) map[string]any {
 	s := map[string]any{}
 	var typ string
 	switch f.Kind {
-	case String, Text:
+	case content.String, content.Text:
 		typ = "string"
-		if n := f.maxLength(); n > 0 {
+		if n := f.LengthLimit(); n > 0 {
 			s["maxLength"] = n
 		}
 		if f.Pattern != "" {
@@ -22,7 +24,7 @@ func (f *Field) fieldSchema(input bool) map[string]any {
 		if input && f.Required {
 			s["minLength"] = 1
 		}
-	case Integer, Number:
+	case content.Integer, content.Number:
 		typ = string(f.Kind)
 		if f.Min != nil {
 			s["minimum"] = *f.Min
@@ -30,14 +32,14 @@ func (f *Field) fieldSchema(input bool) map[string]any {
 		if f.Max != nil {
 			s["maximum"] = *f.Max
 		}
-	case Boolean:
+	case content.Boolean:
 		typ = "boolean"
-	case DateTime:
+	case content.DateTime:
 		typ = "string"
 		s["format"] = "date-time"
-	case JSON:
+	case content.JSON:
 		s["description"] = "Any JSON value"
-	case FileKind:
+	case content.FileKind:
 		ref := "#/components/schemas/File"
 		if input {
 			ref = "#/components/schemas/FileInput"
@@ -68,9 +70,9 @@ func (f *Field) fieldSchema(input bool) map[string]any {
 	return s
 }
 
-// Schema returns the JSON Schema of the representations of t's items; they refer to
-// "#/components/schemas/Meta" for __meta__.
-func (t *Type) Schema() map[string]any {
+// itemSchema returns the JSON Schema of the representations of t's items; they
+// refer to "#/components/schemas/Meta" for __meta__.
+func itemSchema(t *content.Type) map[string]any {
 	props := map[string]any{
 		"id":                map[string]any{"type": "integer", "description": "Unique across all content"},
 		"type":              map[string]any{"const": t.Name},
@@ -84,7 +86,7 @@ func (t *Type) Schema() map[string]any {
 	required := []string{"id", "type", "owner", "title", "description", "creation_date", "modification_date"}
 	for i := range t.Fields {
 		f := &t.Fields[i]
-		props[f.Name] = f.fieldSchema(false)
+		props[f.Name] = fieldSchema(f, false)
 		required = append(required, f.Name)
 	}
 	if t.Categories {
@@ -99,11 +101,11 @@ func (t *Type) Schema() map[string]any {
 	return s
 }
 
-// InputSchema returns the JSON Schema of the bodies that create (create true) or
+// inputSchema returns the JSON Schema of the bodies that create (create true) or
 // update items of t. Other keys are allowed and ignored.
-func (t *Type) InputSchema(create bool) map[string]any {
+func inputSchema(t *content.Type, create bool) map[string]any {
 	props := map[string]any{
-		"title":       map[string]any{"type": "string", "minLength": 1, "maxLength": TitleMaxLength},
+		"title":       map[string]any{"type": "string", "minLength": 1, "maxLength": content.TitleMaxLength},
 		"description": map[string]any{"type": []string{"string", "null"}},
 	}
 	var required []string
@@ -112,7 +114,7 @@ func (t *Type) InputSchema(create bool) map[string]any {
 	}
 	for i := range t.Fields {
 		f := &t.Fields[i]
-		props[f.Name] = f.fieldSchema(true)
+		props[f.Name] = fieldSchema(f, true)
 		if create && f.Required {
 			required = append(required, f.Name)
 		}
@@ -129,29 +131,29 @@ func (t *Type) InputSchema(create bool) map[string]any {
 
 // categoriesSchema is the schema of an item's categories.
 func categoriesSchema() map[string]any {
-	return map[string]any{"type": "array", "maxItems": MaxCategories, "uniqueItems": true,
-		"items": map[string]any{"type": "string", "minLength": 1, "maxLength": CategoryMaxLength}}
+	return map[string]any{"type": "array", "maxItems": content.MaxCategories, "uniqueItems": true,
+		"items": map[string]any{"type": "string", "minLength": 1, "maxLength": content.CategoryMaxLength}}
 }
 
-// QueryParameters describes the query parameters of a listing of t: name, JSON
+// queryParameters describes the query parameters of a listing of t: name, JSON
 // Schema and description of each.
-func (t *Type) QueryParameters() []QueryParameter {
-	ps := []QueryParameter{
-		{"limit", map[string]any{"type": "integer", "minimum": 1, "maximum": MaxLimit, "default": DefaultLimit}, "Page size"},
+func queryParameters(t *content.Type) []queryParameter {
+	ps := []queryParameter{
+		{"limit", map[string]any{"type": "integer", "minimum": 1, "maximum": content.MaxLimit, "default": content.DefaultLimit}, "Page size"},
 		{"offset", map[string]any{"type": "integer", "minimum": 0, "default": 0}, "Number of items skipped; follow the Link header rather than setting it"},
-		{"sort", map[string]any{"type": "string", "enum": sortValues(t.sortFields())}, "Field to sort by, - for descending; default -creation_date"},
+		{"sort", map[string]any{"type": "string", "enum": sortValues(t.SortFields())}, "Field to sort by, - for descending; default -creation_date"},
 		{"owner", map[string]any{"type": "string"}, "Only the items of this user"},
 	}
 	if t.Categories {
-		ps = append(ps, QueryParameter{"category", map[string]any{"type": "string"}, "Only the items with this category; repeat for any of several"})
+		ps = append(ps, queryParameter{"category", map[string]any{"type": "string"}, "Only the items with this category; repeat for any of several"})
 	}
 	for i := range t.Fields {
 		f := &t.Fields[i]
-		if !f.Kind.indexed() {
+		if !f.Kind.Indexed() {
 			continue
 		}
-		s := f.fieldSchema(true)
-		if f.Kind == Boolean {
+		s := fieldSchema(f, true)
+		if f.Kind == content.Boolean {
 			s = map[string]any{"type": "string", "enum": []any{"true", "false", "1", "0"}}
 		}
 		delete(s, "minLength")
@@ -161,13 +163,13 @@ func (t *Type) QueryParameters() []QueryParameter {
 		if enum, ok := s["enum"].([]any); ok && len(enum) > 0 && enum[len(enum)-1] == nil {
 			s["enum"] = enum[:len(enum)-1]
 		}
-		ps = append(ps, QueryParameter{f.Name, s, "Only the items whose " + f.Name + " equals this; repeat for any of several"})
+		ps = append(ps, queryParameter{f.Name, s, "Only the items whose " + f.Name + " equals this; repeat for any of several"})
 	}
 	return ps
 }
 
-// QueryParameter is a query parameter of listings.
-type QueryParameter struct {
+// queryParameter is a query parameter of listings.
+type queryParameter struct {
 	Name        string
 	Schema      map[string]any
 	Description string

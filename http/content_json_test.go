@@ -1,4 +1,4 @@
-package content
+package http
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/backrest/backrest"
+	"github.com/backrest/backrest/content"
 )
 
 // FuzzAppendString checks the direct string encoder against encoding/json: the
@@ -40,18 +41,18 @@ func FuzzAppendString(f *testing.F) {
 // A representation with every kind of field, awkward strings and categories is
 // valid JSON with the values and __meta__ that were put in.
 func TestRepresentationJSON(t *testing.T) {
-	typ := &Type{Name: "doc", Plural: "docs", Categories: true, Fields: []Field{
-		{Name: "s", Kind: String}, {Name: "n", Kind: Integer}, {Name: "x", Kind: Number},
-		{Name: "b", Kind: Boolean}, {Name: "d", Kind: DateTime}, {Name: "j", Kind: JSON},
-		{Name: "f", Kind: FileKind}, {Name: "unset", Kind: Text},
+	typ := &content.Type{Name: "doc", Plural: "docs", Categories: true, Fields: []content.Field{
+		{Name: "s", Kind: content.String}, {Name: "n", Kind: content.Integer}, {Name: "x", Kind: content.Number},
+		{Name: "b", Kind: content.Boolean}, {Name: "d", Kind: content.DateTime}, {Name: "j", Kind: content.JSON},
+		{Name: "f", Kind: content.FileKind}, {Name: "unset", Kind: content.Text},
 	}}
 	owner := backrest.UserID{0xab, 0xcd}
 	when := time.Date(2026, 11, 28, 12, 30, 45, 123456000, time.FixedZone("x", 3600))
-	item := &Item{ID: 42, Type: typ, Owner: owner, Title: "q\"uote\\ <b>\u2028", Description: "é\n\x01",
+	item := &content.Item{ID: 42, Type: typ, Owner: owner, Title: "q\"uote\\ <b>\u2028", Description: "é\n\x01",
 		Created: when, Modified: when.Add(time.Second), Categories: []string{"a\"b", "z"},
 		Fields: map[string]any{"s": "\xff", "n": int64(-7), "x": 2.5, "b": true, "d": when,
 			"j": json.RawMessage(`{"k":[1,null]}`), "f": (*backrest.File)(nil)}}
-	s := &Service{baseURL: "http://example.com"}
+	s := &Server{cfg: Options{BaseURL: "http://example.com/"}}
 	for _, c := range []struct {
 		caller  *backrest.User
 		actions []any
@@ -59,7 +60,7 @@ func TestRepresentationJSON(t *testing.T) {
 		{&backrest.User{ID: owner}, []any{"view", "edit", "delete"}},
 		{&backrest.User{ID: backrest.UserID{1}}, []any{"view"}},
 	} {
-		got, err := s.Representation(c.caller, item).AppendJSON([]byte("prefix"))
+		got, err := s.appendItem([]byte("prefix"), c.caller, item)
 		if err != nil || string(got[:6]) != "prefix" {
 			t.Fatalf("%q, %v", got, err)
 		}
