@@ -24,3 +24,14 @@ type File struct {
 	Created  time.Time
 	Modified time.Time
 }
+
+// Attachment is what a client sets a file field to: the bytes of a data URL
+// (data:MIME;base64,…) with a file name, or the id of a file it uploaded before.
+type Attachment struct {
+	// DataURL is the data URL; empty when ID names an upload.
+	DataURL string
+	// Filename is the name of the file of a data URL; empty gives a default.
+	Filename string
+	// ID is the id of an upload, when DataURL is empty.
+	ID int64
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -61,8 +62,8 @@ func checkValue(t *testing.T, f *Field, v any) {
 			t.Fatalf("%s: %v out of range", f.Name, x)
 		}
 	case time.Time:
-		if x.Location() != time.UTC {
-			t.Fatalf("%s: time not in UTC", f.Name)
+		if x.Location() != time.UTC || x.Year() < 1 || x.Year() > 9999 {
+			t.Fatalf("%s: time %v accepted", f.Name, x)
 		}
 	case json.RawMessage:
 		if !json.Valid(x) {
@@ -71,29 +72,38 @@ func checkValue(t *testing.T, f *Field, v any) {
 	}
 }
 
-// FuzzValidate feeds request bodies to the validation of items: it must never
-// panic, must report only invalid input, and what it accepts must fit the fields.
+// FuzzValidate feeds inputs to the validation of items: it must never panic, must
+// report only invalid input, and what it accepts must fit the fields. present
+// says which keys are sent (bit i for key i of the type's fields, then title,
+// description and categories), null which of them are null.
 func FuzzValidate(f *testing.F) {
-	for _, seed := range []string{
-		`{"title": "x", "tx": "t"}`,
-		`{"title": "", "tx": null}`,
-		`{"title": "x", "tx": "t", "s": "abc", "e": "a", "i": 5, "ie": 2, "n": -1.5e3, "b": true, "d": "2024-01-01T00:00:00Z", "j": {"a": [1]}, "f": {"data": "x"}}`,
-		`{"title": "x", "tx": "t", "i": 1e400, "n": 1e400, "d": "2024-13-01T00:00:00Z", "categories": ["a", " ", "a"]}`,
-		`{"title": "x", "tx": "t", "i": 3.0, "ie": 1.5, "s": "ABC", "e": "c", "__meta__": {}, "bogus": 1}`,
-		`{"title": 1, "tx": [], "i": "1", "n": "1", "b": 0, "d": 5, "categories": "a"}`,
-		`{"title": "\u0000", "tx": "\ud800"}`,
-		`{"title": "x", "tx": "t", "i": -0, "n": 0.0000001, "i": 9223372036854775807}`,
-	} {
-		f.Add([]byte(seed), true)
-		f.Add([]byte(seed), false)
-	}
+	f.Add("x", "abc", "a", "t", int64(5), int64(2), -1.5e3, true, int64(1700000000), []byte(`{"a": [1]}`), "red,blue", uint16(0xffff), uint16(0), true)
+	f.Add("", "ABC", "c", "", int64(1e9), int64(3), 1e308, false, int64(-62200000000), []byte(`{`), " , a,a", uint16(0x0fff), uint16(0x00f0), false)
+	f.Add("\x00", "a b", "b", "\xff", int64(-11), int64(1), -10.0, false, int64(253402300800), []byte(`null`), "", uint16(0xffff), uint16(0xffff), true)
 	ty := fuzzType(f)
-	f.Fuzz(func(t *testing.T, data []byte, create bool) {
-		var body map[string]json.RawMessage
-		if json.Unmarshal(data, &body) != nil {
-			return
+	f.Fuzz(func(t *testing.T, title, s, e, tx string, i, ie int64, n float64, b bool, d int64, j []byte, cats string, present, null uint16, create bool) {
+		vals := []any{s, e, tx, i, ie, n, b, time.Unix(d, 0), json.RawMessage(j), &backrest.Attachment{ID: i}}
+		in := &Input{Fields: map[string]any{}}
+		for k, fd := range ty.Fields {
+			if present&(1<<k) == 0 {
+				continue
+			}
+			if null&(1<<k) != 0 {
+				in.Fields[fd.Name] = nil
+			} else {
+				in.Fields[fd.Name] = vals[k]
+			}
 		}
-		in, err := ty.decode(body, create)
+		if present&(1<<10) != 0 {
+			in.Title = &title
+		}
+		if present&(1<<11) != 0 {
+			in.Description = &s
+		}
+		if present&(1<<12) != 0 {
+			in.Categories = strings.Split(cats, ",")
+		}
+		out, err := ty.check(in, create)
 		if err != nil {
 			var e *backrest.Error
 			if !errors.As(err, &e) || e.Code != backrest.EINVALID || len(e.Fields) == 0 {
@@ -106,23 +116,23 @@ func FuzzValidate(f *testing.F) {
 			}
 			return
 		}
-		if create && (in.title == nil || in.fields["tx"] == nil) {
+		if create && (out.title == nil || out.fields["tx"] == nil) {
 			t.Fatal("created without a required field")
 		}
-		if in.title != nil && (*in.title == "" || utf8.RuneCountInString(*in.title) > TitleMaxLength) {
-			t.Fatalf("title %q accepted", *in.title)
+		if out.title != nil && (strings.TrimSpace(*out.title) == "" || utf8.RuneCountInString(*out.title) > TitleMaxLength) {
+			t.Fatalf("title %q accepted", *out.title)
 		}
-		for name, v := range in.fields {
+		for name, v := range out.fields {
 			fd := ty.Field(name)
 			if fd == nil {
 				t.Fatalf("unknown key %s taken", name)
 			}
 			checkValue(t, fd, v)
 		}
-		if len(in.categories) > MaxCategories {
+		if len(out.categories) > MaxCategories {
 			t.Fatal("too many categories")
 		}
-		for _, c := range in.categories {
+		for _, c := range out.categories {
 			if checkCategory(c) != "" {
 				t.Fatalf("category %q accepted", c)
 			}

@@ -1,7 +1,6 @@
 package content
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -38,11 +37,28 @@ const (
 	CategoryMaxLength = 100
 )
 
-// input is a validated request body: the keys the type knows, converted.
+// Input is a change to an item as a client asks it: the keys it sent, in their
+// Go form. The service validates it against the type.
+type Input struct {
+	// Title and Description are nil when not sent.
+	Title, Description *string
+	// Fields holds the own fields sent, by name: nil clears a field; otherwise a
+	// string (string and text), int64, float64, bool, time.Time, json.RawMessage
+	// (json) or *backrest.Attachment (file).
+	Fields map[string]any
+	// Categories are nil when not sent; empty clears them.
+	Categories []string
+	// Malformed holds, by key, why a value sent could not be read as its field's
+	// kind (such as a string sent for an integer). Such keys are refused, with
+	// every other finding of the validation.
+	Malformed map[string]string
+}
+
+// input is a validated Input: the keys the type knows, checked and normalised.
 type input struct {
 	title, description *string
 	// fields holds the own fields sent; nil clears a field. File fields hold the
-	// json.RawMessage posted, for Files.Attach.
+	// *backrest.Attachment sent, for Files.Attach.
 	fields map[string]any
 	// categories is nil unless the key was sent.
 	categories []string
@@ -66,76 +82,78 @@ func (in *input) hookInput() map[string]any {
 	return m
 }
 
-// Validate checks a request body against the type: on create the required fields
-// must be there. It reports every failing field at once, as an EINVALID
-// *backrest.Error. Keys the type does not know, and __meta__, are ignored.
-func (t *Type) Validate(body map[string]json.RawMessage, create bool) error {
-	_, err := t.decode(body, create)
+// Validate checks an input against the type: on create the required fields must
+// be there. It reports every failing field at once, as an EINVALID
+// *backrest.Error. Fields the type does not know are ignored.
+func (t *Type) Validate(in *Input, create bool) error {
+	_, err := t.check(in, create)
 	return err
 }
 
-// decode validates a request body and converts the values of the known keys.
-func (t *Type) decode(body map[string]json.RawMessage, create bool) (*input, error) {
+// check validates an input and normalises the values of the known keys.
+func (t *Type) check(in *Input, create bool) (*input, error) {
 	var v backrest.Validation
-	in := &input{fields: map[string]any{}}
-	raw, ok := body["title"]
-	switch {
-	case !ok && create, ok && isNull(raw):
-		v.Body("title", "Required")
-	case ok:
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			v.Body("title", "Must be a string")
-		} else if strings.TrimSpace(s) == "" {
+	out := &input{fields: map[string]any{}}
+	switch msg, bad := in.Malformed["title"]; {
+	case bad:
+		v.Body("title", msg)
+	case in.Title == nil:
+		if create {
 			v.Body("title", "Required")
-		} else if msg := checkString(s, TitleMaxLength); msg != "" {
+		}
+	case strings.TrimSpace(*in.Title) == "":
+		v.Body("title", "Required")
+	default:
+		if msg := checkString(*in.Title, TitleMaxLength); msg != "" {
 			v.Body("title", msg)
 		} else {
-			in.title = &s
+			out.title = in.Title
 		}
 	}
-	if raw, ok := body["description"]; ok {
-		var s string
-		if !isNull(raw) && json.Unmarshal(raw, &s) != nil {
-			v.Body("description", "Must be a string")
-		} else if msg := checkString(s, 0); msg != "" {
+	if msg, bad := in.Malformed["description"]; bad {
+		v.Body("description", msg)
+	} else if in.Description != nil {
+		if msg := checkString(*in.Description, 0); msg != "" {
 			v.Body("description", msg)
 		} else {
-			in.description = &s
+			out.description = in.Description
 		}
 	}
 	for i := range t.Fields {
 		f := &t.Fields[i]
-		raw, ok := body[f.Name]
+		if msg, bad := in.Malformed[f.Name]; bad {
+			v.Body(f.Name, msg)
+			continue
+		}
+		val, ok := in.Fields[f.Name]
 		if !ok {
 			if create && f.Required {
 				v.Body(f.Name, "Required")
 			}
 			continue
 		}
-		val, msg := f.decode(raw)
+		val, msg := f.check(val)
 		if msg != "" {
 			v.Body(f.Name, msg)
 			continue
 		}
-		in.fields[f.Name] = val
+		out.fields[f.Name] = val
 	}
-	if raw, ok := body["categories"]; ok && t.Categories {
-		cats, msg := decodeCategories(raw)
+	if msg, bad := in.Malformed["categories"]; bad && t.Categories {
+		v.Body("categories", msg)
+	} else if in.Categories != nil && t.Categories {
+		cats, msg := checkCategories(in.Categories)
 		if msg != "" {
 			v.Body("categories", msg)
 		} else {
-			in.categories = cats
+			out.categories = cats
 		}
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return in, nil
+	return out, nil
 }
-
-// isNull reports whether raw is the JSON null.
-func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
 // checkString returns why s is not acceptable text, or "".
 func checkString(s string, maxLen int) string {
@@ -148,11 +166,44 @@ func checkString(s string, maxLen int) string {
 	return ""
 }
 
-// decode converts the JSON value of the field, or says why it is not acceptable.
-// For file fields it returns the value as it is, for Files.Attach.
-func (f *Field) decode(raw json.RawMessage) (any, string) {
-	raw = bytes.TrimSpace(raw)
-	if isNull(raw) {
+// ParseInteger parses a number, written as JSON writes numbers, with an integral
+// value in the range of int64: 3, -7, 3.0 and 1e3 are integers, 3.5 is not. Bodies
+// and query strings take integers in this form.
+func ParseInteger(s string) (int64, bool) {
+	if !numberSyntax(s) {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n, true
+	}
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil || x != math.Trunc(x) || x < -(1<<63) || x >= 1<<63 {
+		return 0, false
+	}
+	return int64(x), true
+}
+
+// ParseNumber parses a finite number, written as JSON writes numbers.
+func ParseNumber(s string) (float64, bool) {
+	if !numberSyntax(s) {
+		return 0, false
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(n, 0) {
+		return 0, false
+	}
+	return n, true
+}
+
+// numberSyntax reports whether s is a number in JSON's grammar.
+func numberSyntax(s string) bool {
+	return len(s) > 0 && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9')) && json.Valid([]byte(s))
+}
+
+// check returns the value of the field in its stored Go form, or why it is not
+// acceptable.
+func (f *Field) check(v any) (any, string) {
+	if v == nil {
 		if f.Required {
 			return nil, "Required"
 		}
@@ -160,9 +211,9 @@ func (f *Field) decode(raw json.RawMessage) (any, string) {
 	}
 	switch f.Kind {
 	case String, Text:
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return nil, "Must be a string"
+		s, ok := v.(string)
+		if !ok {
+			break
 		}
 		if s == "" && f.Required {
 			return nil, "Required"
@@ -175,40 +226,31 @@ func (f *Field) decode(raw json.RawMessage) (any, string) {
 		}
 		return f.checkEnum(s)
 	case Integer:
-		n, ok := parseInteger(raw)
+		n, ok := v.(int64)
 		if !ok {
-			return nil, "Must be an integer"
+			break
 		}
 		if msg := f.checkRange(float64(n)); msg != "" {
 			return nil, msg
 		}
 		return f.checkEnum(n)
 	case Number:
-		if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
-			return nil, "Must be a number"
-		}
-		n, err := strconv.ParseFloat(string(raw), 64)
-		if err != nil || math.IsInf(n, 0) || !json.Valid(raw) {
-			return nil, "Must be a number"
+		n, ok := v.(float64)
+		if !ok || math.IsInf(n, 0) || math.IsNaN(n) {
+			break
 		}
 		if msg := f.checkRange(n); msg != "" {
 			return nil, msg
 		}
 		return f.checkEnum(n)
 	case Boolean:
-		var b bool
-		if json.Unmarshal(raw, &b) != nil {
-			return nil, "Must be true or false"
+		if b, ok := v.(bool); ok {
+			return b, ""
 		}
-		return b, ""
 	case DateTime:
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return nil, "Must be a date and time (RFC 3339) string"
-		}
-		tm, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			return nil, "Must be a date and time (RFC 3339), such as 2024-05-01T12:00:00Z"
+		tm, ok := v.(time.Time)
+		if !ok {
+			break
 		}
 		tm = tm.UTC().Truncate(time.Microsecond)
 		if y := tm.Year(); y < 1 || y > 9999 {
@@ -216,31 +258,18 @@ func (f *Field) decode(raw json.RawMessage) (any, string) {
 		}
 		return tm, ""
 	case JSON:
-		var b bytes.Buffer
-		if json.Compact(&b, raw) != nil {
-			return nil, "Must be JSON"
+		if raw, ok := v.(json.RawMessage); ok && json.Valid(raw) {
+			return raw, ""
 		}
-		return json.RawMessage(b.Bytes()), ""
 	case FileKind:
-		return json.RawMessage(slices.Clone(raw)), ""
+		if a, ok := v.(*backrest.Attachment); ok {
+			if a == nil {
+				return f.check(nil)
+			}
+			return a, ""
+		}
 	}
-	return nil, "Unsupported field type"
-}
-
-// parseInteger parses a JSON number with an integral value in the range of int64:
-// 3, -7, 3.0 and 1e3 are integers, 3.5 is not.
-func parseInteger(raw json.RawMessage) (int64, bool) {
-	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) || !json.Valid(raw) {
-		return 0, false
-	}
-	if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
-		return n, true
-	}
-	x, err := strconv.ParseFloat(string(raw), 64)
-	if err != nil || x != math.Trunc(x) || x < -(1<<63) || x >= 1<<63 {
-		return 0, false
-	}
-	return int64(x), true
+	return nil, "Must be " + article(f.Kind)
 }
 
 // checkRange returns why n is out of the field's bounds, or "".
@@ -269,15 +298,9 @@ func (f *Field) checkEnum(v any) (any, string) {
 // formatNumber renders a bound without a needless fraction.
 func formatNumber(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 
-// decodeCategories decodes a list of category titles, without duplicates.
-func decodeCategories(raw json.RawMessage) ([]string, string) {
-	if isNull(raw) {
-		return []string{}, ""
-	}
-	var titles []string
-	if json.Unmarshal(raw, &titles) != nil {
-		return nil, "Must be a list of category titles"
-	}
+// checkCategories checks a list of category titles and returns it trimmed,
+// sorted and without duplicates.
+func checkCategories(titles []string) ([]string, string) {
 	out := []string{}
 	for _, t := range titles {
 		t = strings.TrimSpace(t)

@@ -2,12 +2,12 @@ package content
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/store"
@@ -183,7 +183,7 @@ func article(k Kind) string {
 
 // parseParam converts a query parameter to the stored form of the field's values.
 func (f *Field) parseParam(s string) (any, bool) {
-	var raw json.RawMessage
+	var v any
 	switch f.Kind {
 	case String:
 		if checkString(s, 0) != "" {
@@ -199,13 +199,29 @@ func (f *Field) parseParam(s string) (any, bool) {
 		}
 		return nil, false
 	case DateTime:
-		raw, _ = json.Marshal(s)
+		tm, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return nil, false
+		}
+		v = tm
+	case Integer:
+		n, ok := ParseInteger(s)
+		if !ok {
+			return nil, false
+		}
+		v = n
+	case Number:
+		n, ok := ParseNumber(s)
+		if !ok {
+			return nil, false
+		}
+		v = n
 	default:
-		raw = json.RawMessage(s)
+		return nil, false
 	}
 	g := *f
 	g.Required, g.Min, g.Max, g.Enum, g.pattern = false, nil, nil, nil, nil
-	v, msg := g.decode(raw)
+	v, msg := g.check(v)
 	if msg != "" || v == nil {
 		return nil, false
 	}

@@ -2,7 +2,6 @@ package content
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,11 +16,11 @@ import (
 // Files keeps the files of file fields. The content service calls it inside the
 // transaction of each change, so that a file's bytes come and go with the item.
 type Files interface {
-	// Attach stores the value posted for a file field of item (a data URL object
-	// {"data": "data:MIME;base64,…", "filename": …} or the id of a file the caller
-	// uploaded before) and returns the file now held by the field. A bad value is
-	// an EINVALID *backrest.Error naming the field.
-	Attach(ctx context.Context, tx *store.Tx, caller *backrest.User, value json.RawMessage, item int64, field string) (*backrest.File, error)
+	// Attach stores the file set on a file field of item (the bytes of a data URL
+	// or the id of a file the caller uploaded before) and returns the file now
+	// held by the field. A bad value is an EINVALID *backrest.Error naming the
+	// field.
+	Attach(ctx context.Context, tx *store.Tx, caller *backrest.User, a *backrest.Attachment, item int64, field string) (*backrest.File, error)
 	// Release deletes a file no longer held (replaced, cleared, or its item
 	// deleted); its bytes go once tx commits.
 	Release(ctx context.Context, tx *store.Tx, file int64) error
@@ -171,12 +170,13 @@ func (s *Service) CanView(ctx context.Context, caller *backrest.User, id int64) 
 	return t.mayOn(ActionView, caller, &Item{Owner: ownerID}), nil
 }
 
-// Create validates body and stores it as a new item of type t owned by caller.
-func (s *Service) Create(ctx context.Context, caller *backrest.User, t *Type, body map[string]json.RawMessage) (*Item, error) {
+// Create validates the input and stores it as a new item of type t owned by
+// caller.
+func (s *Service) Create(ctx context.Context, caller *backrest.User, t *Type, body *Input) (*Item, error) {
 	if t.may(ActionCreate, caller) != allowed || caller == nil {
 		return nil, forbidden(caller)
 	}
-	in, err := t.decode(body, true)
+	in, err := t.check(body, true)
 	if err != nil {
 		return nil, err
 	}
@@ -225,9 +225,9 @@ func (s *Service) Create(ctx context.Context, caller *backrest.User, t *Type, bo
 	return item, nil
 }
 
-// Update applies the keys of body that t knows to the item with the id, if caller
-// may edit it, and bumps its modification date.
-func (s *Service) Update(ctx context.Context, caller *backrest.User, t *Type, id int64, body map[string]json.RawMessage) (*Item, error) {
+// Update applies the keys of the input that t knows to the item with the id, if
+// caller may edit it, and bumps its modification date.
+func (s *Service) Update(ctx context.Context, caller *backrest.User, t *Type, id int64, body *Input) (*Item, error) {
 	if t.may(ActionEdit, caller) == denied {
 		return nil, forbidden(caller)
 	}
@@ -240,7 +240,7 @@ func (s *Service) Update(ctx context.Context, caller *backrest.User, t *Type, id
 		if !t.mayOn(ActionEdit, caller, old) {
 			return forbidden(caller)
 		}
-		in, err := t.decode(body, false)
+		in, err := t.check(body, false)
 		if err != nil {
 			return err
 		}
@@ -361,7 +361,7 @@ func (s *Service) applyFields(ctx context.Context, tx *store.Tx, caller *backres
 		var file *backrest.File
 		if val != nil {
 			var err error
-			file, err = s.files.Attach(ctx, tx, caller, val.(json.RawMessage), item.ID, f.Name)
+			file, err = s.files.Attach(ctx, tx, caller, val.(*backrest.Attachment), item.ID, f.Name)
 			var e *backrest.Error
 			if errors.As(err, &e) && e.Code == backrest.EINVALID {
 				for _, fe := range e.Fields {

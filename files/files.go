@@ -3,12 +3,10 @@ package files
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/backrest/backrest"
@@ -344,58 +342,23 @@ func (s *Service) Files(ctx context.Context, r store.Reader, ids []int64) (map[i
 	return store.FilesByID(ctx, r, ids)
 }
 
-// fieldValue is a value posted for a file field, as an object.
-type fieldValue struct {
-	Data     *string `json:"data"`
-	Filename *string `json:"filename"`
-	ID       *int64  `json:"id"`
-}
-
-// Attach stores the value posted for the file field of item and returns the file
-// the field now holds, nil when value is null. The value is a data URL object
-// {"data": "data:MIME;base64,…", "filename": …}, or the id of a file caller
-// uploaded, as a number or as its representation (an object with its "id", as
-// posted back by a client); a data URL alone, as a string, is accepted too. A
-// file the field held before is released. Invalid values are EINVALID errors
-// naming the field.
-func (s *Service) Attach(ctx context.Context, tx *store.Tx, caller *backrest.User, value json.RawMessage, item int64, field string) (*backrest.File, error) {
-	invalid := func(description string) error { return backrest.Invalid(field, description) }
-	const wrongType = `Must be a file: {"data": "data:MIME;base64,…", "filename": "…"} or the id of an upload`
-	var (
-		v   fieldValue
-		raw = strings.TrimSpace(string(value))
-	)
+// Attach sets the file field of item to a and returns the file the field now
+// holds, nil when a is nil (the field is cleared). a holds the bytes of a data
+// URL, stored as a new file, or the id of a file caller uploaded. A file the
+// field held before is released. Invalid values are EINVALID errors naming the
+// field.
+func (s *Service) Attach(ctx context.Context, tx *store.Tx, caller *backrest.User, a *backrest.Attachment, item int64, field string) (*backrest.File, error) {
 	switch {
-	case raw == "null":
+	case a == nil:
 		return nil, s.releaseAt(ctx, tx, item, field, 0)
-	case strings.HasPrefix(raw, "{"):
-		if err := json.Unmarshal(value, &v); err != nil {
-			return nil, invalid(wrongType)
+	case a.DataURL != "":
+		name := a.Filename
+		if name == "" {
+			name = defaultFilename
 		}
-	case strings.HasPrefix(raw, `"`):
-		var d string
-		if err := json.Unmarshal(value, &d); err != nil {
-			return nil, invalid(wrongType)
-		}
-		v.Data = &d
-	default:
-		var id int64
-		if err := json.Unmarshal(value, &id); err != nil {
-			return nil, invalid(wrongType)
-		}
-		v.ID = &id
+		return s.attachData(ctx, tx, caller, a.DataURL, name, item, field)
 	}
-	switch {
-	case v.Data != nil:
-		name := defaultFilename
-		if v.Filename != nil {
-			name = *v.Filename
-		}
-		return s.attachData(ctx, tx, caller, *v.Data, name, item, field)
-	case v.ID != nil:
-		return s.attachUpload(ctx, tx, caller, *v.ID, item, field)
-	}
-	return nil, invalid(wrongType)
+	return s.attachUpload(ctx, tx, caller, a.ID, item, field)
 }
 
 // releaseAt releases the file held by the field of item, unless it is keep.

@@ -85,7 +85,7 @@ func (s *Server) createItem(t *content.Type) func(http.ResponseWriter, *http.Req
 		if err != nil {
 			return err
 		}
-		item, err := s.content.Create(r.Context(), caller, t, b.fields)
+		item, err := s.content.Create(r.Context(), caller, t, contentInput(t, b.fields))
 		if err != nil {
 			return err
 		}
@@ -128,7 +128,7 @@ func (s *Server) updateItem(t *content.Type) func(http.ResponseWriter, *http.Req
 		if err != nil {
 			return err
 		}
-		item, err := s.content.Update(r.Context(), caller, t, id, b.fields)
+		item, err := s.content.Update(r.Context(), caller, t, id, contentInput(t, b.fields))
 		if err != nil {
 			return err
 		}

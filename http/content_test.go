@@ -318,7 +318,7 @@ func TestContentCanView(t *testing.T) {
 		ctx := context.Background()
 		svc := e.app.Content
 		diaries := svc.TypeByPlural("diaries")
-		item, err := svc.Create(ctx, alice, diaries, map[string]json.RawMessage{"title": json.RawMessage(`"secret"`)})
+		item, err := svc.Create(ctx, alice, diaries, &content.Input{Title: new("secret")})
 		if err != nil {
 			t.Fatal(err)
 		}
