@@ -1,7 +1,9 @@
 // Package content holds backrest's content collections: the definitions of content
 // types (declared in a schema file or registered from Go), the validation of items
-// against them, the permissions of each action, the storage of items in the database
-// and the queries that list them. It knows nothing of HTTP.
+// (given as Go values) against them, the permissions of each action, and the
+// service that creates, changes, reads and lists items. Package store owns their
+// tables and statements; this package converts items to and from its rows
+// (rows.go). It knows nothing of HTTP or JSON bodies.
 package content
 
 import (

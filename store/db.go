@@ -1,5 +1,7 @@
 // Package store is backrest's database layer: one set of SQL statements and
-// migrations for SQLite (embedded, the default) and PostgreSQL. The differences
+// migrations for SQLite (embedded, the default) and PostgreSQL, for every table,
+// the tables of content types included (content_*.go), which it creates and alters
+// at start-up from the descriptions package content gives. The differences
 // between the two live in the small dialect type; queries are written once with ?
 // placeholders and rebound for PostgreSQL.
 package store
