@@ -159,7 +159,7 @@ func (s *Server) contentRouteTable() []route {
 	}
 	rs := []route{{method: "GET", pattern: "/-/categories", handler: s.categories, doc: operation{
 		id: "listCategories", tag: tagContent, summary: "The categories",
-		description: "The categories, those of a group and those some item has, ordered by group (ungrouped first), then title.",
+		description: "The categories: those of a group and those of the items the caller may view, ordered by group (ungrouped first), then title.",
 		responses:   answers(200, "The categories", m{"type": "array", "items": ref("Category")}, "403")}}}
 	id := pathParam("id", "The item's id", m{"type": "integer", "minimum": 1})
 	for _, t := range s.content.Types() {
