@@ -69,7 +69,7 @@ func storedValue(k Kind, v any) (any, error) {
 		}
 	case float64:
 		if k == Number {
-			return x, nil
+			return v, nil
 		}
 	case bool:
 		if k == Boolean {
@@ -99,19 +99,20 @@ func storedValue(k Kind, v any) (any, error) {
 
 // loadedValue converts a column's value, in the form store reads it back, to the
 // Go form of a field of the kind. File fields keep the file's id, for loadFiles.
+// A value already in its Go form is returned as it is, without boxing it again.
 func loadedValue(k Kind, v any) (any, error) {
 	switch x := v.(type) {
 	case string:
 		switch k {
 		case String, Text:
-			return x, nil
+			return v, nil
 		case JSON:
 			return json.RawMessage(x), nil
 		}
 	case int64:
 		switch k {
 		case Integer, FileKind:
-			return x, nil
+			return v, nil
 		case DateTime:
 			return time.UnixMicro(x).UTC(), nil
 		case Boolean:
@@ -119,7 +120,7 @@ func loadedValue(k Kind, v any) (any, error) {
 		}
 	case float64:
 		if k == Number {
-			return x, nil
+			return v, nil
 		}
 	}
 	return nil, fmt.Errorf("unexpected stored value of Go type %T", v)

@@ -107,7 +107,7 @@ func ContentOwner(ctx context.Context, r Reader, id int64) (typeName, owner stri
 
 // ContentByID returns the item id of t, nil when there is no such item.
 func ContentByID(ctx context.Context, r Reader, t *ContentTable, id int64) (*ContentRow, error) {
-	rows, err := readContent(ctx, r, t, " WHERE c.id = ?", id)
+	rows, err := readContent(ctx, r, t, 1, " WHERE c.id = ?", id)
 	if err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -115,17 +115,19 @@ func ContentByID(ctx context.Context, r Reader, t *ContentTable, id int64) (*Con
 }
 
 // readContent reads the items of t that the rest of the query (WHERE, ORDER BY,
-// LIMIT) selects, with their categories.
-func readContent(ctx context.Context, r Reader, t *ContentTable, rest string, args ...any) ([]ContentRow, error) {
+// LIMIT) selects, with their categories; expect is how many there may be.
+func readContent(ctx context.Context, r Reader, t *ContentTable, expect int, rest string, args ...any) ([]ContentRow, error) {
 	rows, err := r.Query(ctx, t.selectRows+rest, args...)
 	if err != nil {
 		return nil, fmt.Errorf("content: read %s: %w", t.Name, err)
 	}
 	defer rows.Close()
-	var out []ContentRow
+	out := make([]ContentRow, 0, expect)
 	n := len(t.Columns)
 	dest := make([]any, 6+n)
 	vals := make([]sql.Null[any], n)
+	// The rows' values share one array.
+	values := make([]any, n*expect)
 	for rows.Next() {
 		var row ContentRow
 		var created, modified int64
@@ -138,7 +140,10 @@ func readContent(ctx context.Context, r Reader, t *ContentTable, rest string, ar
 			return nil, fmt.Errorf("content: read %s: %w", t.Name, err)
 		}
 		row.Created, row.Modified = fromMicros(created), fromMicros(modified)
-		row.Values = make([]any, n)
+		if len(values) < n {
+			values = make([]any, n*8)
+		}
+		row.Values, values = values[:n:n], values[n:]
 		for i, c := range t.Columns {
 			if !vals[i].Valid {
 				continue
@@ -167,20 +172,21 @@ func readContent(ctx context.Context, r Reader, t *ContentTable, rest string, ar
 }
 
 // columnValue converts a column's value, as the driver returns it, to the form of
-// the column type: string, int64 or float64.
+// the column type: string, int64 or float64. A value already in that form is
+// returned as it is, without boxing it again.
 func columnValue(typ ColumnType, v any) (any, error) {
 	switch typ {
 	case TextColumn:
 		switch x := v.(type) {
 		case string:
-			return x, nil
+			return v, nil
 		case []byte:
 			return string(x), nil
 		}
 	case BigintColumn, SmallintColumn:
 		switch x := v.(type) {
 		case int64:
-			return x, nil
+			return v, nil
 		case int32:
 			return int64(x), nil
 		case int16:
@@ -189,7 +195,7 @@ func columnValue(typ ColumnType, v any) (any, error) {
 	case DoubleColumn:
 		switch x := v.(type) {
 		case float64:
-			return x, nil
+			return v, nil
 		case int64:
 			return float64(x), nil
 		}

@@ -129,7 +129,7 @@ func ListContent(ctx context.Context, r Reader, t *ContentTable, q ContentQuery)
 	if len(conds) > 0 {
 		where = strings.Join(conds, " AND ")
 	}
-	rows, err := readContent(ctx, r, t, " WHERE "+where+" ORDER BY "+strings.Join(order, ", ")+" LIMIT ? OFFSET ?",
+	rows, err := readContent(ctx, r, t, int(min(int64(q.Limit), total-int64(q.Offset))), " WHERE "+where+" ORDER BY "+strings.Join(order, ", ")+" LIMIT ? OFFSET ?",
 		append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return nil, 0, err
