@@ -126,8 +126,13 @@ type Limit struct {
 
 // RateLimits are the limits on account calls, per client address and per account.
 type RateLimits struct {
-	// LoginFailuresPerAddr and LoginFailuresPerAccount count failed logins only.
-	LoginFailuresPerAddr, LoginFailuresPerAccount Limit
+	// LoginFailuresPerAddr, LoginFailuresPerAccountAddr and
+	// LoginFailuresPerAccount count failed logins only: from one client address
+	// (to any account), to one account from one client address, and to one
+	// account from all addresses. The last is a looser ceiling against guesses
+	// spread over many addresses; the second, tighter, is what one client meets,
+	// so that its failures do not lock the account's owner out elsewhere.
+	LoginFailuresPerAddr, LoginFailuresPerAccountAddr, LoginFailuresPerAccount Limit
 	// SignupPerAddr counts sign-up requests.
 	SignupPerAddr Limit
 	// ResetPerAddr and ResetPerAccount count password reset requests.
@@ -163,11 +168,12 @@ func DefaultConfig() Config {
 		SweepInterval:   time.Hour,
 		SweepGrace:      time.Hour,
 		RateLimits: RateLimits{
-			LoginFailuresPerAddr:    Limit{Burst: 30, Per: 10 * time.Minute},
-			LoginFailuresPerAccount: Limit{Burst: 10, Per: 15 * time.Minute},
-			SignupPerAddr:           Limit{Burst: 30, Per: time.Hour},
-			ResetPerAddr:            Limit{Burst: 20, Per: time.Hour},
-			ResetPerAccount:         Limit{Burst: 5, Per: time.Hour},
+			LoginFailuresPerAddr:        Limit{Burst: 30, Per: 10 * time.Minute},
+			LoginFailuresPerAccountAddr: Limit{Burst: 10, Per: 15 * time.Minute},
+			LoginFailuresPerAccount:     Limit{Burst: 100, Per: time.Hour},
+			SignupPerAddr:               Limit{Burst: 30, Per: time.Hour},
+			ResetPerAddr:                Limit{Burst: 20, Per: time.Hour},
+			ResetPerAccount:             Limit{Burst: 5, Per: time.Hour},
 		},
 	}
 }

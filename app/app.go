@@ -23,6 +23,7 @@ import (
 	"github.com/backrest/backrest/files"
 	bhttp "github.com/backrest/backrest/http"
 	"github.com/backrest/backrest/mail"
+	"github.com/backrest/backrest/ratelimit"
 	"github.com/backrest/backrest/store"
 )
 
@@ -145,10 +146,11 @@ func (a *App) init(ctx context.Context, opts Options) error {
 		return err
 	}
 	c := a.Config
+	limiter := ratelimit.New(a.DB, c.RateLimits, ratelimit.Options{Now: opts.Now, Logger: a.Log})
 	a.handler = bhttp.NewServer(bhttp.Deps{Options: bhttp.Options{BaseURL: c.BaseURL, Debug: c.Debug, Public: c.Public,
-		TrustProxy: c.TrustProxy, BodyLimit: c.BodyLimit, UploadLimit: c.UploadLimit, RateLimits: c.RateLimits,
-		BodyTimeout: c.BodyTimeout, BodyMinRate: c.BodyMinRate, WriteTimeout: c.WriteTimeout}, DB: a.DB, Accounts: a.Accounts, Files: a.Files, Content: a.Content,
-		Logger: a.Log, Now: opts.Now})
+		TrustProxy: c.TrustProxy, BodyLimit: c.BodyLimit, UploadLimit: c.UploadLimit,
+		BodyTimeout: c.BodyTimeout, BodyMinRate: c.BodyMinRate, WriteTimeout: c.WriteTimeout}, DB: a.DB, Limiter: limiter,
+		Accounts: a.Accounts, Files: a.Files, Content: a.Content, Logger: a.Log})
 	return nil
 }
 

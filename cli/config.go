@@ -130,7 +130,8 @@ func configFlags(fs *flag.FlagSet, cfg *backrest.Config) *settings {
 	s.heading("Rate limits")
 	rl := &cfg.RateLimits
 	fs.Var(limitValue{&rl.LoginFailuresPerAddr}, "limit-login-addr", "failed logins per client address, N/DURATION")
-	fs.Var(limitValue{&rl.LoginFailuresPerAccount}, "limit-login-account", "failed logins per account, N/DURATION")
+	fs.Var(limitValue{&rl.LoginFailuresPerAccountAddr}, "limit-login-account-addr", "failed logins per account and client address, N/DURATION")
+	fs.Var(limitValue{&rl.LoginFailuresPerAccount}, "limit-login-account", "failed logins per account from all addresses, N/DURATION")
 	fs.Var(limitValue{&rl.SignupPerAddr}, "limit-signup-addr", "sign-ups per client address, N/DURATION")
 	fs.Var(limitValue{&rl.ResetPerAddr}, "limit-reset-addr", "reset requests per client address, N/DURATION")
 	fs.Var(limitValue{&rl.ResetPerAccount}, "limit-reset-account", "reset requests per account, N/DURATION")

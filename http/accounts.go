@@ -5,7 +5,6 @@ import (
 
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/account"
-	"github.com/backrest/backrest/store"
 )
 
 // appInfo answers GET /-/.
@@ -43,16 +42,13 @@ func (s *Server) fields(r *http.Request, names ...string) ([]*string, error) {
 
 // signup answers POST /-/signup.
 func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
-	addrKey := "signup:" + s.clientAddr(r)
-	keys, lims := []string{addrKey}, []backrest.Limit{s.cfg.RateLimits.SignupPerAddr}
-	if err := s.limits.check(r.Context(), keys, lims); err != nil {
-		return err
-	}
 	f, err := s.fields(r, "email", "password", "firstname", "lastname")
 	if err != nil {
 		return err
 	}
-	s.limits.spend(r.Context(), keys, lims)
+	if err := s.limits.Signup(r.Context(), s.clientAddr(r)); err != nil {
+		return err
+	}
 	in := account.SignupInput{Email: f[0], Password: f[1], Firstname: f[2], Lastname: f[3]}
 	if err := s.accounts.Signup(r.Context(), in); err != nil {
 		return err
@@ -105,32 +101,20 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		}
 		return v.Err()
 	}
-	limits := s.cfg.RateLimits
-	keys := []string{"login:" + s.clientAddr(r), "login-account:" + accountKey(*login)}
-	lims := []backrest.Limit{limits.LoginFailuresPerAddr, limits.LoginFailuresPerAccount}
-	if err := s.limits.check(r.Context(), keys, lims); err != nil {
+	addr := s.clientAddr(r)
+	if err := s.limits.Login(r.Context(), addr, *login); err != nil {
 		return err
 	}
 	sess, err := s.accounts.Login(r.Context(), *login, *password)
+	if err == nil || !account.IsLoginFailure(err) {
+		s.limits.LoginSucceeded(r.Context(), addr, *login)
+	}
 	if err != nil {
-		if account.IsLoginFailure(err) {
-			s.limits.spend(r.Context(), keys, lims)
-		}
 		return err
 	}
 	s.setSession(w, r, sess)
 	writeJSON(w, http.StatusOK, map[string]any{"status": "success", "user": sess.User.JSON()})
 	return nil
-}
-
-// accountKey is the rate-limit key of an account named by an address. Addresses
-// are at most 254 bytes, so a longer name is cut there: it cannot name an account,
-// and a flood of huge names cannot fill the limiter's memory.
-func accountKey(email string) string {
-	if len(email) > 254 {
-		email = email[:254]
-	}
-	return store.EmailKey(email)
 }
 
 // authInfo is the answer of GET /-/login for a logged-in user.
@@ -181,17 +165,13 @@ func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	email := f[0]
-	limits := s.cfg.RateLimits
-	keys := []string{"reset:" + s.clientAddr(r)}
-	lims := []backrest.Limit{limits.ResetPerAddr}
+	var named string
 	if email != nil {
-		keys = append(keys, "reset-account:"+accountKey(*email))
-		lims = append(lims, limits.ResetPerAccount)
+		named = *email
 	}
-	if err := s.limits.check(r.Context(), keys, lims); err != nil {
+	if err := s.limits.Reset(r.Context(), s.clientAddr(r), named); err != nil {
 		return err
 	}
-	s.limits.spend(r.Context(), keys, lims)
 	if err := s.accounts.RequestReset(r.Context(), email); err != nil {
 		return err
 	}

@@ -476,7 +476,7 @@ func TestCrossOriginRefused(t *testing.T) {
 
 func TestRateLimits(t *testing.T) {
 	limits := func(c *backrest.Config) {
-		c.RateLimits.LoginFailuresPerAccount = backrest.Limit{Burst: 3, Per: time.Hour}
+		c.RateLimits.LoginFailuresPerAccountAddr = backrest.Limit{Burst: 3, Per: time.Hour}
 		c.RateLimits.LoginFailuresPerAddr = backrest.Limit{Burst: 5, Per: time.Hour}
 		c.RateLimits.SignupPerAddr = backrest.Limit{Burst: 2, Per: time.Hour}
 		c.RateLimits.ResetPerAccount = backrest.Limit{Burst: 2, Per: time.Hour}

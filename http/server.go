@@ -38,8 +38,6 @@ type Options struct {
 	BodyLimit int64
 	// UploadLimit is the largest uploaded file accepted, in bytes.
 	UploadLimit int64
-	// RateLimits bound login, sign-up and reset attempts.
-	RateLimits backrest.RateLimits
 	// BodyTimeout is how long a request body may go without a byte arriving;
 	// zero means no bound.
 	BodyTimeout time.Duration
@@ -58,7 +56,7 @@ type Server struct {
 	files    *files.Service
 	content  *content.Service
 	log      *slog.Logger
-	limits   *limiter
+	limits   Limiter
 	outage   *outage
 	handler  http.Handler
 }
@@ -68,27 +66,22 @@ type Deps struct {
 	Options  Options
 	Accounts *account.Service
 	Files    *files.Service
-	// DB keeps the rate limits' buckets.
+	// DB is the database, probed during an outage to see it come back.
 	DB *store.DB
+	// Limiter applies the rate limits.
+	Limiter Limiter
 	// Content serves the content types; nil serves none.
 	Content *content.Service
 	Logger  *slog.Logger
-	// Now is the clock of the rate limits; nil means time.Now.
-	Now func() time.Time
 }
 
 // NewServer returns the handler of the whole API (and of the static front end, when
 // Options.Public is set).
 func NewServer(d Deps) *Server {
-	s := &Server{cfg: d.Options, accounts: d.Accounts, files: d.Files, content: d.Content, log: d.Logger}
+	s := &Server{cfg: d.Options, accounts: d.Accounts, files: d.Files, content: d.Content, log: d.Logger, limits: d.Limiter}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	now := d.Now
-	if now == nil {
-		now = time.Now
-	}
-	s.limits = &limiter{db: d.DB, now: now, log: s.log}
 	s.outage = &outage{db: d.DB, log: s.log, every: time.Second}
 	mux := http.NewServeMux()
 	s.routes(mux)

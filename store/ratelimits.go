@@ -2,92 +2,111 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
-// RateBucket is the state of one token bucket of a rate limit: the tokens it held
-// at Updated.
-type RateBucket struct {
-	Tokens  float64
-	Updated time.Time
+// The table rate_limits keeps the token buckets of the rate limits as one time per
+// bucket, the instant at which it is full again (the generic cell rate
+// algorithm): a missing row, or one whose time has passed, is a full bucket.
+// Taking a token moves the time one interval later, starting from now at the
+// earliest; it is allowed while the time stays within the bucket's capacity of
+// now. Giving a token back moves the time one interval earlier.
+
+// RateTake is one token to take from a bucket.
+type RateTake struct {
+	// Name names the bucket.
+	Name string
+	// Interval is what one token is worth: how long it takes to come back.
+	Interval time.Duration
+	// Capacity is how long the empty bucket takes to fill: its size in tokens
+	// is Capacity/Interval.
+	Capacity time.Duration
 }
 
-// RateBuckets returns the buckets of those names that have one.
-func RateBuckets(ctx context.Context, db *DB, names []string) (map[string]RateBucket, error) {
-	out := make(map[string]RateBucket, len(names))
-	if len(names) == 0 {
-		return out, nil
-	}
-	rows, err := db.Query(ctx, "SELECT name, tokens, updated FROM rate_limits WHERE name IN ("+placeholders(len(names))+")", stringArgs(names)...)
-	if err != nil {
-		return nil, fmt.Errorf("store: read rate limits: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var name string
-		var b RateBucket
-		var updated int64
-		if err := rows.Scan(&name, &b.Tokens, &updated); err != nil {
-			return nil, fmt.Errorf("store: read rate limits: %w", err)
-		}
-		b.Updated = fromMicros(updated)
-		out[name] = b
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: read rate limits: %w", err)
-	}
-	return out, nil
+// RateRefusal is a bucket that had no token to take.
+type RateRefusal struct {
+	RateTake
+	// Full is when the bucket is full again.
+	Full time.Time
 }
 
-// ChangeRateBucket replaces the bucket of name (found is false when it has none)
-// with what change returns, and notes when the new bucket is full again, after
-// which DeleteFullRateBuckets may remove it. Concurrent changes of one bucket, from
-// this instance or another, each apply once, one after the other.
-func ChangeRateBucket(ctx context.Context, db *DB, name string, change func(b RateBucket, found bool) (next RateBucket, full time.Time)) error {
-	for range 8 {
-		applied := false
-		err := db.InTx(ctx, func(tx *Tx) error {
-			// Lock the row first, so that concurrent changes of an existing
-			// bucket wait for each other instead of starting over (SQLite's
-			// writer is alone anyway); only two first changes can race, and
-			// the loser starts over once.
-			if _, err := tx.Exec(ctx, "UPDATE rate_limits SET tokens = tokens WHERE name = ?", name); err != nil {
-				return err
-			}
-			var tokens float64
-			var updated int64
-			err := tx.QueryRow(ctx, "SELECT tokens, updated FROM rate_limits WHERE name = ?", name).Scan(&tokens, &updated)
-			found := err == nil
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-			next, full := change(RateBucket{Tokens: tokens, Updated: fromMicros(updated)}, found)
-			var res sql.Result
-			if found {
-				res, err = tx.Exec(ctx, "UPDATE rate_limits SET tokens = ?, updated = ?, expires = ? WHERE name = ? AND tokens = ? AND updated = ?",
-					next.Tokens, micros(next.Updated), micros(full), name, tokens, updated)
-			} else {
-				res, err = tx.Exec(ctx, "INSERT INTO rate_limits (name, tokens, updated, expires) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
-					name, next.Tokens, micros(next.Updated), micros(full))
-			}
+// errRefused rolls back the takes of a refused attempt.
+var errRefused = errors.New("store: rate limit refused")
+
+// TakeRateTokens takes one token at now from each bucket of takes, all or none,
+// in one transaction. It returns the buckets that had none, with nothing taken
+// from any, or none when every token was taken. Each take is one statement that
+// decides and takes at once, so concurrent takes from one bucket, from this
+// instance or another on the database, never take more than it holds.
+func TakeRateTokens(ctx context.Context, db *DB, now time.Time, takes []RateTake) ([]RateRefusal, error) {
+	// Buckets are taken in the order of their names, so that transactions
+	// taking several lock them in one order and never wait for each other.
+	takes = slices.SortedFunc(slices.Values(takes), func(a, b RateTake) int { return strings.Compare(a.Name, b.Name) })
+	var refused []RateRefusal
+	err := db.InTx(ctx, func(tx *Tx) error {
+		refused = refused[:0]
+		at := micros(now)
+		for _, t := range takes {
+			step, capacity := t.Interval.Microseconds(), t.Capacity.Microseconds()
+			res, err := tx.Exec(ctx, `INSERT INTO rate_limits (name, expires) VALUES (?, ?)
+				ON CONFLICT (name) DO UPDATE SET expires = CASE WHEN rate_limits.expires > ? THEN rate_limits.expires ELSE ? END + ?
+				WHERE CASE WHEN rate_limits.expires > ? THEN rate_limits.expires ELSE ? END <= ?`,
+				t.Name, at+step, at, at, step, at, at, at+capacity-step)
 			if err != nil {
 				return err
 			}
-			n, err := res.RowsAffected()
-			applied = n == 1
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("store: change rate limit: %w", err)
+			if n, err := res.RowsAffected(); err != nil || n == 1 {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			var full int64
+			if err := tx.QueryRow(ctx, "SELECT expires FROM rate_limits WHERE name = ?", t.Name).Scan(&full); err != nil {
+				return err
+			}
+			refused = append(refused, RateRefusal{RateTake: t, Full: fromMicros(full)})
 		}
-		if applied {
-			return nil
+		if len(refused) > 0 {
+			return errRefused
 		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errRefused) {
+		return nil, fmt.Errorf("store: take rate tokens: %w", err)
 	}
-	return errors.New("store: change rate limit: the bucket kept changing")
+	return refused, nil
+}
+
+// GiveBackRateTokens returns one token to each bucket of takes, as if it had not
+// been taken; a bucket gets no more than its capacity.
+func GiveBackRateTokens(ctx context.Context, db *DB, takes []RateTake) error {
+	if len(takes) == 0 {
+		return nil
+	}
+	var q strings.Builder
+	args := make([]any, 0, 3*len(takes))
+	q.WriteString("UPDATE rate_limits SET expires = expires - CASE name")
+	for _, t := range takes {
+		q.WriteString(" WHEN ? THEN CAST(? AS BIGINT)")
+		args = append(args, t.Name, t.Interval.Microseconds())
+	}
+	q.WriteString(" END WHERE name IN (" + placeholders(len(takes)) + ")")
+	for _, t := range takes {
+		args = append(args, t.Name)
+	}
+	err := db.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, q.String(), args...)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: give back rate tokens: %w", err)
+	}
+	return nil
 }
 
 // DeleteFullRateBuckets removes the buckets that are full again at now, which

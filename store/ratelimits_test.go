@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -10,8 +11,9 @@ import (
 	"github.com/backrest/backrest/store/storetest"
 )
 
-// Concurrent changes of one bucket, from two instances on one database, each
-// apply once; full buckets are deleted.
+// Concurrent takes from one bucket, from two instances on one database, take no
+// more than it holds; a take from several buckets takes from all or none; a
+// token given back can be taken again; full buckets are deleted.
 func TestRateBuckets(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, b storetest.Backend) {
 		dsn, dir := storetest.DSN(t, b), t.TempDir()
@@ -29,16 +31,20 @@ func TestRateBuckets(t *testing.T) {
 			dbs[i] = db
 		}
 		now := time.Now().UTC().Truncate(time.Microsecond)
-		take := func(b store.RateBucket, found bool) (store.RateBucket, time.Time) {
-			if !found {
-				b.Tokens = 100
-			}
-			return store.RateBucket{Tokens: b.Tokens - 1, Updated: now}, now.Add(time.Hour)
-		}
+		// 40 tokens, one back every minute.
+		k := store.RateTake{Name: "k", Interval: time.Minute, Capacity: 40 * time.Minute}
+		other := store.RateTake{Name: "other", Interval: time.Minute, Capacity: 2 * time.Minute}
 		var wg sync.WaitGroup
+		var taken atomic.Int64
 		errs := make([]error, 60)
 		for i := range errs {
-			wg.Go(func() { errs[i] = store.ChangeRateBucket(ctx, dbs[i%2], "k", take) })
+			wg.Go(func() {
+				refused, err := store.TakeRateTokens(ctx, dbs[i%2], now, []store.RateTake{k})
+				errs[i] = err
+				if err == nil && len(refused) == 0 {
+					taken.Add(1)
+				}
+			})
 		}
 		wg.Wait()
 		for _, err := range errs {
@@ -46,12 +52,32 @@ func TestRateBuckets(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := store.ChangeRateBucket(ctx, dbs[0], "other", take); err != nil {
+		if n := taken.Load(); n != 40 {
+			t.Fatalf("%d of 60 concurrent takes from a bucket of 40 succeeded", n)
+		}
+		// k is empty: taking from it and other takes from neither.
+		refused, err := store.TakeRateTokens(ctx, dbs[0], now, []store.RateTake{other, k})
+		if err != nil || len(refused) != 1 || refused[0].Name != "k" || !refused[0].Full.Equal(now.Add(40*time.Minute)) {
+			t.Fatalf("refused %+v, %v; want k, full in 40 minutes", refused, err)
+		}
+		for range 2 {
+			if refused, err := store.TakeRateTokens(ctx, dbs[1], now, []store.RateTake{other}); err != nil || len(refused) != 0 {
+				t.Fatalf("other: refused %+v, %v", refused, err)
+			}
+		}
+		if refused, err := store.TakeRateTokens(ctx, dbs[1], now, []store.RateTake{other}); err != nil || len(refused) != 1 {
+			t.Fatalf("other, third take: refused %+v, %v; want refused", refused, err)
+		}
+		// A minute later k has one token again; one given back makes two.
+		later := now.Add(time.Minute)
+		if err := store.GiveBackRateTokens(ctx, dbs[0], []store.RateTake{k}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := store.RateBuckets(ctx, dbs[1], []string{"k", "other", "none"})
-		if err != nil || len(got) != 2 || got["k"].Tokens != 40 || !got["k"].Updated.Equal(now) || got["other"].Tokens != 99 {
-			t.Fatalf("buckets %+v, %v; want k at 40 and other at 99", got, err)
+		for i := range 3 {
+			refused, err := store.TakeRateTokens(ctx, dbs[i%2], later, []store.RateTake{k})
+			if err != nil || (len(refused) == 0) != (i < 2) {
+				t.Fatalf("take %d a minute later: refused %+v, %v", i, refused, err)
+			}
 		}
 		var n int64
 		if err := dbs[0].InTx(ctx, func(tx *store.Tx) (err error) {
@@ -59,9 +85,6 @@ func TestRateBuckets(t *testing.T) {
 			return err
 		}); err != nil || n != 2 {
 			t.Fatalf("deleted %d, %v; want 2", n, err)
-		}
-		if got, err := store.RateBuckets(ctx, dbs[0], []string{"k"}); err != nil || len(got) != 0 {
-			t.Fatalf("after deletion: %+v, %v", got, err)
 		}
 	})
 }

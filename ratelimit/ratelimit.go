@@ -1,0 +1,150 @@
+// Package ratelimit owns backrest's rate limits: the policy, which limits bound
+// logins, sign-ups and reset requests and what each counts by (the client
+// address, the account, or both), and the token buckets that enforce it. The
+// buckets are kept in the database (the table's statements live in store), so
+// that every instance on it counts together and a restart forgets nothing.
+//
+// An attempt takes its tokens before the work it bounds, atomically, or is
+// refused: a burst of concurrent attempts never gets more evaluated than a bucket
+// holds. A login that does not fail gives its tokens back, so that only failed
+// logins count.
+package ratelimit
+
+import (
+	"context"
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"github.com/backrest/backrest"
+	"github.com/backrest/backrest/store"
+)
+
+// Limiter reserves attempts under the configured limits.
+type Limiter struct {
+	db     *store.DB
+	limits backrest.RateLimits
+	now    func() time.Time
+	log    *slog.Logger
+}
+
+// Options are the optional dependencies of a Limiter.
+type Options struct {
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives the failures to give tokens back; nil means slog.Default.
+	Logger *slog.Logger
+}
+
+// New returns a Limiter that keeps its buckets in db. A limit with no burst is
+// off; when all are, the Limiter never touches the database.
+func New(db *store.DB, limits backrest.RateLimits, opts Options) *Limiter {
+	l := &Limiter{db: db, limits: limits, now: opts.Now, log: opts.Logger}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	if l.log == nil {
+		l.log = slog.Default()
+	}
+	return l
+}
+
+// Signup reserves a sign-up request from the client address addr, or returns an
+// ETOOMANY error.
+func (l *Limiter) Signup(ctx context.Context, addr string) error {
+	return l.take(ctx, l.bucket("signup:"+addrKey(addr), l.limits.SignupPerAddr))
+}
+
+// Reset reserves a password reset request from addr for the address email (empty
+// when the request names none), or returns an ETOOMANY error.
+func (l *Limiter) Reset(ctx context.Context, addr, email string) error {
+	takes := l.bucket("reset:"+addrKey(addr), l.limits.ResetPerAddr)
+	if email != "" {
+		takes = append(takes, l.bucket("reset-account:"+accountKey(email), l.limits.ResetPerAccount)...)
+	}
+	return l.take(ctx, takes)
+}
+
+// Login reserves a login attempt from addr for the account login names, or
+// returns an ETOOMANY error. The attempt counts as failed unless LoginSucceeded
+// gives it back.
+func (l *Limiter) Login(ctx context.Context, addr, login string) error {
+	return l.take(ctx, l.loginBuckets(addr, login))
+}
+
+// LoginSucceeded gives back the attempt that Login reserved with the same
+// arguments, for a login that did not fail. It goes on when ctx ends, and a
+// failure is logged, not returned: the login has happened.
+func (l *Limiter) LoginSucceeded(ctx context.Context, addr, login string) {
+	takes := l.loginBuckets(addr, login)
+	if len(takes) == 0 {
+		return
+	}
+	if err := store.GiveBackRateTokens(context.WithoutCancel(ctx), l.db, takes); err != nil {
+		l.log.Error("rate limit not given back", "err", err)
+	}
+}
+
+// loginBuckets are the buckets a login attempt takes from: its client address's
+// (whatever the account), its account's from that address, and its account's from
+// every address, a looser ceiling against guesses spread over many addresses.
+// Someone else's failures from another address thus leave an account's owner
+// their own bucket.
+func (l *Limiter) loginBuckets(addr, login string) []store.RateTake {
+	a, acct := addrKey(addr), accountKey(login)
+	takes := l.bucket("login:"+a, l.limits.LoginFailuresPerAddr)
+	takes = append(takes, l.bucket("login-account-addr:"+a+" "+acct, l.limits.LoginFailuresPerAccountAddr)...)
+	return append(takes, l.bucket("login-account:"+acct, l.limits.LoginFailuresPerAccount)...)
+}
+
+// bucket returns the bucket name under limit as a take, or none when the limit
+// is off.
+func (l *Limiter) bucket(name string, limit backrest.Limit) []store.RateTake {
+	if limit.Burst <= 0 || limit.Per <= 0 {
+		return nil
+	}
+	return []store.RateTake{{Name: name, Interval: limit.Per / time.Duration(limit.Burst), Capacity: limit.Per}}
+}
+
+// take takes a token from each bucket of takes, or none and returns an ETOOMANY
+// error with the longest wait until every refusing bucket has a token again.
+func (l *Limiter) take(ctx context.Context, takes []store.RateTake) error {
+	if len(takes) == 0 {
+		return nil
+	}
+	now := l.now()
+	refused, err := store.TakeRateTokens(ctx, l.db, now, takes)
+	if err != nil || len(refused) == 0 {
+		return err
+	}
+	var wait time.Duration
+	for _, r := range refused {
+		wait = max(wait, r.Full.Add(r.Interval-r.Capacity).Sub(now))
+	}
+	return &backrest.Error{Code: backrest.ETOOMANY, Message: "Too many attempts; try again later", RetryAfter: max(wait, time.Second)}
+}
+
+// addrKey is the part of a bucket's name that names a client address: an IPv6
+// address by its /64 prefix, the smallest block a client is commonly given, so
+// that one client cannot count as many by changing its address within it.
+func addrKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil || !ip.Is6() || ip.Is4In6() {
+		return addr
+	}
+	p, err := ip.WithZone("").Prefix(64)
+	if err != nil {
+		return addr
+	}
+	return p.String()
+}
+
+// accountKey is the part of a bucket's name that names an account by the address
+// given for it. Addresses are at most 254 bytes, so a longer one is cut there: it
+// cannot name an account, and a flood of huge names cannot fill the table.
+func accountKey(email string) string {
+	if len(email) > 254 {
+		email = email[:254]
+	}
+	return store.EmailKey(email)
+}
