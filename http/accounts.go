@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/backrest/backrest"
@@ -105,16 +106,23 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := s.limits.Login(r.Context(), addr, *login); err != nil {
 		return err
 	}
-	sess, err := s.accounts.Login(r.Context(), *login, *password)
-	if err == nil || !account.IsLoginFailure(err) {
-		s.limits.LoginSucceeded(r.Context(), addr, *login)
-	}
+	sess, err := s.reservedLogin(r.Context(), addr, *login, *password)
 	if err != nil {
 		return err
 	}
 	s.setSession(w, r, sess)
 	writeJSON(w, http.StatusOK, map[string]any{"status": "success", "user": sess.User.JSON()})
 	return nil
+}
+
+// reservedLogin logs in with the attempt that the limiter reserved, and ends the
+// attempt whatever happens (a panic counts as a failure).
+func (s *Server) reservedLogin(ctx context.Context, addr, login, password string) (*account.Session, error) {
+	failed := true
+	defer func() { s.limits.LoginDone(ctx, addr, login, failed) }()
+	sess, err := s.accounts.Login(ctx, login, password)
+	failed = account.IsLoginFailure(err)
+	return sess, err
 }
 
 // authInfo is the answer of GET /-/login for a logged-in user.

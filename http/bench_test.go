@@ -23,12 +23,13 @@ import (
 )
 
 // benchServer returns the handler of a server on a new database with the default
-// (production) password hashing, and a user ann@example.com.
-func benchServer(b *testing.B, backend storetest.Backend) http.Handler {
+// (production) password hashing, the rate limits given, and a user
+// ann@example.com.
+func benchServer(b *testing.B, backend storetest.Backend, limits backrest.RateLimits) http.Handler {
 	cfg := backrest.DefaultConfig()
 	cfg.DataDir = b.TempDir()
 	cfg.DB = storetest.DSN(b, backend)
-	cfg.RateLimits = backrest.RateLimits{}
+	cfg.RateLimits = limits
 	a, err := app.New(context.Background(), cfg, app.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)
@@ -41,14 +42,18 @@ func benchServer(b *testing.B, backend storetest.Backend) http.Handler {
 }
 
 // BenchmarkLogin measures PUT /-/login through the handler with the default argon2id
-// parameters, one login at a time, and reports the median latency. Run it with
-// -benchtime=100x for the median of 100 logins.
+// parameters, one login at a time, without and with the default rate limits, and
+// reports the median latency. Run it with -benchtime=100x for the median of 100
+// logins.
 func BenchmarkLogin(b *testing.B) {
+	limits := map[string]backrest.RateLimits{"limits=off": {}, "limits=on": backrest.DefaultConfig().RateLimits}
 	for _, backend := range storetest.Backends() {
-		b.Run(string(backend), func(b *testing.B) {
-			h := benchServer(b, backend)
-			medianLatency(b, h, "PUT", "/-/login", `{"login": "ann@example.com", "password": "`+pw+`"}`)
-		})
+		for _, name := range []string{"limits=off", "limits=on"} {
+			b.Run(string(backend)+"/"+name, func(b *testing.B) {
+				h := benchServer(b, backend, limits[name])
+				medianLatency(b, h, "PUT", "/-/login", `{"login": "ann@example.com", "password": "`+pw+`"}`)
+			})
+		}
 	}
 }
 
@@ -75,7 +80,7 @@ func medianLatency(b *testing.B, h http.Handler, method, path, body string) {
 func BenchmarkAuthInfo(b *testing.B) {
 	for _, backend := range storetest.Backends() {
 		b.Run(string(backend), func(b *testing.B) {
-			h := benchServer(b, backend)
+			h := benchServer(b, backend, backrest.RateLimits{})
 			req := httptest.NewRequest("PUT", "/-/login", bytes.NewReader([]byte(`{"login": "ann@example.com", "password": "`+pw+`"}`)))
 			req.Header.Set("Content-Type", "application/json")
 			w := httptest.NewRecorder()
@@ -226,7 +231,7 @@ func BenchmarkReset(b *testing.B) {
 	for _, backend := range storetest.Backends() {
 		for _, who := range []string{"known", "unknown"} {
 			b.Run(string(backend)+"/"+who, func(b *testing.B) {
-				h := benchServer(b, backend)
+				h := benchServer(b, backend, backrest.RateLimits{})
 				email := "ann@example.com"
 				if who == "unknown" {
 					email = "nobody@example.com"

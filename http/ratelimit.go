@@ -16,11 +16,11 @@ type Limiter interface {
 	// Reset reserves a password reset request for email, empty when the request
 	// names none.
 	Reset(ctx context.Context, addr, email string) error
-	// Login reserves a login attempt for the account login names; it counts as
-	// failed unless LoginSucceeded gives it back.
+	// Login reserves a login attempt for the account login names; LoginDone
+	// must end it.
 	Login(ctx context.Context, addr, login string) error
-	// LoginSucceeded gives back the attempt of a login that did not fail.
-	LoginSucceeded(ctx context.Context, addr, login string)
+	// LoginDone ends a login attempt: only a failed one counts.
+	LoginDone(ctx context.Context, addr, login string, failed bool)
 }
 
 // retryAfter renders a wait as whole seconds, rounded up, for Retry-After.

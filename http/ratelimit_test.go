@@ -81,7 +81,7 @@ const longPeriod = 1000 * time.Hour
 
 // A burst of wrong logins for one account is evaluated only as far as the
 // account's bucket allows; the others are refused before the password is
-// checked.
+// checked. A burst of right ones all succeed.
 func TestRateLimitLoginBurst(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		e.addUser("ann@example.com", pw, "", "")
@@ -92,6 +92,15 @@ func TestRateLimitLoginBurst(t *testing.T) {
 			t.Fatalf("%d of %d wrong logins evaluated, want 10", n, len(res))
 		}
 		e.browser().login("ann@example.com", pw).expectError(429, "", "")
+
+		// Logins that succeed give their tokens back: a burst of them, more than
+		// the buckets hold, waits for those in progress instead of being refused.
+		e.addUser("bob@example.com", pw, "", "")
+		res = e.burst("PUT", "/-/login", 100, func(int) any { return obj{"login": "bob@example.com", "password": pw} })
+		for _, r := range res {
+			r.expectSuccess()
+		}
+		e.browser().login("bob@example.com", "wrong").expectError(400, "login", "Login failed")
 	}, func(c *backrest.Config) {
 		c.RateLimits.LoginFailuresPerAccountAddr = backrest.Limit{Burst: 10, Per: longPeriod}
 		c.RateLimits.LoginFailuresPerAddr = backrest.Limit{Burst: 30, Per: longPeriod}

@@ -7,13 +7,16 @@
 // An attempt takes its tokens before the work it bounds, atomically, or is
 // refused: a burst of concurrent attempts never gets more evaluated than a bucket
 // holds. A login that does not fail gives its tokens back, so that only failed
-// logins count.
+// logins count; a login refused while attempts of this instance hold its
+// buckets' tokens waits for their outcome instead, so that honest logins at the
+// same instant are not refused for the tokens they will give back.
 package ratelimit
 
 import (
 	"context"
 	"log/slog"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/backrest/backrest"
@@ -26,6 +29,14 @@ type Limiter struct {
 	limits backrest.RateLimits
 	now    func() time.Time
 	log    *slog.Logger
+
+	// mu guards the logins in progress: held counts, by bucket name, the tokens
+	// they hold; given counts the logins that gave theirs back; done is closed
+	// and replaced whenever one ends.
+	mu    sync.Mutex
+	held  map[string]int
+	given uint64
+	done  chan struct{}
 }
 
 // Options are the optional dependencies of a Limiter.
@@ -39,7 +50,7 @@ type Options struct {
 // New returns a Limiter that keeps its buckets in db. A limit with no burst is
 // off; when all are, the Limiter never touches the database.
 func New(db *store.DB, limits backrest.RateLimits, opts Options) *Limiter {
-	l := &Limiter{db: db, limits: limits, now: opts.Now, log: opts.Logger}
+	l := &Limiter{db: db, limits: limits, now: opts.Now, log: opts.Logger, held: map[string]int{}, done: make(chan struct{})}
 	if l.now == nil {
 		l.now = time.Now
 	}
@@ -66,23 +77,91 @@ func (l *Limiter) Reset(ctx context.Context, addr, email string) error {
 }
 
 // Login reserves a login attempt from addr for the account login names, or
-// returns an ETOOMANY error. The attempt counts as failed unless LoginSucceeded
-// gives it back.
+// returns an ETOOMANY error (or ctx's error while it waits). The attempt must be
+// ended with LoginDone.
 func (l *Limiter) Login(ctx context.Context, addr, login string) error {
-	return l.take(ctx, l.loginBuckets(addr, login))
+	takes := l.loginBuckets(addr, login)
+	if len(takes) == 0 {
+		return nil
+	}
+	for {
+		l.mu.Lock()
+		given := l.given
+		l.mu.Unlock()
+		now := l.now()
+		refused, err := store.TakeRateTokens(ctx, l.db, now, takes)
+		if err != nil {
+			return err
+		}
+		if len(refused) == 0 {
+			l.mu.Lock()
+			for _, t := range takes {
+				l.held[t.Name]++
+			}
+			l.mu.Unlock()
+			return nil
+		}
+		if !l.awaitGiven(ctx, refused, given) {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return tooMany(refused, now)
+		}
+	}
 }
 
-// LoginSucceeded gives back the attempt that Login reserved with the same
-// arguments, for a login that did not fail. It goes on when ctx ends, and a
-// failure is logged, not returned: the login has happened.
-func (l *Limiter) LoginSucceeded(ctx context.Context, addr, login string) {
+// awaitGiven waits while logins of this instance hold tokens of a refused bucket
+// and reports whether one of them gave its tokens back (since given counted
+// them), so that taking again may succeed.
+func (l *Limiter) awaitGiven(ctx context.Context, refused []store.RateRefusal, given uint64) bool {
+	for {
+		l.mu.Lock()
+		if l.given != given {
+			l.mu.Unlock()
+			return true
+		}
+		held := false
+		for _, r := range refused {
+			held = held || l.held[r.Name] > 0
+		}
+		done := l.done
+		l.mu.Unlock()
+		if !held {
+			return false
+		}
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// LoginDone ends the attempt that Login reserved with the same arguments: one
+// that did not fail gives its tokens back. It goes on when ctx ends, and a
+// failure to give back is logged, not returned: the login has happened.
+func (l *Limiter) LoginDone(ctx context.Context, addr, login string, failed bool) {
 	takes := l.loginBuckets(addr, login)
 	if len(takes) == 0 {
 		return
 	}
-	if err := store.GiveBackRateTokens(context.WithoutCancel(ctx), l.db, takes); err != nil {
-		l.log.Error("rate limit not given back", "err", err)
+	if !failed {
+		if err := store.GiveBackRateTokens(context.WithoutCancel(ctx), l.db, takes); err != nil {
+			l.log.Error("rate limit not given back", "err", err)
+		}
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, t := range takes {
+		if l.held[t.Name]--; l.held[t.Name] <= 0 {
+			delete(l.held, t.Name)
+		}
+	}
+	if !failed {
+		l.given++
+	}
+	close(l.done)
+	l.done = make(chan struct{})
 }
 
 // loginBuckets are the buckets a login attempt takes from: its client address's
@@ -107,7 +186,7 @@ func (l *Limiter) bucket(name string, limit backrest.Limit) []store.RateTake {
 }
 
 // take takes a token from each bucket of takes, or none and returns an ETOOMANY
-// error with the longest wait until every refusing bucket has a token again.
+// error.
 func (l *Limiter) take(ctx context.Context, takes []store.RateTake) error {
 	if len(takes) == 0 {
 		return nil
@@ -117,6 +196,12 @@ func (l *Limiter) take(ctx context.Context, takes []store.RateTake) error {
 	if err != nil || len(refused) == 0 {
 		return err
 	}
+	return tooMany(refused, now)
+}
+
+// tooMany returns the ETOOMANY error of a refusal at now, with the longest wait
+// until every refusing bucket has a token again.
+func tooMany(refused []store.RateRefusal, now time.Time) error {
 	var wait time.Duration
 	for _, r := range refused {
 		wait = max(wait, r.Full.Add(r.Interval-r.Capacity).Sub(now))

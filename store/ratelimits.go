@@ -43,9 +43,7 @@ var errRefused = errors.New("store: rate limit refused")
 // decides and takes at once, so concurrent takes from one bucket, from this
 // instance or another on the database, never take more than it holds.
 func TakeRateTokens(ctx context.Context, db *DB, now time.Time, takes []RateTake) ([]RateRefusal, error) {
-	// Buckets are taken in the order of their names, so that transactions
-	// taking several lock them in one order and never wait for each other.
-	takes = slices.SortedFunc(slices.Values(takes), func(a, b RateTake) int { return strings.Compare(a.Name, b.Name) })
+	takes = byName(takes)
 	var refused []RateRefusal
 	err := db.InTx(ctx, func(tx *Tx) error {
 		refused = refused[:0]
@@ -85,28 +83,26 @@ func TakeRateTokens(ctx context.Context, db *DB, now time.Time, takes []RateTake
 // GiveBackRateTokens returns one token to each bucket of takes, as if it had not
 // been taken; a bucket gets no more than its capacity.
 func GiveBackRateTokens(ctx context.Context, db *DB, takes []RateTake) error {
-	if len(takes) == 0 {
-		return nil
-	}
-	var q strings.Builder
-	args := make([]any, 0, 3*len(takes))
-	q.WriteString("UPDATE rate_limits SET expires = expires - CASE name")
-	for _, t := range takes {
-		q.WriteString(" WHEN ? THEN CAST(? AS BIGINT)")
-		args = append(args, t.Name, t.Interval.Microseconds())
-	}
-	q.WriteString(" END WHERE name IN (" + placeholders(len(takes)) + ")")
-	for _, t := range takes {
-		args = append(args, t.Name)
-	}
+	takes = byName(takes)
 	err := db.InTx(ctx, func(tx *Tx) error {
-		_, err := tx.Exec(ctx, q.String(), args...)
-		return err
+		for _, t := range takes {
+			if _, err := tx.Exec(ctx, "UPDATE rate_limits SET expires = expires - ? WHERE name = ?", t.Interval.Microseconds(), t.Name); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("store: give back rate tokens: %w", err)
 	}
 	return nil
+}
+
+// byName returns takes in the order of their names. Transactions that change
+// several buckets change them in this order, one statement each, so that they
+// lock them in one order and never wait for each other.
+func byName(takes []RateTake) []RateTake {
+	return slices.SortedFunc(slices.Values(takes), func(a, b RateTake) int { return strings.Compare(a.Name, b.Name) })
 }
 
 // DeleteFullRateBuckets removes the buckets that are full again at now, which
