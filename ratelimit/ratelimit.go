@@ -30,11 +30,11 @@ type Limiter struct {
 	now    func() time.Time
 	log    *slog.Logger
 
-	// mu guards the logins in progress: held counts, by bucket name, the tokens
-	// they hold; given counts the logins that gave theirs back; done is closed
-	// and replaced whenever one ends.
+	// mu guards the logins in progress on this instance: busy counts, by bucket
+	// name, those taking or holding a token of it; given counts those that gave
+	// theirs back; done is closed and replaced whenever one stops being busy.
 	mu    sync.Mutex
-	held  map[string]int
+	busy  map[string]int
 	given uint64
 	done  chan struct{}
 }
@@ -50,7 +50,7 @@ type Options struct {
 // New returns a Limiter that keeps its buckets in db. A limit with no burst is
 // off; when all are, the Limiter never touches the database.
 func New(db *store.DB, limits backrest.RateLimits, opts Options) *Limiter {
-	l := &Limiter{db: db, limits: limits, now: opts.Now, log: opts.Logger, held: map[string]int{}, done: make(chan struct{})}
+	l := &Limiter{db: db, limits: limits, now: opts.Now, log: opts.Logger, busy: map[string]int{}, done: make(chan struct{})}
 	if l.now == nil {
 		l.now = time.Now
 	}
@@ -85,21 +85,22 @@ func (l *Limiter) Login(ctx context.Context, addr, login string) error {
 		return nil
 	}
 	for {
+		// Busy before taking: a login refused for the token this one takes
+		// then sees that it may come back.
 		l.mu.Lock()
 		given := l.given
+		l.add(takes, 1)
 		l.mu.Unlock()
 		now := l.now()
 		refused, err := store.TakeRateTokens(ctx, l.db, now, takes)
+		if err == nil && len(refused) == 0 {
+			return nil
+		}
+		l.mu.Lock()
+		l.add(takes, -1)
+		l.mu.Unlock()
 		if err != nil {
 			return err
-		}
-		if len(refused) == 0 {
-			l.mu.Lock()
-			for _, t := range takes {
-				l.held[t.Name]++
-			}
-			l.mu.Unlock()
-			return nil
 		}
 		if !l.awaitGiven(ctx, refused, given) {
 			if err := ctx.Err(); err != nil {
@@ -110,9 +111,23 @@ func (l *Limiter) Login(ctx context.Context, addr, login string) error {
 	}
 }
 
-// awaitGiven waits while logins of this instance hold tokens of a refused bucket
-// and reports whether one of them gave its tokens back (since given counted
-// them), so that taking again may succeed.
+// add adds d to the busy count of each bucket of takes; when it lowers them,
+// those waiting look again. l.mu must be held.
+func (l *Limiter) add(takes []store.RateTake, d int) {
+	for _, t := range takes {
+		if l.busy[t.Name] += d; l.busy[t.Name] <= 0 {
+			delete(l.busy, t.Name)
+		}
+	}
+	if d < 0 {
+		close(l.done)
+		l.done = make(chan struct{})
+	}
+}
+
+// awaitGiven waits while logins of this instance take or hold tokens of a
+// refused bucket, and reports whether one of them gave its tokens back (since
+// given counted them), so that taking again may succeed.
 func (l *Limiter) awaitGiven(ctx context.Context, refused []store.RateRefusal, given uint64) bool {
 	for {
 		l.mu.Lock()
@@ -120,13 +135,13 @@ func (l *Limiter) awaitGiven(ctx context.Context, refused []store.RateRefusal, g
 			l.mu.Unlock()
 			return true
 		}
-		held := false
+		busy := false
 		for _, r := range refused {
-			held = held || l.held[r.Name] > 0
+			busy = busy || l.busy[r.Name] > 0
 		}
 		done := l.done
 		l.mu.Unlock()
-		if !held {
+		if !busy {
 			return false
 		}
 		select {
@@ -152,16 +167,10 @@ func (l *Limiter) LoginDone(ctx context.Context, addr, login string, failed bool
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, t := range takes {
-		if l.held[t.Name]--; l.held[t.Name] <= 0 {
-			delete(l.held, t.Name)
-		}
-	}
 	if !failed {
 		l.given++
 	}
-	close(l.done)
-	l.done = make(chan struct{})
+	l.add(takes, -1)
 }
 
 // loginBuckets are the buckets a login attempt takes from: its client address's
