@@ -106,6 +106,21 @@ type Config struct {
 	SchemaAllowDestructive bool
 	// Public is a folder of static files served at /.
 	Public string
+
+	// MetricsAddr is the address serving the Prometheus metrics at /metrics;
+	// empty serves none. It is apart from Addr so that metrics are never public
+	// by accident.
+	MetricsAddr string
+	// LogFormat is "text" (the default) or "json", for every log line, the access
+	// log included.
+	LogFormat string
+	// LogLevel is the lowest level logged: "debug", "info" (the default, with a
+	// line per request), "warn" or "error". Debug also lowers it to "debug".
+	LogLevel string
+	// DrainDelay is how long the server keeps answering, with readiness failing,
+	// after it is told to stop and before it stops accepting connections, so that
+	// a load balancer polling readiness takes it out of rotation first.
+	DrainDelay time.Duration
 }
 
 // Argon2Params are the parameters of the argon2id password hash.
@@ -167,6 +182,8 @@ func DefaultConfig() Config {
 		UploadTTL:       24 * time.Hour,
 		SweepInterval:   time.Hour,
 		SweepGrace:      time.Hour,
+		LogFormat:       "text",
+		LogLevel:        "info",
 		RateLimits: RateLimits{
 			LoginFailuresPerAddr:        Limit{Burst: 30, Per: 10 * time.Minute},
 			LoginFailuresPerAccountAddr: Limit{Burst: 10, Per: 15 * time.Minute},

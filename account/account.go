@@ -17,6 +17,7 @@ import (
 	netmail "net/mail"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -68,7 +69,13 @@ type Service struct {
 	mailer Mailer
 	opts   Options
 	now    func() time.Time
+	// sessionsCreated counts the sessions committed since the start.
+	sessionsCreated atomic.Uint64
 }
+
+// SessionsCreated returns the number of sessions started (log-ins and confirmed
+// sign-ups) since the Service was made.
+func (s *Service) SessionsCreated() uint64 { return s.sessionsCreated.Load() }
 
 // Options configure a Service.
 type Options struct {
@@ -316,7 +323,14 @@ func (s *Service) newSession(ctx context.Context, tx *store.Tx, u *backrest.User
 	token := base64.RawURLEncoding.EncodeToString(raw)
 	now := s.now()
 	sess := &Session{Token: token, Hash: HashToken(token), User: u, Expires: now.Add(s.opts.SessionTTL)}
-	return sess, store.CreateSession(ctx, tx, sess.Hash, u.ID, now, sess.Expires)
+	if err := store.CreateSession(ctx, tx, sess.Hash, u.ID, now, sess.Expires); err != nil {
+		return nil, err
+	}
+	tx.OnCommit(func(context.Context) error {
+		s.sessionsCreated.Add(1)
+		return nil
+	})
+	return sess, nil
 }
 
 // ConfirmSignup activates the user of a sign-up token and, when login is set, logs

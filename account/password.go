@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 
@@ -35,6 +36,24 @@ type Hasher struct {
 	// dummy is verified against when there is no user, so that a login for an
 	// unknown address costs as much as one for a known address.
 	dummy string
+	// workers is the number of workers; waiting and running count the hashes
+	// waiting for a worker and those being computed.
+	workers          int
+	waiting, running atomic.Int64
+}
+
+// HashStats describe the work of a Hasher at one instant.
+type HashStats struct {
+	// Workers is how many hashes may run at once.
+	Workers int
+	// Waiting is the number of hashes waiting for a worker; Running, of those
+	// being computed.
+	Waiting, Running int64
+}
+
+// Stats returns the Hasher's statistics now.
+func (h *Hasher) Stats() HashStats {
+	return HashStats{Workers: h.workers, Waiting: h.waiting.Load(), Running: h.running.Load()}
 }
 
 // hashJob is one argon2id computation for a worker.
@@ -51,8 +70,8 @@ func NewHasher(p backrest.Argon2Params, concurrency int) (*Hasher, error) {
 	if p.Memory < 8*uint32(p.Threads) || p.Time < 1 || p.Threads < 1 {
 		return nil, fmt.Errorf("account: argon2id parameters too small: memory %d KiB, time %d, threads %d", p.Memory, p.Time, p.Threads)
 	}
-	h := &Hasher{params: p, jobs: make(chan hashJob), done: make(chan struct{})}
-	for range max(1, concurrency) {
+	h := &Hasher{params: p, jobs: make(chan hashJob), done: make(chan struct{}), workers: max(1, concurrency)}
+	for range h.workers {
 		go h.work()
 	}
 	dummy, err := h.Hash(context.Background(), "backrest dummy password")
@@ -72,9 +91,11 @@ func (h *Hasher) work() {
 	for {
 		select {
 		case j := <-h.jobs:
+			h.running.Add(1)
 			h.procs.add(1)
 			key := argon2.IDKey(j.password, j.salt, j.p.Time, j.p.Memory, j.p.Threads, j.keyLen)
 			h.procs.add(-1)
+			h.running.Add(-1)
 			j.out <- key
 		case <-h.done:
 			return
@@ -118,11 +139,15 @@ func (h *Hasher) key(ctx context.Context, password string, salt []byte, p backre
 		return nil, err
 	}
 	j := hashJob{password: []byte(password), salt: salt, p: p, keyLen: keyLen, out: make(chan []byte, 1)}
+	h.waiting.Add(1)
 	select {
 	case h.jobs <- j:
+		h.waiting.Add(-1)
 	case <-ctx.Done():
+		h.waiting.Add(-1)
 		return nil, ctx.Err()
 	case <-h.done:
+		h.waiting.Add(-1)
 		return nil, errors.New("account: hasher closed")
 	}
 	select {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -23,6 +24,7 @@ import (
 	"github.com/backrest/backrest/files"
 	bhttp "github.com/backrest/backrest/http"
 	"github.com/backrest/backrest/mail"
+	"github.com/backrest/backrest/metrics"
 	"github.com/backrest/backrest/ratelimit"
 	"github.com/backrest/backrest/store"
 )
@@ -41,6 +43,9 @@ type App struct {
 	// Content serves the content types.
 	Content *content.Service
 	Log     *slog.Logger
+	// Metrics are the server's Prometheus metrics when Config.MetricsAddr is
+	// set, else nil. Serve serves them on that address.
+	Metrics *metrics.Metrics
 	handler *bhttp.Server
 	now     func() time.Time
 }
@@ -75,14 +80,20 @@ func New(ctx context.Context, cfg backrest.Config, opts Options) (*App, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	db, err := store.OpenWith(ctx, cfg.DB, cfg.DataDir, store.Options{SQLiteSync: cfg.SQLiteSync})
+	var m *metrics.Metrics
+	sopts := store.Options{SQLiteSync: cfg.SQLiteSync}
+	if cfg.MetricsAddr != "" {
+		m = metrics.New()
+		sopts.GroupSize = m.WriteGroup
+	}
+	db, err := store.OpenWith(ctx, cfg.DB, cfg.DataDir, sopts)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://" + cfg.Addr
 	}
-	a := &App{Config: cfg, DB: db, Log: log, now: opts.Now}
+	a := &App{Config: cfg, DB: db, Log: log, Metrics: m, now: opts.Now}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -119,6 +130,9 @@ func (a *App) init(ctx context.Context, opts Options) error {
 	} else if sender == nil {
 		sender = mail.NewOutbox(filepath.Join(a.Config.DataDir, "outbox"), a.Config.MailFrom, a.Log)
 	}
+	if a.Metrics != nil {
+		sender = a.Metrics.Sender(sender)
+	}
 	templates, err := mail.LoadTemplates(a.Config.MailTemplates)
 	if err != nil {
 		return err
@@ -139,6 +153,9 @@ func (a *App) init(ctx context.Context, opts Options) error {
 		}
 	}
 	a.Blobs = blobs
+	if a.Metrics != nil {
+		blobs = blob.Counted(blobs, a.Metrics.BlobWritten)
+	}
 	a.Files = files.New(a.DB, blobs, files.Options{UploadLimit: a.Config.UploadLimit,
 		UploadTTL: a.Config.UploadTTL, SweepGrace: a.Config.SweepGrace, Sniff: http.DetectContentType,
 		Logger: a.Log, Fault: opts.FileFault})
@@ -147,10 +164,15 @@ func (a *App) init(ctx context.Context, opts Options) error {
 	}
 	c := a.Config
 	limiter := ratelimit.New(a.DB, c.RateLimits, ratelimit.Options{Now: opts.Now, Logger: a.Log})
-	a.handler = bhttp.NewServer(bhttp.Deps{Options: bhttp.Options{BaseURL: c.BaseURL, Debug: c.Debug, Public: c.Public,
+	deps := bhttp.Deps{Options: bhttp.Options{BaseURL: c.BaseURL, Debug: c.Debug, Public: c.Public,
 		TrustProxy: c.TrustProxy, BodyLimit: c.BodyLimit, UploadLimit: c.UploadLimit,
 		BodyTimeout: c.BodyTimeout, BodyMinRate: c.BodyMinRate, WriteTimeout: c.WriteTimeout}, DB: a.DB, Limiter: limiter,
-		Accounts: a.Accounts, Files: a.Files, Content: a.Content, Logger: a.Log})
+		Accounts: a.Accounts, Files: a.Files, Content: a.Content, Logger: a.Log, Blobs: blobs}
+	if a.Metrics != nil {
+		deps.Observer = a.Metrics
+		a.Metrics.Watch(metrics.Sources{Pools: a.DB.Stats, Hashes: a.Accounts.Hasher().Stats, SessionsCreated: a.Accounts.SessionsCreated})
+	}
+	a.handler = bhttp.NewServer(deps)
 	return nil
 }
 
@@ -212,9 +234,11 @@ func (a *App) Close() error {
 	return a.DB.Close()
 }
 
-// Serve serves the API on ln until ctx ends, then shuts down gracefully: requests
-// in flight may finish for up to 30 seconds. It also runs the periodic upkeep and
-// the delivery of queued mails.
+// Serve serves the API on ln until ctx ends, then shuts down gracefully: readiness
+// fails at once, the server goes on serving for Config.DrainDelay, then stops
+// accepting connections and lets requests in flight finish for up to 30 seconds.
+// It also runs the periodic upkeep and the delivery of queued mails, and serves
+// the metrics on Config.MetricsAddr when it is set.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           a.handler,
@@ -235,18 +259,44 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.sweep(upkeep, a.Config.SweepInterval)
 	mailer.Go(func() { a.Mail.Run(upkeep) })
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	var msrv *http.Server
+	if a.Metrics != nil {
+		mln, err := net.Listen("tcp", a.Config.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", a.Metrics.Handler())
+		msrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: srv.ErrorLog}
+		go func() { errc <- fmt.Errorf("metrics: %w", msrv.Serve(mln)) }()
+		a.Log.Info("metrics listening", "addr", mln.Addr().String(), "path", "/metrics")
+	}
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("backrest listening", "addr", ln.Addr().String(), "url", a.Config.BaseURL)
 	select {
 	case err := <-errc:
+		srv.Close()
+		if msrv != nil {
+			msrv.Close()
+		}
 		return err
 	case <-ctx.Done():
+	}
+	a.handler.Drain()
+	if d := a.Config.DrainDelay; d > 0 {
+		a.Log.Info("shutting down: readiness fails, still serving", "for", d.String())
+		time.Sleep(d)
 	}
 	a.Log.Info("shutting down: finishing requests in flight")
 	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
+	err := srv.Shutdown(shutdown)
+	if msrv != nil {
+		// The metrics stay until the last request is answered.
+		err = errors.Join(err, msrv.Shutdown(shutdown))
+	}
+	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
@@ -288,6 +338,9 @@ func (a *App) upkeep(ctx context.Context, every time.Duration) {
 func (a *App) sweep(ctx context.Context, every time.Duration) {
 	for {
 		st, err := a.Files.Sweep(ctx)
+		if a.Metrics != nil {
+			a.Metrics.BlobSwept(st.Blobs.Bytes)
+		}
 		if err != nil && ctx.Err() == nil {
 			a.Log.Error("sweeping files", "err", err)
 		} else if st.Uploads > 0 || st.Blobs.Deleted > 0 {

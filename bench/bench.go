@@ -40,6 +40,10 @@ type Options struct {
 	// SQLiteSync is the SQLite sync mode of the in-process server
 	// (backrest.Config.SQLiteSync); empty means the default.
 	SQLiteSync string
+	// MetricsAddr, when set, makes the in-process server serve its Prometheus
+	// metrics on that address (backrest.Config.MetricsAddr), so that their cost
+	// is measured.
+	MetricsAddr string
 	// Items is how many content items to prepare; default 10000.
 	Items int
 	// Clients is how many clients run at once; default 32.
@@ -161,7 +165,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	f := &fixture{api: &api{client: client}, email: o.Email, password: o.Password}
 	var mem *memWatch
 	if o.URL == "" {
-		srv, err := startServer(ctx, o.DB, o.SQLiteSync, o.Log, o.ReserveHashProcs)
+		srv, err := startServer(ctx, o.DB, o.SQLiteSync, o.MetricsAddr, o.Log, o.ReserveHashProcs)
 		if err != nil {
 			return nil, err
 		}

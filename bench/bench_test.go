@@ -61,7 +61,7 @@ func TestCommand(t *testing.T) {
 // TestURL loads a server by its URL with an existing account, reporting the
 // memory of the process given by its id.
 func TestURL(t *testing.T) {
-	srv, err := startServer(context.Background(), "", "", io.Discard, false)
+	srv, err := startServer(context.Background(), "", "", "", io.Discard, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&o.PID, "pid", 0, "process id of the server at --url, to report its peak memory")
 	fs.StringVar(&o.DB, "db", "", "database of the in-process server: empty for SQLite, or postgres://…")
 	fs.StringVar(&o.SQLiteSync, "sqlite-sync", "", "SQLite sync mode of the in-process server: full (default) or normal")
+	fs.StringVar(&o.MetricsAddr, "metrics", "", "address on which the in-process server serves its Prometheus metrics at /metrics (default: no metrics)")
 	fs.IntVar(&o.Items, "n", 10000, "content items to prepare")
 	fs.IntVar(&o.Clients, "c", 32, "concurrent clients")
 	fs.IntVar(&o.CheckEvery, "check", 8, "decode and check the body of one answer in this many (1: every answer); every status is checked")

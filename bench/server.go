@@ -41,9 +41,9 @@ type server struct {
 
 // startServer starts a server on a loopback port, with the benchmark's content
 // type, no rate limits and an account of its own. db is empty for SQLite, or a
-// postgres:// URL; sync is its SQLite sync mode (empty: the default). The server
-// logs its errors to log.
-func startServer(ctx context.Context, db, sync string, log io.Writer, reserveHashProcs bool) (*server, error) {
+// postgres:// URL; sync is its SQLite sync mode (empty: the default); metrics is
+// the address of its metrics (empty: none). The server logs its errors to log.
+func startServer(ctx context.Context, db, sync, metrics string, log io.Writer, reserveHashProcs bool) (*server, error) {
 	dir, err := os.MkdirTemp("", "backrest-bench-")
 	if err != nil {
 		return nil, err
@@ -57,6 +57,7 @@ func startServer(ctx context.Context, db, sync string, log io.Writer, reserveHas
 	if sync != "" {
 		cfg.SQLiteSync = sync
 	}
+	cfg.MetricsAddr = metrics
 	cfg.Schema = filepath.Join(dir, "schema.json")
 	cfg.RateLimits = backrest.RateLimits{}
 	if err := os.WriteFile(cfg.Schema, []byte(benchSchema), 0o644); err != nil {

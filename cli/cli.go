@@ -71,14 +71,22 @@ func Parse(c Command, cfg *backrest.Config, args []string, getenv func(string) s
 	return fs.Args(), nil
 }
 
-// NewLogger returns the logger of a server with cfg: text lines on w, debug
-// lines too when cfg.Debug is set.
+// NewLogger returns the logger of a server with cfg: lines on w in cfg.LogFormat
+// ("json" or text), from cfg.LogLevel up (debug, info, warn or error; info when
+// empty or unknown), debug lines too when cfg.Debug is set.
 func NewLogger(cfg backrest.Config, w io.Writer) *slog.Logger {
-	level := slog.LevelInfo
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
 	if cfg.Debug {
 		level = slog.LevelDebug
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // help writes the help of c: its usage line, its own flags, then the settings

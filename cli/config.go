@@ -140,6 +140,11 @@ func configFlags(fs *flag.FlagSet, cfg *backrest.Config) *settings {
 	fs.StringVar(&cfg.Schema, "schema", cfg.Schema, "content type file (JSON)")
 	fs.BoolVar(&cfg.SchemaAllowDestructive, "schema-allow-destructive", cfg.SchemaAllowDestructive, "apply schema changes that remove fields or change their type, losing their data")
 	fs.StringVar(&cfg.Public, "public", cfg.Public, "folder of static files served at /")
+	s.heading("Operations")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "address serving Prometheus metrics at /metrics (empty: none)")
+	fs.Var(choiceValue{&cfg.LogFormat, []string{"text", "json"}}, "log-format", "log lines as text or json (the access log too)")
+	fs.Var(choiceValue{&cfg.LogLevel, []string{"debug", "info", "warn", "error"}}, "log-level", "lowest level logged; info logs a line per request")
+	fs.DurationVar(&cfg.DrainDelay, "drain-delay", cfg.DrainDelay, "at shutdown, how long readiness fails before the server stops accepting connections")
 	return s.end()
 }
 

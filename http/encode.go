@@ -122,7 +122,7 @@ func writeStatusError(w http.ResponseWriter, status int, description string) {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *backrest.Error
 	if !errors.As(err, &e) || statusOf[e.Code] == 0 || e.Code == backrest.EINTERNAL {
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.Error("request failed", "method", r.Method, "route", routeOf(r), "request_id", requestIDOf(r), "err", err)
 		writeStatusError(w, http.StatusInternalServerError, "")
 		return
 	}

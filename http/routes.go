@@ -36,6 +36,17 @@ func (s *Server) routeTable() []route {
 			description: "The OpenAPI 3.1 document of the API, with the schemas of the content types.",
 			responses:   answers(200, "The OpenAPI document", m{"type": "object"})}},
 
+		{method: "GET", pattern: livePath, handler: s.live, doc: operation{
+			id: "checkLiveness", tag: tagOperations, summary: "Liveness",
+			description: "Answers as long as the process serves requests; checks nothing else. Cheap enough to poll every second.",
+			responses:   answers(200, "The server is alive", ref("Success"))}},
+		{method: "GET", pattern: readyPath, handler: s.ready, doc: operation{
+			id: "checkReadiness", tag: tagOperations, summary: "Readiness",
+			description: "Whether the server can serve: its database answers, its file store is there, and it is not shutting down. " +
+				"503 lists every check that failed. Cheap enough to poll every second.",
+			responses: withHeaders(answers(200, "The server is ready", ref("Success"), "503"), "503",
+				m{"Retry-After": m{"description": "Seconds before asking again", "schema": m{"type": "integer"}}})}},
+
 		{method: "POST", pattern: pathSignup, handler: s.signup, doc: operation{
 			id: "signup", tag: tagAccounts, summary: "Sign up",
 			description: "Creates an inactive user and mails a confirmation link; sets no session.",
@@ -212,6 +223,14 @@ const (
 	tagAccounts = "Accounts"
 	tagFiles    = "Files"
 	tagContent  = "Content"
+	// tagOperations are the calls of load balancers and orchestrators.
+	tagOperations = "Operations"
+)
+
+// The paths of the health checks.
+const (
+	livePath  = "/-/health/live"
+	readyPath = "/-/health/ready"
 )
 
 // tagDescription describes a tag of the document.
@@ -225,6 +244,8 @@ func (s *Server) tagDescription(tag string) string {
 		return "Uploads and downloads of files"
 	case tagContent:
 		return "What all content types share"
+	case tagOperations:
+		return "Health checks for load balancers and orchestrators"
 	}
 	if s.content != nil {
 		if t := s.content.TypeByPlural(tag); t != nil && t.Description != "" {
@@ -272,16 +293,16 @@ func article(name string) string {
 func (s *Server) routes(mux *http.ServeMux) {
 	for _, r := range s.routeTable() {
 		if !r.file {
-			mux.Handle(r.method+" "+r.pattern, s.handle(r.handler))
+			mux.Handle(r.method+" "+r.pattern, routed(r.pattern, s.handle(r.handler)))
 		}
 	}
-	mux.Handle("/-/", apiFallback(mux))
+	mux.Handle("/-/", routed("/-/", apiFallback(mux)))
 	if s.cfg.Public != "" {
-		mux.Handle("/", staticFiles(s.cfg.Public))
+		mux.Handle("/", routed("/", staticFiles(s.cfg.Public)))
 	} else {
-		mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.Handle("/", routed("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			writeStatusError(w, http.StatusNotFound, "")
-		}))
+		})))
 	}
 }
 
@@ -292,10 +313,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 func (s *Server) fileRoutes(mux *http.ServeMux) {
 	for _, r := range s.routeTable() {
 		if r.file {
-			mux.Handle(r.method+" "+r.pattern, s.handle(r.handler))
+			mux.Handle(r.method+" "+r.pattern, routed(r.pattern, s.handle(r.handler)))
 		}
 	}
-	mux.Handle("/-/", apiFallback(mux))
+	mux.Handle("/-/", routed("/-/", apiFallback(mux)))
 }
 
 // byFilePath sends the requests for /-/NAME~ (one path segment ending with a

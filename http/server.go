@@ -11,10 +11,12 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/account"
+	"github.com/backrest/backrest/blob"
 	"github.com/backrest/backrest/content"
 	"github.com/backrest/backrest/files"
 	"github.com/backrest/backrest/store"
@@ -59,6 +61,10 @@ type Server struct {
 	limits   Limiter
 	outage   *outage
 	handler  http.Handler
+	db       *store.DB
+	blobs    blob.Store
+	// draining is set by Drain: readiness then fails.
+	draining atomic.Bool
 }
 
 // Deps are what a Server needs.
@@ -73,12 +79,16 @@ type Deps struct {
 	// Content serves the content types; nil serves none.
 	Content *content.Service
 	Logger  *slog.Logger
+	// Blobs is the file store that readiness checks, when it is a blob.Pinger.
+	Blobs blob.Store
+	// Observer, when set, is told of every request (for metrics).
+	Observer Observer
 }
 
 // NewServer returns the handler of the whole API (and of the static front end, when
 // Options.Public is set).
 func NewServer(d Deps) *Server {
-	s := &Server{cfg: d.Options, accounts: d.Accounts, files: d.Files, content: d.Content, log: d.Logger, limits: d.Limiter}
+	s := &Server{cfg: d.Options, accounts: d.Accounts, files: d.Files, content: d.Content, log: d.Logger, limits: d.Limiter, db: d.DB, blobs: d.Blobs}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -91,7 +101,7 @@ func NewServer(d Deps) *Server {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeStatusError(w, http.StatusForbidden, "Cross-origin request refused")
 	}))
-	s.handler = s.deadlines(cop.Handler(recoverer(s.log, byFilePath(fileMux, mux))))
+	s.handler = accessLog(s.log, d.Observer, s.deadlines(cop.Handler(recoverer(s.log, byFilePath(fileMux, mux)))))
 	return s
 }
 
@@ -129,7 +139,7 @@ func recoverer(log *slog.Logger, next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				log.Error("panic in handler", "method", r.Method, "path", r.URL.Path, "panic", v)
+				log.Error("panic in handler", "method", r.Method, "route", routeOf(r), "request_id", requestIDOf(r), "panic", v)
 				writeStatusError(w, http.StatusInternalServerError, "")
 			}
 		}()
@@ -160,6 +170,9 @@ func (s *Server) session(r *http.Request) (*account.Session, error) {
 	if backrest.ErrorCode(err) == backrest.ENOTFOUND {
 		return nil, nil
 	}
+	if sess != nil {
+		noteUser(r, sess.User.ID.String())
+	}
 	return sess, err
 }
 
@@ -179,6 +192,7 @@ func (s *Server) secure(r *http.Request) bool {
 
 // setSession sets the session cookie.
 func (s *Server) setSession(w http.ResponseWriter, r *http.Request, sess *account.Session) {
+	noteUser(r, sess.User.ID.String())
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: sess.Token, Path: "/", Expires: sess.Expires,
 		MaxAge: int(time.Until(sess.Expires).Seconds()), HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
 }

@@ -47,6 +47,8 @@ type DB struct {
 	ckpt *checkpointer
 	// syncFull is set when SQLite fsyncs its log at every commit.
 	syncFull bool
+	// groupSize is Options.GroupSize.
+	groupSize func(n int)
 }
 
 // Options are the optional settings of a database.
@@ -57,6 +59,10 @@ type Options struct {
 	// the end of the process at once but a power loss only after the next
 	// checkpoint (within a second). PostgreSQL ignores it.
 	SQLiteSync string
+	// GroupSize, when set, is called after each commit of SQLite write
+	// transactions with the number of transactions it held (see InTx). It runs
+	// on the writer's path and must be quick. PostgreSQL never calls it.
+	GroupSize func(n int)
 }
 
 // The values of Options.SQLiteSync.
@@ -96,7 +102,11 @@ func OpenWith(ctx context.Context, dsn, dataDir string, opts Options) (*DB, erro
 		}
 		path = filepath.Join(dataDir, "backrest.db")
 	}
-	return openSQLite(ctx, path, sync)
+	db, err := openSQLite(ctx, path, sync)
+	if err == nil {
+		db.groupSize = opts.GroupSize
+	}
+	return db, err
 }
 
 // openSQLite opens the SQLite file at path; sync is the value of its synchronous

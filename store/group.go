@@ -241,6 +241,9 @@ func (c *committer) group(first *job) {
 	if err := sqlTx.Commit(); err != nil {
 		out.err = fmt.Errorf("store: commit: %w", err)
 	}
+	if c.db.groupSize != nil {
+		c.db.groupSize(len(members))
+	}
 	for _, m := range members {
 		m.result <- out
 	}
