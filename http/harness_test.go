@@ -90,9 +90,11 @@ func startEnv(t *testing.T, cfg backrest.Config, opts app.Options) *env {
 	srv := httptest.NewUnstartedServer(nil)
 	cfg.BaseURL = "http://" + srv.Listener.Addr().String()
 	e := &env{t: t, srv: srv, clock: &clock{}, data: cfg.DataDir}
-	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		if testing.Verbose() {
+			opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		}
 	}
 	opts.Now = e.clock.Now
 	a, err := app.New(context.Background(), cfg, opts)
