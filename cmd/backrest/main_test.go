@@ -17,6 +17,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -609,5 +610,78 @@ func TestProgressOnTerminalOnly(t *testing.T) {
 	defer tty.Close()
 	if progressOn(tty) == nil {
 		t.Fatal("no progress on a terminal")
+	}
+}
+
+// lockedBuffer is a log destination that a test may read while the server writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// status returns the status of a GET of url, or 0 when it got no answer.
+func status(t *testing.T, url string) (int, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(body)
+}
+
+// serve serves the metrics on their own address, and at SIGTERM (here: the end of
+// ctx) readiness fails while the server goes on answering for the drain delay.
+func TestServeMetricsAndDrain(t *testing.T) {
+	addr, metricsAddr := freeAddr(t), freeAddr(t)
+	vars := map[string]string{"BACKREST_DATA": t.TempDir(), "BACKREST_ADDR": addr, "BACKREST_METRICS_ADDR": metricsAddr,
+		"BACKREST_DRAIN_DELAY": "2s", "BACKREST_LOG_FORMAT": "json"}
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, env(vars), logs, logs) }()
+	base := "http://" + addr
+	waitUp(t, base)
+	if code, body := status(t, base+"/-/health/ready"); code != http.StatusOK {
+		t.Fatalf("ready: %d %s", code, body)
+	}
+	code, metrics := status(t, "http://"+metricsAddr+"/metrics")
+	if code != http.StatusOK || !strings.Contains(metrics, `backrest_http_requests_total{method="GET",route="/-/health/ready",status="200"} 1`) {
+		t.Fatalf("metrics: %d %s", code, metrics)
+	}
+	if code, _ := status(t, base+"/metrics"); code != http.StatusNotFound {
+		t.Errorf("metrics on the API's address: %d", code)
+	}
+
+	cancel()
+	for !strings.Contains(logs.String(), "readiness fails, still serving") {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if code, body := status(t, base+"/-/health/ready"); code != http.StatusServiceUnavailable || !strings.Contains(body, "The server is shutting down") {
+		t.Errorf("ready while draining: %d %s", code, body)
+	}
+	if code, body := status(t, base+"/-/health/live"); code != http.StatusOK {
+		t.Errorf("live while draining: %d %s", code, body)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		if !json.Valid([]byte(line)) {
+			t.Errorf("a log line is not JSON: %s", line)
+		}
 	}
 }
