@@ -105,11 +105,14 @@ func BenchmarkAuthInfo(b *testing.B) {
 // benchItems returns the handler of a benchmark server with a content type item
 // (an integer size and a text body), n items of it created through the API, the
 // session cookie of their owner and the URL paths of the items.
-func benchItems(b *testing.B, backend storetest.Backend, n int) (http.Handler, *http.Cookie, []string) {
+func benchItems(b *testing.B, backend storetest.Backend, n int, configure ...func(*backrest.Config)) (http.Handler, *http.Cookie, []string) {
 	cfg := backrest.DefaultConfig()
 	cfg.DataDir = b.TempDir()
 	cfg.DB = storetest.DSN(b, backend)
 	cfg.RateLimits = backrest.RateLimits{}
+	for _, f := range configure {
+		f(&cfg)
+	}
 	a, err := app.New(context.Background(), cfg, app.Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Types: []content.Type{{Name: "item", Fields: []content.Field{
@@ -167,6 +170,32 @@ func BenchmarkReadItem(b *testing.B) {
 	for _, backend := range storetest.Backends() {
 		b.Run(string(backend), func(b *testing.B) {
 			h, cookie, paths := benchItems(b, backend, 1000)
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				i := 0
+				for pb.Next() {
+					i++
+					w := serve(h, "GET", paths[i%len(paths)], "", cookie)
+					if w.Code != http.StatusOK {
+						b.Fatalf("read: %d %s", w.Code, w.Body)
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkReadItemMetrics is BenchmarkReadItem on SQLite without and with the
+// metrics, to measure what they cost; -count=N alternates the two.
+func BenchmarkReadItemMetrics(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		b.Run(fmt.Sprintf("metrics=%v", on), func(b *testing.B) {
+			h, cookie, paths := benchItems(b, storetest.SQLite, 1000, func(c *backrest.Config) {
+				if on {
+					c.MetricsAddr = "127.0.0.1:0"
+				}
+			})
 			b.ReportAllocs()
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
