@@ -170,7 +170,8 @@ func (a *App) init(ctx context.Context, opts Options) error {
 		Accounts: a.Accounts, Files: a.Files, Content: a.Content, Logger: a.Log, Blobs: blobs}
 	if a.Metrics != nil {
 		deps.Observer = a.Metrics
-		a.Metrics.Watch(metrics.Sources{Pools: a.DB.Stats, Hashes: a.Accounts.Hasher().Stats, SessionsCreated: a.Accounts.SessionsCreated})
+		a.Metrics.Watch(metrics.Sources{Pools: a.DB.Stats, Hashes: a.Accounts.Hasher().Stats, SessionsCreated: a.Accounts.SessionsCreated,
+			MailQueue: func(ctx context.Context) (int, int, time.Time, error) { return store.MailQueueStats(ctx, a.DB) }})
 	}
 	a.handler = bhttp.NewServer(deps)
 	return nil

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,7 +14,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -90,24 +90,6 @@ func TestReadinessChecksTheDatabase(t *testing.T) {
 			t.Fatalf("ready with the database closed: %d %s", status, body)
 		}
 	})
-}
-
-// syncBuffer is a log destination safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // loggedEnv starts a server whose whole log, in format at level info, goes to the
@@ -348,6 +330,7 @@ func TestMetrics(t *testing.T) {
 			`backrest_blob_written_bytes_total`:                                                5,
 			`backrest_http_requests_in_flight`:                                                 0,
 			`backrest_password_hash_waiting`:                                                   0,
+			`backrest_mail_queue_waiting`:                                                      0,
 			`backrest_password_hash_running`:                                                   0,
 			`backrest_password_hash_workers`:                                                   float64(testConfig("").HashConcurrency),
 		} {
@@ -381,4 +364,43 @@ func TestNoMetricsByDefault(t *testing.T) {
 		t.Fatal("metrics without a metrics address")
 	}
 	e.browser().get("/-/metrics").expect(http.StatusNotFound)
+}
+
+// failingSender fails every delivery.
+type failingSender struct{}
+
+func (failingSender) Send(context.Context, mail.Message) error {
+	return errors.New("the mail server is down")
+}
+
+func TestMailQueueMetrics(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, be storetest.Backend) {
+		t.Parallel()
+		cfg := testConfig(t.TempDir())
+		cfg.DB = storetest.DSN(t, be)
+		cfg.MetricsAddr = "127.0.0.1:0"
+		e := startEnv(t, cfg, app.Options{Sender: failingSender{}})
+		s := scrape(t, e)
+		for _, series := range []string{"backrest_mail_queue_waiting", "backrest_mail_queue_failed", "backrest_mail_queue_oldest_seconds", "backrest_mail_delivery_failures_total"} {
+			if got := metric(s, series); got != 0 {
+				t.Errorf("%s = %v before any mail", series, got)
+			}
+		}
+		e.clock.Advance(-time.Hour) // the mail is queued an hour ago
+		e.browser().post("/-/signup", map[string]any{"email": "alice@example.com", "password": "wonderland"}).expectSuccess()
+		e.clock.Advance(time.Hour)
+		if err := e.app.Mail.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		s = scrape(t, e)
+		for series, want := range map[string]float64{"backrest_mail_queue_waiting": 1, "backrest_mail_queue_failed": 0,
+			"backrest_mail_delivery_failures_total": 1, "backrest_mails_sent_total": 0} {
+			if got := metric(s, series); got != want {
+				t.Errorf("%s = %v, want %v", series, got, want)
+			}
+		}
+		if age := metric(s, "backrest_mail_queue_oldest_seconds"); age < 3600 {
+			t.Errorf("the oldest mail waiting is %v s old, not an hour", age)
+		}
+	})
 }

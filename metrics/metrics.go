@@ -85,8 +85,8 @@ func New() *Metrics {
 		Help: "Bytes of orphaned files and leftover temporary files deleted by sweeps."})
 	m.mailSent = prometheus.NewCounter(prometheus.CounterOpts{Namespace: namespace, Name: "mails_sent_total",
 		Help: "Mails handed to the SMTP server or written to the outbox."})
-	m.mailFailed = prometheus.NewCounter(prometheus.CounterOpts{Namespace: namespace, Name: "mails_failed_total",
-		Help: "Mails that could not be sent."})
+	m.mailFailed = prometheus.NewCounter(prometheus.CounterOpts{Namespace: namespace, Name: "mail_delivery_failures_total",
+		Help: "Deliveries of mails that failed (each is retried until the queue gives up on it)."})
 	for _, c := range []prometheus.Collector{m.inFlight, m.requests, m.duration, m.refusals, m.groups,
 		m.blobWritten, m.blobSwept, m.mailSent, m.mailFailed} {
 		f(c)
@@ -151,7 +151,7 @@ func (m *Metrics) BlobWritten(n int64) { m.blobWritten.Add(float64(n)) }
 func (m *Metrics) BlobSwept(n int64) { m.blobSwept.Add(float64(n)) }
 
 // Sender returns a mail.Sender that sends with s and counts the mails sent and
-// failed.
+// the deliveries that failed.
 func (m *Metrics) Sender(s mail.Sender) mail.Sender { return countingSender{s, m} }
 
 // countingSender is the Sender of Metrics.Sender.
@@ -179,6 +179,9 @@ type Sources struct {
 	Hashes func() account.HashStats
 	// SessionsCreated returns the number of sessions started.
 	SessionsCreated func() uint64
+	// MailQueue returns how many mails wait for delivery, how many were given up
+	// on, and when the oldest waiting one was queued (zero when none waits).
+	MailQueue func(ctx context.Context) (waiting, failed int, oldest time.Time, err error)
 }
 
 // Watch registers the collectors reading src. Call it once.
@@ -194,6 +197,9 @@ func (m *Metrics) Watch(src Sources) {
 		hash("password_hash_workers", "Password hashes that may run at once.", func(s account.HashStats) float64 { return float64(s.Workers) })
 		hash("password_hash_running", "Password hashes being computed.", func(s account.HashStats) float64 { return float64(s.Running) })
 		hash("password_hash_waiting", "Password hashes waiting for a worker.", func(s account.HashStats) float64 { return float64(s.Waiting) })
+	}
+	if src.MailQueue != nil {
+		m.reg.MustRegister(mailCollector{src.MailQueue})
 	}
 	if src.SessionsCreated != nil {
 		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: namespace, Name: "sessions_created_total",
@@ -227,4 +233,42 @@ func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descWaits, prometheus.CounterValue, float64(p.WaitCount), p.Pool)
 		ch <- prometheus.MustNewConstMetric(descWaitTime, prometheus.CounterValue, p.WaitDuration.Seconds(), p.Pool)
 	}
+}
+
+// mailCollector reports the state of the mail queue, read from the database
+// when scraped.
+type mailCollector struct {
+	stats func(ctx context.Context) (waiting, failed int, oldest time.Time, err error)
+}
+
+// mailQueueTimeout bounds the query of a scrape.
+const mailQueueTimeout = 5 * time.Second
+
+var (
+	descMailWaiting = prometheus.NewDesc(namespace+"_mail_queue_waiting", "Mails queued and not delivered yet.", nil, nil)
+	descMailFailed  = prometheus.NewDesc(namespace+"_mail_queue_failed", "Mails the queue gave up on.", nil, nil)
+	descMailOldest  = prometheus.NewDesc(namespace+"_mail_queue_oldest_seconds", "Age of the oldest mail waiting for delivery; 0 when none waits.", nil, nil)
+)
+
+func (mailCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descMailWaiting
+	ch <- descMailFailed
+	ch <- descMailOldest
+}
+
+func (c mailCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), mailQueueTimeout)
+	defer cancel()
+	waiting, failed, oldest, err := c.stats(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(descMailWaiting, err)
+		return
+	}
+	age := 0.0
+	if !oldest.IsZero() {
+		age = max(0, time.Since(oldest).Seconds())
+	}
+	ch <- prometheus.MustNewConstMetric(descMailWaiting, prometheus.GaugeValue, float64(waiting))
+	ch <- prometheus.MustNewConstMetric(descMailFailed, prometheus.GaugeValue, float64(failed))
+	ch <- prometheus.MustNewConstMetric(descMailOldest, prometheus.GaugeValue, age)
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -104,4 +105,19 @@ func MailCounts(ctx context.Context, r Reader) (waiting, failed int, err error) 
 		return 0, 0, fmt.Errorf("store: count mails: %w", err)
 	}
 	return waiting, failed, nil
+}
+
+// MailQueueStats returns how many mails wait for delivery, how many were given up
+// on, and when the oldest waiting mail was queued (zero when none waits).
+func MailQueueStats(ctx context.Context, r Reader) (waiting, failed int, oldest time.Time, err error) {
+	var first sql.NullInt64
+	err = r.QueryRow(ctx, `SELECT count(*) FILTER (WHERE failed = 0), count(*) FILTER (WHERE failed = 1),
+		min(created) FILTER (WHERE failed = 0) FROM mail_queue`).Scan(&waiting, &failed, &first)
+	if err != nil {
+		return 0, 0, time.Time{}, fmt.Errorf("store: mail queue stats: %w", err)
+	}
+	if first.Valid {
+		oldest = fromMicros(first.Int64)
+	}
+	return waiting, failed, oldest, nil
 }
