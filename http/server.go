@@ -234,7 +234,7 @@ func (s *Server) handle(h func(w http.ResponseWriter, r *http.Request) error) ht
 			s.writeError(w, r, &backrest.Error{Code: backrest.EUNAVAILABLE, RetryAfter: outageRetry})
 		case backrest.ErrorCode(err) == backrest.EINTERNAL && errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 			// The client went away (or stopped sending): nothing failed here.
-			s.log.Debug("request canceled", "method", r.Method, "path", r.URL.Path)
+			s.log.Debug("request canceled", "method", r.Method, "route", routeOf(r), "request_id", requestIDOf(r))
 			writeStatusError(w, http.StatusServiceUnavailable, "")
 		default:
 			s.writeError(w, r, err)
