@@ -644,11 +644,12 @@ func status(t *testing.T, url string) (int, string) {
 }
 
 // serve serves the metrics on their own address, and at SIGTERM (here: the end of
-// ctx) readiness fails while the server goes on answering for the drain delay.
+// ctx) readiness fails while the server goes on answering for the drain delay
+// (long enough for the two requests below on a loaded machine).
 func TestServeMetricsAndDrain(t *testing.T) {
 	addr, metricsAddr := freeAddr(t), freeAddr(t)
 	vars := map[string]string{"BACKREST_DATA": t.TempDir(), "BACKREST_ADDR": addr, "BACKREST_METRICS_ADDR": metricsAddr,
-		"BACKREST_DRAIN_DELAY": "2s", "BACKREST_LOG_FORMAT": "json"}
+		"BACKREST_DRAIN_DELAY": "10s", "BACKREST_LOG_FORMAT": "json"}
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &lockedBuffer{}
 	done := make(chan error, 1)
