@@ -87,6 +87,10 @@ type Config struct {
 	// does not read before the connection is closed; zero means no bound.
 	WriteTimeout time.Duration
 
+	// S3 is empty to keep the bytes of files in DataDir/files, or the URL of an
+	// S3-compatible bucket to keep them in: s3://KEY:SECRET@HOST:PORT/BUCKET, see
+	// blob.ParseS3URL.
+	S3 string
 	// UploadLimit is the largest file accepted, in bytes. Files sent as data URLs in
 	// JSON bodies are also bounded by BodyLimit.
 	UploadLimit int64

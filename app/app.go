@@ -197,10 +197,21 @@ func (a *App) accountOptions(opts Options) account.Options {
 	}
 }
 
-// OpenBlobs returns the store of the bytes of files that cfg names: the folder
+// OpenBlobs returns the store of the bytes of files that cfg names: the S3 bucket
+// of cfg.S3, once it has checked that the bucket answers, or the folder
 // DataDir/files.
 func OpenBlobs(cfg backrest.Config) (blob.Store, error) {
-	return blob.NewLocal(filepath.Join(cfg.DataDir, "files"))
+	if cfg.S3 == "" {
+		return blob.NewLocal(filepath.Join(cfg.DataDir, "files"))
+	}
+	s3, err := blob.ParseS3URL(cfg.S3)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.UploadLimit > s3.MaxSize() {
+		return nil, fmt.Errorf("the upload limit, %d bytes, is more than the 10,000 parts of %d bytes an S3 upload can have: raise part-size in the S3 URL", cfg.UploadLimit, s3.PartSize)
+	}
+	return blob.NewS3(context.Background(), s3)
 }
 
 // initContent builds the content service from the schema file and the types

@@ -159,3 +159,53 @@ func TestSweepDeleteError(t *testing.T) {
 		t.Errorf("Sweep = %+v; a failed deletion should not stop the others", st)
 	}
 }
+
+// TestSweepGrace runs on every kind of store. The ages of blobs are the store's
+// to set (S3 stamps them itself), so the grace period moves instead: one in the
+// future keeps everything, one in the past makes everything old enough.
+func TestSweepGrace(t *testing.T) {
+	t.Parallel()
+	forEachStoreParallel(t, func(t *testing.T, k *kit) {
+		ctx := t.Context()
+		orphan, err := k.Create(ctx, newPattern(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		known, err := k.Create(ctx, newPattern(200))
+		if err != nil {
+			t.Fatal(err)
+		}
+		k.startWrite(t)
+		k.putForeign(t)
+		rows := &knownMap{rows: map[string]bool{known.Key: true}}
+
+		st, err := Sweep(ctx, k.Store, rows.known, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (SweepStats{Scanned: 2}); st != want {
+			t.Errorf("Sweep of young blobs = %+v, want %+v", st, want)
+		}
+		if !present(t, k, orphan.Key) || len(k.leftovers(t)) != 1 {
+			t.Fatal("Sweep deleted young blobs or writes in progress")
+		}
+
+		st, err = Sweep(ctx, k.Store, rows.known, -time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The orphan and the write left in progress (100 bytes) go.
+		if want := (SweepStats{Scanned: 2, Deleted: 2, Bytes: 200}); st != want {
+			t.Errorf("Sweep of old blobs = %+v, want %+v", st, want)
+		}
+		if present(t, k, orphan.Key) || !present(t, k, known.Key) {
+			t.Error("Sweep kept the orphan or deleted the known blob")
+		}
+		if left := k.leftovers(t); len(left) != 0 {
+			t.Errorf("writes left in progress: %v", left)
+		}
+		if got := keys(t, k); len(got) != 1 {
+			t.Errorf("blobs after the sweep = %v, want only %s", got, known.Key)
+		}
+	})
+}

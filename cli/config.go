@@ -120,6 +120,7 @@ func configFlags(fs *flag.FlagSet, cfg *backrest.Config) *settings {
 	fs.DurationVar(&cfg.SessionTTL, "session-ttl", cfg.SessionTTL, "how long an unused session lasts")
 	s.heading("Requests and files")
 	fs.Int64Var(&cfg.BodyLimit, "body-limit", cfg.BodyLimit, "largest JSON request body, in bytes")
+	fs.StringVar(&cfg.S3, "s3", cfg.S3, "keep file bytes in an S3-compatible bucket: s3://KEY:SECRET@HOST:PORT/BUCKET[/PREFIX][?region=R&tls=false]; empty: in the data folder")
 	fs.Int64Var(&cfg.UploadLimit, "upload-limit", cfg.UploadLimit, "largest uploaded file, in bytes")
 	fs.DurationVar(&cfg.BodyTimeout, "body-timeout", cfg.BodyTimeout, "how long a request body may go without a byte; 0 for no bound")
 	fs.Int64Var(&cfg.BodyMinRate, "body-min-rate", cfg.BodyMinRate, "slowest average rate of a request body after body-timeout, bytes per second; 0 for no bound")
