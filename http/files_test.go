@@ -553,7 +553,8 @@ func (f *faultStore) Delete(ctx context.Context, key string) error {
 	return f.Store.Delete(ctx, key)
 }
 
-// faultEnv starts a server whose blob store and upload steps fail where told.
+// faultEnv starts a server whose blob store (a folder) and upload steps fail
+// where told.
 func faultEnv(t *testing.T, b storetest.Backend) (*env, *faultStore) {
 	t.Helper()
 	dir := t.TempDir()
@@ -561,7 +562,13 @@ func faultEnv(t *testing.T, b storetest.Backend) (*env, *faultStore) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs := &faultStore{Store: local}
+	return faultEnvOn(t, b, local, dir)
+}
+
+// faultEnvOn is faultEnv on the blob store blobs, with the data folder dir.
+func faultEnvOn(t *testing.T, b storetest.Backend, blobs blob.Store, dir string) (*env, *faultStore) {
+	t.Helper()
+	fs := &faultStore{Store: blobs}
 	e := newEnvOpts(t, b, app.Options{Blobs: fs, FileFault: func(step string) error {
 		fs.mu.Lock()
 		defer fs.mu.Unlock()
@@ -574,53 +581,62 @@ func faultEnv(t *testing.T, b storetest.Backend) (*env, *faultStore) {
 	return e, fs
 }
 
+// uploadFaultCases are the faults of uploadFaults: a step of the upload to fail,
+// or a failure of the blob store.
+var uploadFaultCases = []struct {
+	name string
+	step string
+	set  func(*faultStore)
+	// committed is true when the file is stored despite the error.
+	committed bool
+}{
+	{name: "before writing", step: "put"},
+	{name: "writing", set: func(f *faultStore) { f.failCreate = true }},
+	{name: "syncing", set: func(f *faultStore) { f.failAfterCreate = true }},
+	{name: "before the insert", step: "insert"},
+	{name: "the commit", step: "commit"},
+	{name: "after the commit", step: "committed", committed: true},
+}
+
 func TestUploadFaults(t *testing.T) {
-	cases := []struct {
-		name string
-		step string
-		set  func(*faultStore)
-		// committed is true when the file is stored despite the error.
-		committed bool
-	}{
-		{name: "before writing", step: "put"},
-		{name: "writing", set: func(f *faultStore) { f.failCreate = true }},
-		{name: "syncing", set: func(f *faultStore) { f.failAfterCreate = true }},
-		{name: "before the insert", step: "insert"},
-		{name: "the commit", step: "commit"},
-		{name: "after the commit", step: "committed", committed: true},
-	}
 	storetest.ForEach(t, func(t *testing.T, bk storetest.Backend) {
 		t.Parallel()
 		e, fs := faultEnv(t, bk)
-		b := e.loggedIn("ann@example.com")
-		keep := b.upload([]byte("kept"), "text/plain", "keep.txt")
-		for _, c := range cases {
-			t.Logf("failing %s", c.name)
-			before, _ := e.counts()
-			fs.set(func(f *faultStore) {
-				f.step = c.step
-				if c.set != nil {
-					c.set(f)
-				}
-			})
-			b.send("POST", "/-/files", strings.NewReader("doomed"), map[string]string{"Content-Type": "text/plain"}).
-				expectError(http.StatusInternalServerError, "", "")
-			e.verify(false)
-			rows, _ := e.counts()
-			if c.committed {
-				before++
-			}
-			if rows != before {
-				t.Fatalf("failing %s: %d files, want %d", c.name, rows, before)
-			}
-			e.verify(true)
-			// The store works again once the fault is gone.
-			fs.set(func(f *faultStore) { f.failCreate, f.failAfterCreate, f.failDelete, f.step = false, false, false, "" })
-			b.upload([]byte("after"), "text/plain", "after.txt")
-			b.get(keep.URL).expect(http.StatusOK)
-			e.verify(true)
-		}
+		uploadFaults(t, e, fs)
 	})
+}
+
+// uploadFaults makes uploads to e fail at each step and checks that rows and
+// bytes stay consistent and the store works again afterwards.
+func uploadFaults(t *testing.T, e *env, fs *faultStore) {
+	b := e.loggedIn("ann@example.com")
+	keep := b.upload([]byte("kept"), "text/plain", "keep.txt")
+	for _, c := range uploadFaultCases {
+		t.Logf("failing %s", c.name)
+		before, _ := e.counts()
+		fs.set(func(f *faultStore) {
+			f.step = c.step
+			if c.set != nil {
+				c.set(f)
+			}
+		})
+		b.send("POST", "/-/files", strings.NewReader("doomed"), map[string]string{"Content-Type": "text/plain"}).
+			expectError(http.StatusInternalServerError, "", "")
+		e.verify(false)
+		rows, _ := e.counts()
+		if c.committed {
+			before++
+		}
+		if rows != before {
+			t.Fatalf("failing %s: %d files, want %d", c.name, rows, before)
+		}
+		e.verify(true)
+		// The store works again once the fault is gone.
+		fs.set(func(f *faultStore) { f.failCreate, f.failAfterCreate, f.failDelete, f.step = false, false, false, "" })
+		b.upload([]byte("after"), "text/plain", "after.txt")
+		b.get(keep.URL).expect(http.StatusOK)
+		e.verify(true)
+	}
 }
 
 func TestDeleteFaults(t *testing.T) {
