@@ -24,6 +24,7 @@ import (
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/app"
 	"github.com/backrest/backrest/blob"
+	"github.com/backrest/backrest/blob/blobtest"
 	"github.com/backrest/backrest/files"
 	"github.com/backrest/backrest/store/storetest"
 )
@@ -193,19 +194,44 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 }
 
+func TestMain(m *testing.M) {
+	os.Exit(blobtest.Main(m))
+}
+
 // files check reports orphaned bytes and files whose bytes are gone; files sweep
-// removes the orphans older than the grace period.
+// removes the orphans older than the grace period. Both work on a folder and on
+// S3.
 func TestFilesCommands(t *testing.T) {
-	data := t.TempDir()
-	vars := map[string]string{"BACKREST_DATA": data, "BACKREST_ARGON2_MEMORY": "64", "BACKREST_ARGON2_TIME": "1"}
+	t.Run("local", func(t *testing.T) {
+		data := t.TempDir()
+		blobs, err := blob.NewLocal(filepath.Join(data, "files"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		filesCommands(t, data, "", blobs)
+	})
+	t.Run("s3", func(t *testing.T) {
+		u := blobtest.URL(t)
+		cfg, err := blob.ParseS3URL(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blobs, err := blob.NewS3(t.Context(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		filesCommands(t, t.TempDir(), u, blobs)
+	})
+}
+
+// filesCommands runs the files commands on the data folder data, with the bytes
+// in blobs: the folder's, or the bucket of the S3 URL s3.
+func filesCommands(t *testing.T, data, s3 string, blobs blob.Store) {
+	vars := map[string]string{"BACKREST_DATA": data, "BACKREST_S3": s3, "BACKREST_ARGON2_MEMORY": "64", "BACKREST_ARGON2_TIME": "1"}
 	ctx := context.Background()
 	var out bytes.Buffer
 	if err := run(ctx, []string{"files", "check"}, env(vars), &out, &out); err != nil || !strings.Contains(out.String(), "0 files checked: 0 missing, 0 corrupt; 0 blobs without a file") {
 		t.Fatalf("check of nothing: %q, %v", out.String(), err)
-	}
-	blobs, err := blob.NewLocal(filepath.Join(data, "files"))
-	if err != nil {
-		t.Fatal(err)
 	}
 	orphan, err := blobs.Create(ctx, strings.NewReader("orphan"))
 	if err != nil {
@@ -234,7 +260,7 @@ func TestFilesCommands(t *testing.T) {
 
 	// A file whose bytes are gone fails the check.
 	cfg := backrest.DefaultConfig()
-	cfg.DataDir = data
+	cfg.DataDir, cfg.S3 = data, s3
 	a, err := app.New(ctx, cfg, app.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -251,6 +277,30 @@ func TestFilesCommands(t *testing.T) {
 	out.Reset()
 	if err := run(ctx, []string{"files", "check"}, env(vars), &out, &out); err == nil || !strings.Contains(out.String(), "missing: "+f.UUID) {
 		t.Fatalf("check with a missing file: %q, %v", out.String(), err)
+	}
+}
+
+// A bad S3 setting stops the command with a message that names the problem and
+// never shows the secret.
+func TestS3Setting(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct{ s3, limit, want string }{
+		{"s3://AK:Sup3r/Secret@host/bucket", "", "malformed"},
+		{"s3://AK:Sup3rSecret@host/Bucket", "", "bad bucket name"},
+		{"s3://AK:Sup3rSecret@host/bucket?part-size=5242880", "60000000000", "raise part-size"},
+		// Nothing listens on port 1.
+		{"s3://AK:Sup3rSecret@127.0.0.1:1/bucket?tls=false", "", `bucket "bucket" at http://127.0.0.1:1`},
+	} {
+		vars := map[string]string{"BACKREST_DATA": t.TempDir(), "BACKREST_S3": c.s3, "BACKREST_UPLOAD_LIMIT": c.limit}
+		var out bytes.Buffer
+		err := run(ctx, []string{"files", "check"}, env(vars), &out, &out)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("BACKREST_S3=%s: %v, want an error saying %q", c.s3, err, c.want)
+			continue
+		}
+		if strings.Contains(err.Error()+out.String(), "Sup3r") {
+			t.Errorf("BACKREST_S3=%s: %v: the secret is shown", c.s3, err)
+		}
 	}
 }
 
