@@ -44,6 +44,9 @@ type Options struct {
 	// metrics on that address (backrest.Config.MetricsAddr), so that their cost
 	// is measured.
 	MetricsAddr string
+	// S3 is where the in-process server keeps the bytes of files: empty for the
+	// temporary data folder, or the URL of an S3 bucket (backrest.Config.S3).
+	S3 string
 	// Items is how many content items to prepare; default 10000.
 	Items int
 	// Clients is how many clients run at once; default 32.
@@ -76,6 +79,9 @@ type Report struct {
 	Target string `json:"target"`
 	// Database is "sqlite" or "postgres" for an in-process server, else empty.
 	Database string `json:"database,omitempty"`
+	// Files is "folder" or "s3", where an in-process server keeps the bytes of
+	// files, else empty.
+	Files string `json:"files,omitempty"`
 	// Clients, Seconds, WarmupSeconds and Items are the settings of the run.
 	Clients       int     `json:"clients"`
 	Seconds       float64 `json:"duration_seconds"`
@@ -137,6 +143,8 @@ func (o *Options) defaults() error {
 		return errors.New("items, clients and check must be positive, durations not negative")
 	case o.URL != "" && o.DB != "":
 		return errors.New("--db is for the in-process server; a server at --url has its own")
+	case o.URL != "" && o.S3 != "":
+		return errors.New("--s3 is for the in-process server; a server at --url has its own")
 	case o.URL != "" && (o.Email == "" || o.Password == ""):
 		return errors.New("a server at --url needs --user and --password of an existing account")
 	case o.URL == "" && o.PID != 0:
@@ -165,13 +173,16 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	f := &fixture{api: &api{client: client}, email: o.Email, password: o.Password}
 	var mem *memWatch
 	if o.URL == "" {
-		srv, err := startServer(ctx, o.DB, o.SQLiteSync, o.MetricsAddr, o.Log, o.ReserveHashProcs)
+		srv, err := startServer(ctx, o)
 		if err != nil {
 			return nil, err
 		}
 		defer srv.stop()
 		f.api.base, f.email, f.password = srv.url, srv.email, srv.password
-		rep.Database = srv.database
+		rep.Database, rep.Files = srv.database, "folder"
+		if o.S3 != "" {
+			rep.Files = "s3"
+		}
 		rep.Notes = append(rep.Notes, "in-process server: rate limits disabled; peak RSS includes the load generator")
 		mem = &memWatch{proc: "/proc/self"}
 	} else {

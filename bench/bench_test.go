@@ -11,8 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backrest/backrest/blob/blobtest"
 	"github.com/backrest/backrest/store/storetest"
 )
+
+func TestMain(m *testing.M) {
+	os.Exit(blobtest.Main(m))
+}
 
 // TestCommand runs the whole tool against its own in-process server with tiny
 // settings, on each database, and checks that every scenario made requests
@@ -61,7 +66,7 @@ func TestCommand(t *testing.T) {
 // TestURL loads a server by its URL with an existing account, reporting the
 // memory of the process given by its id.
 func TestURL(t *testing.T) {
-	srv, err := startServer(context.Background(), "", "", "", io.Discard, false)
+	srv, err := startServer(context.Background(), Options{Log: io.Discard})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,12 +104,34 @@ func TestTable(t *testing.T) {
 	}
 }
 
+// TestS3 runs the file scenarios with the in-process server's files on S3.
+func TestS3(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	args := []string{"-n", "50", "-c", "2", "-d", "100ms", "-warmup", "20ms", "-json", "-scenarios", "upload,download", "-s3", blobtest.URL(t)}
+	if err := Command(context.Background(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("bench: %v\n%s", err, stderr.String())
+	}
+	var rep Report
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("-json output does not parse: %v\n%s", err, stdout.String())
+	}
+	if rep.Files != "s3" || len(rep.Results) != 2 {
+		t.Fatalf("report: %s", stdout.String())
+	}
+	for _, r := range rep.Results {
+		if r.Requests == 0 || r.Errors != 0 {
+			t.Errorf("%s: %+v", r.Scenario, r)
+		}
+	}
+}
+
 // TestOptions checks that bad settings are refused before anything runs.
 func TestOptions(t *testing.T) {
 	for _, o := range []Options{
 		{Scenarios: []string{"nonesuch"}},
 		{URL: "http://127.0.0.1:1"}, // no account
-		{URL: "http://127.0.0.1:1", Email: "a@example.com", Password: "x", DB: "postgres://x"}, // --db with --url
+		{URL: "http://127.0.0.1:1", Email: "a@example.com", Password: "x", DB: "postgres://x"},      // --db with --url
+		{URL: "http://127.0.0.1:1", Email: "a@example.com", Password: "x", S3: "s3://k:s@h/bucket"}, // --s3 with --url
 		{PID: 1},
 		{Clients: -1},
 	} {

@@ -39,6 +39,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&o.DB, "db", "", "database of the in-process server: empty for SQLite, or postgres://…")
 	fs.StringVar(&o.SQLiteSync, "sqlite-sync", "", "SQLite sync mode of the in-process server: full (default) or normal")
 	fs.StringVar(&o.MetricsAddr, "metrics", "", "address on which the in-process server serves its Prometheus metrics at /metrics (default: no metrics)")
+	fs.StringVar(&o.S3, "s3", "", "where the in-process server keeps file bytes: empty for its data folder, or s3://KEY:SECRET@HOST:PORT/BUCKET… as BACKREST_S3")
 	fs.IntVar(&o.Items, "n", 10000, "content items to prepare")
 	fs.IntVar(&o.Clients, "c", 32, "concurrent clients")
 	fs.IntVar(&o.CheckEvery, "check", 8, "decode and check the body of one answer in this many (1: every answer); every status is checked")
@@ -94,7 +95,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 func (r *Report) WriteTable(w io.Writer) {
 	target := "server at " + r.Target
 	if r.Target == "in-process" {
-		target = "in-process server on " + r.Database
+		target = "in-process server on " + r.Database + ", files in " + map[string]string{"folder": "its data folder", "s3": "S3"}[r.Files]
 	}
 	fmt.Fprintf(w, "backrest bench: %s, %d clients, %gs per scenario after %gs of warm-up, %d items\n",
 		target, r.Clients, r.Seconds, r.WarmupSeconds, r.Items)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -40,10 +39,12 @@ type server struct {
 }
 
 // startServer starts a server on a loopback port, with the benchmark's content
-// type, no rate limits and an account of its own. db is empty for SQLite, or a
-// postgres:// URL; sync is its SQLite sync mode (empty: the default); metrics is
-// the address of its metrics (empty: none). The server logs its errors to log.
-func startServer(ctx context.Context, db, sync, metrics string, log io.Writer, reserveHashProcs bool) (*server, error) {
+// type, no rate limits and an account of its own. Its database is SQLite, or a
+// postgres:// URL (o.DB); o.SQLiteSync is its SQLite sync mode (empty: the default);
+// o.S3 is empty to keep files in the data folder, or the URL of an S3 bucket;
+// o.MetricsAddr is the address of its metrics (empty: none). The server logs its
+// errors to o.Log.
+func startServer(ctx context.Context, o Options) (*server, error) {
 	dir, err := os.MkdirTemp("", "backrest-bench-")
 	if err != nil {
 		return nil, err
@@ -53,11 +54,10 @@ func startServer(ctx context.Context, db, sync, metrics string, log io.Writer, r
 		return nil, err
 	}
 	cfg := backrest.DefaultConfig()
-	cfg.DataDir, cfg.DB = dir, db
-	if sync != "" {
-		cfg.SQLiteSync = sync
+	cfg.DataDir, cfg.DB, cfg.S3, cfg.MetricsAddr = dir, o.DB, o.S3, o.MetricsAddr
+	if o.SQLiteSync != "" {
+		cfg.SQLiteSync = o.SQLiteSync
 	}
-	cfg.MetricsAddr = metrics
 	cfg.Schema = filepath.Join(dir, "schema.json")
 	cfg.RateLimits = backrest.RateLimits{}
 	if err := os.WriteFile(cfg.Schema, []byte(benchSchema), 0o644); err != nil {
@@ -69,14 +69,14 @@ func startServer(ctx context.Context, db, sync, metrics string, log io.Writer, r
 	}
 	cfg.Addr = ln.Addr().String()
 	cfg.BaseURL = "http://" + cfg.Addr
-	logger := slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelError}))
-	a, err := app.New(ctx, cfg, app.Options{Logger: logger, ReserveHashProcs: reserveHashProcs})
+	logger := slog.New(slog.NewTextHandler(o.Log, &slog.HandlerOptions{Level: slog.LevelError}))
+	a, err := app.New(ctx, cfg, app.Options{Logger: logger, ReserveHashProcs: o.ReserveHashProcs})
 	if err != nil {
 		ln.Close()
 		return fail(fmt.Errorf("starting the server: %w", err))
 	}
 	s := &server{url: cfg.BaseURL, database: "sqlite", email: "bench-" + strings.ToLower(rand.Text()[:12]) + "@example.com", password: rand.Text()}
-	if db != "" {
+	if o.DB != "" {
 		s.database = "postgres"
 	}
 	// A new address each run, so that runs can share a PostgreSQL database.
