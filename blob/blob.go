@@ -35,14 +35,16 @@ type Info struct {
 }
 
 // File is an open blob. Seek makes it usable by net/http.ServeContent for ranges.
+// A read may fail with an error matching ErrNotFound when the blob was deleted
+// after Open (S3 fetches the bytes on the first read).
 type File = io.ReadSeekCloser
 
 // Store holds immutable blobs under keys it generates. Implementations must be safe
 // for concurrent use and follow the protocol of the package documentation: Create
 // returns only once the bytes are durable.
 //
-// The interface is kept small on purpose so that an implementation over an
-// S3-protocol object store can be added without touching its callers.
+// The interface is kept small on purpose, so that a folder (Local) and an
+// S3-compatible object store (S3) serve the same callers.
 type Store interface {
 	// Create streams r into a new blob under a new key and returns its Info,
 	// SHA256 included. The bytes are durable when it returns. On error nothing is

@@ -3,9 +3,9 @@
 // stops.
 //
 // A Store holds immutable blobs under keys it generates itself. Local keeps them in
-// a folder; the Store interface is deliberately small (create, open, delete, walk)
-// so that an implementation over an S3-protocol object store can be added later
-// without changing its callers.
+// a folder, S3 in a bucket of an S3-compatible object store; the Store interface is
+// deliberately small (create, open, delete, walk) so that both serve the same
+// callers.
 //
 // # The protocol
 //
@@ -16,8 +16,9 @@
 //
 //  1. Bytes are durable before the row that names them commits. Batch.Put (Store.Create)
 //     returns only after the data has been written to a temporary file, fsynced,
-//     renamed into place and the directory fsynced. The caller then inserts or
-//     updates the row in its transaction.
+//     renamed into place and the directory fsynced (Local), or after the object's
+//     upload has completed (S3). The caller then inserts or updates the row in its
+//     transaction.
 //  2. Bytes are deleted only after the transaction that stopped naming them has
 //     committed. Batch.Remove merely schedules a deletion; Batch.Commit performs it
 //     once the transaction has committed. If the transaction fails, Batch.Rollback
@@ -37,7 +38,9 @@
 // than a grace period. The grace period must exceed the longest time between a Put
 // and the commit of its transaction (the longest request, upload included) plus any
 // clock skew between servers sharing the storage; an hour is a comfortable choice.
-// Temporary files of writes in progress are kept for the same period.
+// Temporary files of writes in progress (multipart uploads on S3) are kept for the
+// same period. On S3 a blob's time is stamped by the service, so the grace period
+// must also exceed the difference between its clock and the servers'.
 //
 // # Several servers
 //

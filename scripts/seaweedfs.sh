@@ -28,6 +28,6 @@ work=$(mktemp -d "$cache/weed-build.XXXXXX")
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 cp -R "$dir/." "$work/src"
 chmod -R u+w "$work/src"
-(cd "$work/src" && GOFLAGS=-modcacherw go build -o "$work/weed" ./weed) >&2
+(cd "$work/src" && GOFLAGS="-modcacherw -buildvcs=false" go build -o "$work/weed" ./weed) >&2
 mv "$work/weed" "$bin"
 echo "$bin"
