@@ -139,16 +139,26 @@ func start() (*server, error) {
 	s.cmd.Dir = dir
 	s.cmd.Stdout, s.cmd.Stderr = log, log
 	s.cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+accessKey, "AWS_SECRET_ACCESS_KEY="+secretKey, "TMPDIR="+dir)
-	// The server dies with the tests even if they never reach Main's end.
+	// The server dies with the tests even if they never reach Main's end. The
+	// signal comes when the thread that started it ends, and Go ends threads (as
+	// when a goroutine locked to one returns), so a goroutine keeps that thread
+	// for itself until the server exits.
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := s.cmd.Start(); err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
+	started := make(chan error)
 	go func() {
+		runtime.LockOSThread()
+		if err := s.cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
 		s.cmd.Wait()
 		close(s.exited)
 	}()
+	if err := <-started; err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
 	if err := s.waitReady(); err != nil {
 		s.stop()
 		return nil, err
