@@ -59,7 +59,9 @@ type server struct {
 	dir string
 	// s3Port is the port of its S3 endpoint.
 	s3Port int
-	exited chan struct{}
+	// sockets are the Unix sockets it makes outside dir.
+	sockets []string
+	exited  chan struct{}
 }
 
 // Enabled reports whether the S3 tests run.
@@ -128,6 +130,10 @@ func start() (*server, error) {
 	for i, flag := range []string{"s3.port", "s3.port.grpc", "master.port", "master.port.grpc", "volume.port",
 		"volume.port.grpc", "filer.port", "filer.port.grpc", "webdav.port", "admin.port", "admin.port.grpc", "debug.port"} {
 		args = append(args, "-"+flag+"="+strconv.Itoa(ports[i]))
+		// Its services talk gRPC over sockets named after their ports in /tmp.
+		if service, ok := strings.CutSuffix(flag, ".port.grpc"); ok {
+			s.sockets = append(s.sockets, fmt.Sprintf("/tmp/seaweedfs-%s-grpc-%d.sock", service, ports[i]))
+		}
 	}
 	log, err := os.Create(filepath.Join(dir, "weed.log"))
 	if err != nil {
@@ -197,7 +203,8 @@ func (s *server) waitReady() error {
 	}
 }
 
-// stop stops the server by its process id, waits for it and removes its folder.
+// stop stops the server by its process id, waits for it and removes its folder
+// and sockets.
 func (s *server) stop() error {
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
@@ -205,6 +212,9 @@ func (s *server) stop() error {
 	case <-time.After(15 * time.Second):
 		s.cmd.Process.Kill()
 		<-s.exited
+	}
+	for _, name := range s.sockets {
+		os.Remove(name)
 	}
 	return os.RemoveAll(s.dir)
 }
