@@ -97,14 +97,15 @@ func (s *S3) Create(ctx context.Context, r io.Reader) (Info, error) {
 
 	n, err := io.ReadFull(src, buf)
 	var size int64
-	switch {
-	case err == io.EOF || err == io.ErrUnexpectedEOF:
+	switch err {
+	case io.EOF, io.ErrUnexpectedEOF: // it fits in one part
 		size = int64(n)
 		_, err = s.client.PutObject(ctx, &s3.PutObjectInput{Bucket: &s.bucket, Key: s.object(key),
 			Body: bytes.NewReader(buf[:n]), ContentLength: aws.Int64(size)})
-	case err == nil:
+	case nil: // a full part, maybe more
 		size, err = s.multipart(ctx, key, src, buf)
 	}
+	// Any other error is the reader's, before anything was sent.
 	if err != nil {
 		return Info{}, fmt.Errorf("blob: create: %w", err)
 	}
@@ -305,7 +306,8 @@ type s3File struct {
 	closed bool
 }
 
-var errClosed = errors.New("blob: read of a closed file")
+// errClosed is the error of the methods of a closed s3File.
+var errClosed = errors.New("blob: use of a closed file")
 
 func (f *s3File) Read(p []byte) (int, error) {
 	if f.closed {
