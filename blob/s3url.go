@@ -113,8 +113,8 @@ func ParseS3URL(raw string) (S3Config, error) {
 		}
 	}
 	host, port := u.Hostname(), u.Port()
-	if host == "" || strings.ContainsAny(host, "/?#@") {
-		return bad("bad host %q", host)
+	if !validHost(host) {
+		return bad("bad host %q: a name or an IP address ([…] for IPv6)", host)
 	}
 	if port == "" {
 		port = "443"
@@ -145,6 +145,23 @@ func ParseS3URL(raw string) (S3Config, error) {
 		cfg.Prefix = prefix + "/"
 	}
 	return cfg, nil
+}
+
+// validHost reports whether host is an IP address or a DNS name.
+func validHost(host string) bool {
+	if net.ParseIP(host) != nil {
+		return true
+	}
+	if host == "" || len(host) > 253 {
+		return false
+	}
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '-' && c != '.' && c != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // validBucket reports whether name follows S3's rules for bucket names: 3 to 63

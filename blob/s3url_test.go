@@ -52,6 +52,8 @@ func TestParseS3URLErrors(t *testing.T) {
 		{"s3://AK:" + secret + "@host/bucket/a//b", "prefix"},
 		{"s3://AK:" + secret + "@host/bucket/a/../b", "prefix"},
 		{"s3://AK:" + secret + "@host:0/bucket", "port"},
+		{"s3://AK:" + secret + "@::1/bucket", "bad host"},
+		{"s3://AK:" + secret + "@h!st/bucket", "bad host"},
 		{"s3://AK:" + secret + "@host:99999/bucket", "port"},
 		{"s3://AK:" + secret + "@host/bucket?tls=maybe", "tls"},
 		{"s3://AK:" + secret + "@host/bucket?path-style=", "path-style"},
