@@ -439,6 +439,69 @@ func TestVersionText(t *testing.T) {
 	}
 }
 
+// A deployment moves from its data folder to S3 and back with backup and
+// restore: the restored files pass the check, and a bucket prefix that holds
+// files already is refused.
+func TestBackupRestoreS3(t *testing.T) {
+	ctx := context.Background()
+	s3 := blobtest.URL(t)
+	base := map[string]string{"BACKREST_ARGON2_MEMORY": "64", "BACKREST_ARGON2_TIME": "1"}
+	with := func(kv ...string) map[string]string {
+		m := maps.Clone(base)
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	local := with("BACKREST_DATA", t.TempDir())
+	cfg := backrest.DefaultConfig()
+	cfg.DataDir = local["BACKREST_DATA"]
+	a, err := app.New(ctx, cfg, app.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &backrest.User{ID: backrest.UserID{1}}
+	for _, body := range []string{"one", strings.Repeat("two", 1000)} {
+		if _, err := a.Files.Upload(ctx, u, files.Upload{Body: strings.NewReader(body), Filename: "f.txt"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.Close()
+	var out bytes.Buffer
+	check := func(vars map[string]string) {
+		t.Helper()
+		out.Reset()
+		if err := run(ctx, []string{"files", "check"}, env(vars), &out, &out); err != nil || !strings.Contains(out.String(), "2 files checked: 0 missing, 0 corrupt; 0 blobs without a file") {
+			t.Fatalf("check: %q, %v", out.String(), err)
+		}
+	}
+
+	toS3 := filepath.Join(t.TempDir(), "to-s3")
+	if err := run(ctx, []string{"backup", toS3}, env(local), &out, &out); err != nil {
+		t.Fatalf("backup: %q, %v", out.String(), err)
+	}
+	onS3 := with("BACKREST_DATA", filepath.Join(t.TempDir(), "s3"), "BACKREST_S3", s3)
+	out.Reset()
+	if err := run(ctx, []string{"restore", toS3}, env(onS3), &out, &out); err != nil || !strings.Contains(out.String(), "and 2 files (3003 bytes)") {
+		t.Fatalf("restore onto S3: %q, %v", out.String(), err)
+	}
+	check(onS3)
+	again := with("BACKREST_DATA", filepath.Join(t.TempDir(), "again"), "BACKREST_S3", s3)
+	if err := run(ctx, []string{"restore", toS3}, env(again), &out, &out); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Fatalf("restore into a bucket prefix with files: %v", err)
+	}
+
+	back := filepath.Join(t.TempDir(), "back")
+	if err := run(ctx, []string{"backup", back}, env(onS3), &out, &out); err != nil {
+		t.Fatalf("backup from S3: %q, %v", out.String(), err)
+	}
+	local2 := with("BACKREST_DATA", filepath.Join(t.TempDir(), "local"))
+	if err := run(ctx, []string{"restore", back}, env(local2), &out, &out); err != nil {
+		t.Fatalf("restore from S3: %q, %v", out.String(), err)
+	}
+	check(local2)
+}
+
 // backrest backup copies a data folder, restore brings it back into an empty one
 // only, and the restored data serves the same accounts.
 func TestBackupRestoreCommands(t *testing.T) {
