@@ -160,6 +160,15 @@ func (s *S3) uploadParts(ctx context.Context, key string, id *string, src io.Rea
 
 // Open implements Store. It asks for the blob's size; the bytes are fetched by
 // the first Read, from the current offset, so that a Seek costs nothing and a
+// Ping checks that the bucket is there and the credentials may use it (a HEAD
+// of the bucket), for the readiness check.
+func (s *S3) Ping(ctx context.Context) error {
+	if _, err := s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &s.bucket}); err != nil {
+		return fmt.Errorf("blob: S3 bucket: %w", err)
+	}
+	return nil
+}
+
 // request that reads nothing (HEAD, 304) fetches nothing.
 func (s *S3) Open(ctx context.Context, key string) (File, Info, error) {
 	if err := ctx.Err(); err != nil {

@@ -331,3 +331,16 @@ func BenchmarkCreate(b *testing.B) {
 		}
 	}
 }
+
+func TestPing(t *testing.T) {
+	t.Parallel()
+	forEachStoreParallel(t, func(t *testing.T, k *kit) {
+		p, ok := k.Store.(Pinger)
+		if !ok {
+			t.Fatalf("%T is not a Pinger", k.Store)
+		}
+		if err := p.Ping(t.Context()); err != nil {
+			t.Fatalf("Ping = %v", err)
+		}
+	})
+}
