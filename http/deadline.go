@@ -62,15 +62,27 @@ func (b *progressBody) extend() {
 	}
 }
 
+// abandonDrain is how long, at most, the server goes on reading the rest of an
+// abandoned body (net/http discards up to 256 KiB of it) before it closes the
+// connection. Closing a socket with unread bytes makes it send a reset, which can
+// destroy the answer before a client still sending its body has read it; a short
+// drain lets such a client read the answer, and a silent one is still cut soon.
+const abandonDrain = 5 * time.Second
+
 // abandon gives up the rest of the body: the connection closes after the
-// response, and the server does not wait for the rest.
+// response, once net/http has discarded what arrives of the rest within
+// abandonDrain (or the body timeout, when shorter).
 func (b *progressBody) abandon(h http.Header) {
 	if b.done {
 		return
 	}
 	b.done, b.abandoned = true, true
 	h.Set("Connection", "close")
-	_ = b.rc.SetReadDeadline(time.Now())
+	drain := abandonDrain
+	if b.idle > 0 {
+		drain = min(drain, b.idle)
+	}
+	_ = b.rc.SetReadDeadline(time.Now().Add(drain))
 }
 
 func (b *progressBody) Read(p []byte) (int, error) {
