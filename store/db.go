@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	mathrand "math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -109,11 +110,14 @@ func OpenWith(ctx context.Context, dsn, dataDir string, opts Options) (*DB, erro
 	return db, err
 }
 
+// busyTimeout is how long a SQLite connection waits for a lock another holds.
+const busyTimeout = 10 * time.Second
+
 // openSQLite opens the SQLite file at path; sync is the value of its synchronous
 // pragma.
 func openSQLite(ctx context.Context, path, sync string) (*DB, error) {
 	base := "file:" + filepath.ToSlash(path) + "?" + url.Values{
-		"_pragma": {"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(" + sync + ")", "wal_autocheckpoint(" + strconv.Itoa(backstopPages) + ")", "temp_store(MEMORY)"},
+		"_pragma": {"busy_timeout(" + strconv.Itoa(int(busyTimeout/time.Millisecond)) + ")", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(" + sync + ")", "wal_autocheckpoint(" + strconv.Itoa(backstopPages) + ")", "temp_store(MEMORY)"},
 	}.Encode()
 	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
@@ -133,7 +137,7 @@ func openSQLite(ctx context.Context, path, sync string) (*DB, error) {
 	read.SetConnMaxLifetime(0)
 	db := &DB{d: sqliteDialect, read: read, write: write, wal: path + "-wal", syncFull: sync == "FULL",
 		readStmts: &stmtCache{pool: read}, writeStmts: &stmtCache{pool: write}}
-	if err := write.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, write); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
@@ -143,6 +147,26 @@ func openSQLite(ctx context.Context, path, sync string) (*DB, error) {
 	}
 	db.group = newCommitter(db)
 	return db, nil
+}
+
+// pingSQLite opens the first connection of pool. Processes that open a new
+// database file at once race to switch it to write-ahead logging, which takes a
+// lock that SQLite refuses at once (SQLITE_BUSY, without waiting its busy timeout)
+// to all but one of them; the others try again after a moment, for up to the busy
+// timeout.
+func pingSQLite(ctx context.Context, pool *sql.DB) error {
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		err := pool.PingContext(ctx)
+		if !sqliteBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(10+mathrand.IntN(40)) * time.Millisecond):
+		}
+	}
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {

@@ -55,6 +55,12 @@ func uniqueViolation(err error) bool {
 	return false
 }
 
+// sqliteBusy reports whether err is SQLite's SQLITE_BUSY (in any of its forms).
+func sqliteBusy(err error) bool {
+	var sqErr *sqlite.Error
+	return errors.As(err, &sqErr) && sqErr.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
 // lockSchema takes the lock under which the schema changes, held until the
 // transaction ends, so that instances starting together change it one at a time:
 // on PostgreSQL the advisory lock of the migrations, on SQLite nothing, since its
