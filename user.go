@@ -31,13 +31,20 @@ type User struct {
 	Firstname string
 	Lastname  string
 	Roles     []string
-	// Active is false until the sign-up is confirmed.
+	// Active is false until the sign-up is confirmed, and while an admin has
+	// deactivated the user.
 	Active bool
+	// Confirmed is true once the address was confirmed or the user made active by
+	// an operator: an inactive user who is not confirmed is a pending sign-up.
+	Confirmed bool
 	// PasswordHash is the encoded hash, or empty for a user without a password.
 	PasswordHash string
 	Created      time.Time
 	Modified     time.Time
 }
+
+// Pending reports whether the user is a sign-up that was never confirmed.
+func (u *User) Pending() bool { return !u.Active && !u.Confirmed }
 
 // HasRole reports whether the user has the global role.
 func (u *User) HasRole(role string) bool {

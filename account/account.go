@@ -362,7 +362,7 @@ func (s *Service) ConfirmSignup(ctx context.Context, token string, login bool) (
 		if !changed {
 			return backrest.Errorf(backrest.EFORBIDDEN, "This sign-up link was used before")
 		}
-		u.Active = true
+		u.Active, u.Confirmed = true, true
 		if !login {
 			return nil
 		}

@@ -21,7 +21,7 @@ func CreateSession(ctx context.Context, tx *Tx, tokenHash string, user backrest.
 // SessionUser returns the user of an unexpired session and the session's expiry, or
 // an ENOTFOUND error.
 func SessionUser(ctx context.Context, r Reader, tokenHash string, now time.Time) (*backrest.User, time.Time, error) {
-	row := r.QueryRow(ctx, `SELECT u.id, u.email, u.firstname, u.lastname, u.roles, u.active, u.password_hash,
+	row := r.QueryRow(ctx, `SELECT u.id, u.email, u.firstname, u.lastname, u.roles, u.active, u.confirmed, u.password_hash,
 		u.created, u.modified, s.expires FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = ? AND s.expires > ?`, tokenHash, micros(now))
 	var expires int64

@@ -26,16 +26,16 @@ func EmailKey(email string) string { return strings.ToLower(strings.TrimSpace(em
 // ErrEmailTaken is returned when another user already has the address.
 var ErrEmailTaken = backrest.Invalid("email", "Email already exists")
 
-const userColumns = "id, email, firstname, lastname, roles, active, password_hash, created, modified"
+const userColumns = "id, email, firstname, lastname, roles, active, confirmed, password_hash, created, modified"
 
 func scanUser(row interface{ Scan(...any) error }) (*backrest.User, error) {
 	var (
 		u                 backrest.User
 		id, roles         string
-		active            int64
+		active, confirmed int64
 		created, modified int64
 	)
-	if err := row.Scan(&id, &u.Email, &u.Firstname, &u.Lastname, &roles, &active, &u.PasswordHash, &created, &modified); err != nil {
+	if err := row.Scan(&id, &u.Email, &u.Firstname, &u.Lastname, &roles, &active, &confirmed, &u.PasswordHash, &created, &modified); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, backrest.Errorf(backrest.ENOTFOUND, "User not found")
 		}
@@ -48,7 +48,7 @@ func scanUser(row interface{ Scan(...any) error }) (*backrest.User, error) {
 	if err := json.Unmarshal([]byte(roles), &u.Roles); err != nil {
 		return nil, fmt.Errorf("store: roles of user %s: %w", id, err)
 	}
-	u.Active = active != 0
+	u.Active, u.Confirmed = active != 0, confirmed != 0
 	u.Created, u.Modified = fromMicros(created), fromMicros(modified)
 	return &u, nil
 }
@@ -73,19 +73,20 @@ func encodeRoles(roles []string) string {
 }
 
 // CreateUser inserts u, created at now, with a new random id (set in u.ID) whose short form is unique.
-// An address that is taken gives ErrEmailTaken.
+// An active user counts as confirmed. An address that is taken gives ErrEmailTaken.
 func CreateUser(ctx context.Context, tx *Tx, u *backrest.User, now time.Time) error {
 	now = now.UTC().Truncate(time.Microsecond)
 	u.Created, u.Modified = now, now
 	active := 0
 	if u.Active {
 		active = 1
+		u.Confirmed = true
 	}
 	for range 8 {
 		u.ID = backrest.UserID(backrest.NewUUID())
 		res, err := tx.Exec(ctx, `INSERT INTO users (`+userColumns+`, short_id, email_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			u.ID.String(), u.Email, u.Firstname, u.Lastname, encodeRoles(u.Roles), active, u.PasswordHash,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			u.ID.String(), u.Email, u.Firstname, u.Lastname, encodeRoles(u.Roles), active, active, u.PasswordHash,
 			micros(now), micros(now), u.ID.Short(), EmailKey(u.Email))
 		if err != nil {
 			return fmt.Errorf("store: create user: %w", err)
@@ -135,23 +136,24 @@ func exists(changed bool, err error) error {
 	return err
 }
 
-// ActivateUser marks an inactive user active if its password hash is still hash. It
-// reports false when the user was active already, has another hash (a later sign-up
-// replaced it) or does not exist.
+// ActivateUser marks a pending (never confirmed) user active and confirmed if its
+// password hash is still hash. It reports false when the user was confirmed already
+// (active or deactivated since), has another hash (a later sign-up replaced it) or
+// does not exist.
 func ActivateUser(ctx context.Context, tx *Tx, id backrest.UserID, now time.Time, hash string) (bool, error) {
-	return updateUser(ctx, tx, id, now, "active = 1", nil, "active = 0 AND password_hash = ?", hash)
+	return updateUser(ctx, tx, id, now, "active = 1, confirmed = 1", nil, "active = 0 AND confirmed = 0 AND password_hash = ?", hash)
 }
 
-// ReplacePendingUser gives the unconfirmed (inactive) user with u's address u's
+// ReplacePendingUser gives the unconfirmed (inactive, never confirmed) user with u's address u's
 // spelling of the address, names and password hash, as a new sign-up of the address
 // does, modified at now, and sets u.ID, u.Created and u.Modified to that user's. It
-// reports false when no inactive user has the address.
+// reports false when no unconfirmed user has the address.
 func ReplacePendingUser(ctx context.Context, tx *Tx, u *backrest.User, now time.Time) (bool, error) {
 	now = now.UTC().Truncate(time.Microsecond)
 	var id string
 	var created int64
 	err := tx.QueryRow(ctx, `UPDATE users SET email = ?, firstname = ?, lastname = ?, password_hash = ?, modified = ?
-		WHERE email_key = ? AND active = 0 RETURNING id, created`,
+		WHERE email_key = ? AND active = 0 AND confirmed = 0 RETURNING id, created`,
 		u.Email, u.Firstname, u.Lastname, u.PasswordHash, micros(now), EmailKey(u.Email)).Scan(&id, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
@@ -167,11 +169,11 @@ func ReplacePendingUser(ctx context.Context, tx *Tx, u *backrest.User, now time.
 	return true, nil
 }
 
-// TouchPendingUser sets the modification time of an inactive user whose password
+// TouchPendingUser sets the modification time of an unconfirmed user whose password
 // hash is still hash to now, as a new confirmation mail restarts its time to live.
 // It reports false when there is no such user.
 func TouchPendingUser(ctx context.Context, tx *Tx, id backrest.UserID, hash string, now time.Time) (bool, error) {
-	res, err := tx.Exec(ctx, "UPDATE users SET modified = ? WHERE id = ? AND active = 0 AND password_hash = ?",
+	res, err := tx.Exec(ctx, "UPDATE users SET modified = ? WHERE id = ? AND active = 0 AND confirmed = 0 AND password_hash = ?",
 		micros(now), id.String(), hash)
 	if err != nil {
 		return false, fmt.Errorf("store: touch pending user: %w", err)
@@ -180,20 +182,20 @@ func TouchPendingUser(ctx context.Context, tx *Tx, id backrest.UserID, hash stri
 	return n == 1, err
 }
 
-// DeletePendingUsers removes the inactive users last changed at or before before:
-// unconfirmed sign-ups whose links have expired. It returns how many it removed.
+// DeletePendingUsers removes the unconfirmed users last changed at or before
+// before: sign-ups whose links have expired. Deactivated users stay. It returns how many it removed.
 func DeletePendingUsers(ctx context.Context, tx *Tx, before time.Time) (int64, error) {
-	res, err := tx.Exec(ctx, "DELETE FROM users WHERE active = 0 AND modified <= ?", micros(before))
+	res, err := tx.Exec(ctx, "DELETE FROM users WHERE active = 0 AND confirmed = 0 AND modified <= ?", micros(before))
 	if err != nil {
 		return 0, fmt.Errorf("store: delete pending users: %w", err)
 	}
 	return res.RowsAffected()
 }
 
-// DeletePendingEmail removes the inactive user with the address, if there is one, so
-// that an active user can take the address.
+// DeletePendingEmail removes the unconfirmed user with the address, if there is
+// one, so that an active user can take the address.
 func DeletePendingEmail(ctx context.Context, tx *Tx, email string) error {
-	if _, err := tx.Exec(ctx, "DELETE FROM users WHERE email_key = ? AND active = 0", EmailKey(email)); err != nil {
+	if _, err := tx.Exec(ctx, "DELETE FROM users WHERE email_key = ? AND active = 0 AND confirmed = 0", EmailKey(email)); err != nil {
 		return fmt.Errorf("store: delete pending user: %w", err)
 	}
 	return nil
