@@ -462,6 +462,11 @@ func (s *Service) RequestReset(ctx context.Context, email *string) error {
 	if !known {
 		u = &backrest.User{Email: *email}
 	}
+	return s.sendReset(ctx, u)
+}
+
+// sendReset mails a reset link to the active user u.
+func (s *Service) sendReset(ctx context.Context, u *backrest.User) error {
 	token := s.tokens.Sign(Claims{Purpose: PurposeReset, User: u.ID.String(),
 		Expires: s.now().Add(s.opts.ResetTTL).Unix(), State: s.resetState(u)})
 	data := s.mailData(u, s.opts.Links.Reset(token))

@@ -176,6 +176,7 @@ func (s *Server) openAPIDocument() m {
 				"mimetype": m{"type": "string"}, "size": m{"type": "integer"}, "url": m{"type": "string", "format": "uri"},
 			}},
 	}
+	adminSchemas(schemas)
 	if s.content != nil {
 		s.contentSchemas(schemas)
 	}

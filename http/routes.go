@@ -157,6 +157,7 @@ func (s *Server) routeTable() []route {
 			params:      []m{fileParam()},
 			responses:   answers(200, "The file is deleted", ref("Success"), "403", "404", "409")}},
 	}
+	rs = append(rs, s.adminRouteTable()...)
 	rs = append(rs, s.contentRouteTable()...)
 	uniqueIDs(rs)
 	return rs
@@ -223,6 +224,7 @@ const (
 	tagAccounts = "Accounts"
 	tagFiles    = "Files"
 	tagContent  = "Content"
+	tagAdmin    = "Admin"
 	// tagOperations are the calls of load balancers and orchestrators.
 	tagOperations = "Operations"
 )
@@ -244,6 +246,8 @@ func (s *Server) tagDescription(tag string) string {
 		return "Uploads and downloads of files"
 	case tagContent:
 		return "What all content types share"
+	case tagAdmin:
+		return "Users, files and counts, for admins"
 	case tagOperations:
 		return "Health checks for load balancers and orchestrators"
 	}
