@@ -13,7 +13,7 @@ import (
 // UserQuery selects a page of users for an admin. Zero values select everything.
 type UserQuery struct {
 	// Q is a substring of the address, first or last name, compared regardless of
-	// case; % and _ in it are plain characters.
+	// case (of ASCII letters on SQLite); % and _ in it are plain characters.
 	Q string
 	// Role keeps the users who have the global role.
 	Role string
@@ -33,8 +33,11 @@ func (q UserQuery) where() (string, []any) {
 	var conds []string
 	var args []any
 	if q.Q != "" {
-		p := "%" + likeEscape(strings.ToLower(q.Q)) + "%"
-		conds = append(conds, `(email_key LIKE ? ESCAPE '\' OR lower(firstname) LIKE ? ESCAPE '\' OR lower(lastname) LIKE ? ESCAPE '\')`)
+		// Both sides go through the database's lower(), which folds ASCII letters on
+		// SQLite and all letters on PostgreSQL.
+		p := "%" + likeEscape(q.Q) + "%"
+		conds = append(conds, `(lower(email) LIKE lower(?) ESCAPE '\' OR lower(firstname) LIKE lower(?) ESCAPE '\'
+			OR lower(lastname) LIKE lower(?) ESCAPE '\')`)
 		args = append(args, p, p, p)
 	}
 	if q.Role != "" {
