@@ -26,6 +26,11 @@ const (
 // maxRoleLength bounds a role's name, in characters.
 const maxRoleLength = 100
 
+// Operator is the caller of the administrative commands run from a shell (backrest
+// user ...): an admin who is no user, so that the rules an admin keeps about their
+// own account do not stand in the way of repairing any account.
+var Operator = &backrest.User{Roles: []string{backrest.RoleAdmin}}
+
 var errNotAdmin = backrest.Errorf(backrest.EFORBIDDEN, "Only admins may do this")
 
 // RequireAdmin returns EFORBIDDEN unless caller has the role admin.
@@ -54,6 +59,15 @@ func (s *Service) User(ctx context.Context, caller *backrest.User, id backrest.U
 		return nil, err
 	}
 	return store.User(ctx, s.db, id)
+}
+
+// UserByEmail returns the user with the address (in any case); unknown is
+// ENOTFOUND.
+func (s *Service) UserByEmail(ctx context.Context, caller *backrest.User, email string) (*backrest.User, error) {
+	if err := RequireAdmin(caller); err != nil {
+		return nil, err
+	}
+	return store.UserByEmail(ctx, s.db, email)
 }
 
 // checkRoles records what is wrong with a list of roles and returns it without

@@ -2,6 +2,9 @@
 //
 //	backrest serve
 //	backrest user add [--password P] [--firstname F] [--lastname L] [--role R]... [--inactive] EMAIL
+//	backrest user list [--q TEXT] [--role R] [--active[=false]] [--limit N] [--offset N] [--json]
+//	backrest user set [--firstname F] [--lastname L] [--email E] [--role R]... [--no-roles] [--active[=false]] EMAIL
+//	backrest user delete EMAIL
 //	backrest migrate
 //	backrest files check|sweep
 //	backrest backup DEST
@@ -52,6 +55,9 @@ const usage = `usage: backrest COMMAND [flags]
 commands:
   serve        run the server
   user add     add a user: [--password P] [--firstname F] [--lastname L] [--role R]... [--inactive] EMAIL
+  user list    list the users: [--q TEXT] [--role R] [--active[=false]] [--limit N] [--offset N] [--json]
+  user set     change a user: [--firstname F] [--lastname L] [--email E] [--role R]... [--no-roles] [--active[=false]] EMAIL
+  user delete  delete a user and their items: EMAIL
   migrate      bring the database schema up to date
   files check  check that every file has its bytes intact and list bytes without a file
   files sweep  delete expired uploads and orphaned bytes now (as the server does hourly)
@@ -89,11 +95,13 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 	case "serve":
 		return serve(ctx, args[1:], getenv, stdout, stderr)
 	case "user":
-		if len(args) < 2 || args[1] != "add" {
+		sub := map[string]func(context.Context, []string, func(string) string, io.Writer, io.Writer) error{
+			"add": userAdd, "list": userList, "set": userSet, "delete": userDelete}
+		if len(args) < 2 || sub[args[1]] == nil {
 			fmt.Fprint(stderr, usage)
-			return errors.New("unknown user command; want: user add")
+			return errors.New("unknown user command; want: user add, list, set or delete")
 		}
-		return userAdd(ctx, args[2:], getenv, stdout, stderr)
+		return sub[args[1]](ctx, args[2:], getenv, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
 	case "files":
@@ -194,11 +202,7 @@ func userAdd(ctx context.Context, args []string, getenv func(string) string, std
 	defer a.Close()
 	u, err := a.Accounts.AddUser(ctx, n)
 	if err != nil {
-		var e *backrest.Error
-		if errors.As(err, &e) && len(e.Fields) > 0 {
-			return fmt.Errorf("user add: %s: %s", e.Fields[0].Name, e.Fields[0].Description)
-		}
-		return err
+		return fieldError("user add", err)
 	}
 	fmt.Fprintf(stdout, "created user %s <%s>\n", u.ID, u.Email)
 	return nil
