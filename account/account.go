@@ -462,21 +462,22 @@ func (s *Service) RequestReset(ctx context.Context, email *string) error {
 	if !known {
 		u = &backrest.User{Email: *email}
 	}
-	return s.sendReset(ctx, u)
-}
-
-// sendReset mails a reset link to the active user u.
-func (s *Service) sendReset(ctx context.Context, u *backrest.User) error {
-	token := s.tokens.Sign(Claims{Purpose: PurposeReset, User: u.ID.String(),
-		Expires: s.now().Add(s.opts.ResetTTL).Unix(), State: s.resetState(u)})
-	data := s.mailData(u, s.opts.Links.Reset(token))
-	data.Expires = humanDuration(s.opts.ResetTTL)
+	data := s.resetMail(u)
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		if !known {
 			return s.mailer.Rehearse(ctx, tx, MailReset, u.Email, data)
 		}
 		return s.mailer.Send(ctx, tx, MailReset, u.Email, data)
 	})
+}
+
+// resetMail is the data of the mail with a reset link for u.
+func (s *Service) resetMail(u *backrest.User) mail.Data {
+	token := s.tokens.Sign(Claims{Purpose: PurposeReset, User: u.ID.String(),
+		Expires: s.now().Add(s.opts.ResetTTL).Unix(), State: s.resetState(u)})
+	data := s.mailData(u, s.opts.Links.Reset(token))
+	data.Expires = humanDuration(s.opts.ResetTTL)
+	return data
 }
 
 // resetUser returns the user of a valid, unused reset token.

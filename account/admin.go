@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -150,19 +149,17 @@ func (s *Service) CreateUser(ctx context.Context, caller *backrest.User, n NewUs
 		if err := store.DeletePendingEmail(ctx, tx, u.Email); err != nil {
 			return err
 		}
-		return store.CreateUser(ctx, tx, u)
+		if err := store.CreateUser(ctx, tx, u, s.now()); err != nil {
+			return err
+		}
+		if n.SendReset {
+			// The user and the mail with their link commit together.
+			return s.mailer.Send(ctx, tx, MailReset, u.Email, s.resetMail(u))
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
-	}
-	if n.SendReset {
-		if err := s.sendReset(ctx, u); err != nil {
-			// The link is the only way in for a user without a password: take the
-			// user back, so that the admin can try again.
-			bg := context.WithoutCancel(ctx)
-			rmErr := s.db.InTx(bg, func(tx *store.Tx) error { return store.DeleteUser(bg, tx, u.ID) })
-			return nil, errors.Join(err, rmErr)
-		}
 	}
 	return u, nil
 }
@@ -228,7 +225,7 @@ func (s *Service) UpdateUser(ctx context.Context, caller *backrest.User, id back
 				return err
 			}
 		}
-		if err := store.SaveUser(ctx, tx, u); err != nil {
+		if err := store.SaveUser(ctx, tx, u, s.now()); err != nil {
 			return err
 		}
 		if wasActive && !u.Active {
@@ -294,19 +291,17 @@ func (s *Service) ResendConfirmation(ctx context.Context, caller *backrest.User,
 	if !u.Pending() {
 		return errNotPending
 	}
-	var touched bool
-	err = s.db.InTx(ctx, func(tx *store.Tx) (err error) {
-		touched, err = store.TouchPendingUser(ctx, tx, u.ID, u.PasswordHash, s.now())
-		return err
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		touched, err := store.TouchPendingUser(ctx, tx, u.ID, u.PasswordHash, s.now())
+		if err != nil {
+			return err
+		}
+		if !touched {
+			// Confirmed, replaced or removed meanwhile.
+			return errNotPending
+		}
+		return s.queueSignup(ctx, tx, u)
 	})
-	if err != nil {
-		return err
-	}
-	if !touched {
-		// Confirmed, replaced or removed meanwhile.
-		return errNotPending
-	}
-	return s.sendSignup(ctx, u)
 }
 
 // Files returns a page of the files, of owner when it is set, newest first, with

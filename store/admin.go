@@ -96,10 +96,10 @@ func ListUsers(ctx context.Context, r Reader, q UserQuery) ([]*backrest.User, in
 }
 
 // SaveUser stores the address, names, roles and state of u, a user read before, and
-// sets u.Modified. An active user becomes confirmed. An address that another user
+// sets u.Modified to now. An active user becomes confirmed. An address that another user
 // has gives ErrEmailTaken; an unknown user ENOTFOUND.
-func SaveUser(ctx context.Context, tx *Tx, u *backrest.User) error {
-	now := time.Now().UTC().Truncate(time.Microsecond)
+func SaveUser(ctx context.Context, tx *Tx, u *backrest.User, now time.Time) error {
+	now = now.UTC().Truncate(time.Microsecond)
 	if u.Active {
 		u.Confirmed = true
 	}
