@@ -25,10 +25,10 @@ const (
 // maxRoleLength bounds a role's name, in characters.
 const maxRoleLength = 100
 
-// Operator is the caller of the administrative commands run from a shell (backrest
-// user ...): an admin who is no user, so that the rules an admin keeps about their
-// own account do not stand in the way of repairing any account.
-var Operator = &backrest.User{Roles: []string{backrest.RoleAdmin}}
+// Operator returns the caller of the administrative commands run from a shell
+// (backrest user ...): an admin who is no user, so that the rules an admin keeps
+// about their own account do not stand in the way of repairing any account.
+func Operator() *backrest.User { return &backrest.User{Roles: []string{backrest.RoleAdmin}} }
 
 var errNotAdmin = backrest.Errorf(backrest.EFORBIDDEN, "Only admins may do this")
 
@@ -178,8 +178,7 @@ func (s *Service) UpdateUser(ctx context.Context, caller *backrest.User, id back
 	if err := RequireAdmin(caller); err != nil {
 		return nil, err
 	}
-	u, err := store.User(ctx, s.db, id)
-	if err != nil {
+	if _, err := store.User(ctx, s.db, id); err != nil {
 		return nil, err
 	}
 	var v backrest.Validation
@@ -203,27 +202,30 @@ func (s *Service) UpdateUser(ctx context.Context, caller *backrest.User, id back
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	wasActive := u.Active
-	if c.Email != nil {
-		u.Email = *c.Email
-	}
-	if c.Firstname != nil {
-		u.Firstname = *c.Firstname
-	}
-	if c.Lastname != nil {
-		u.Lastname = *c.Lastname
-	}
-	if c.Roles != nil {
-		u.Roles = roles
-	}
-	if c.Active != nil {
-		u.Active = *c.Active
-	}
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+	var u *backrest.User
+	err := s.db.InTx(ctx, func(tx *store.Tx) (err error) {
+		// Read again in the transaction, so that the changes apply to the row as it is.
+		if u, err = store.User(ctx, tx, id); err != nil {
+			return err
+		}
+		wasActive := u.Active
 		if c.Email != nil {
+			u.Email = *c.Email
 			if err := store.DeletePendingEmail(ctx, tx, u.Email); err != nil {
 				return err
 			}
+		}
+		if c.Firstname != nil {
+			u.Firstname = *c.Firstname
+		}
+		if c.Lastname != nil {
+			u.Lastname = *c.Lastname
+		}
+		if c.Roles != nil {
+			u.Roles = roles
+		}
+		if c.Active != nil {
+			u.Active = *c.Active
 		}
 		if err := store.SaveUser(ctx, tx, u, s.now()); err != nil {
 			return err

@@ -118,8 +118,8 @@ func (s *Server) adminListUsers(w http.ResponseWriter, r *http.Request) error {
 	vals, limit, offset := queryParams(r, &v, "q", "role", "active")
 	q := store.UserQuery{Q: vals["q"], Role: vals["role"], Limit: limit, Offset: offset}
 	if a, ok := vals["active"]; ok {
-		b, err := strconv.ParseBool(a)
-		if err != nil || (a != "true" && a != "false") {
+		b := a == "true"
+		if !b && a != "false" {
 			v.Add("querystring", "active", "Must be true or false")
 		}
 		q.Active = &b

@@ -109,7 +109,7 @@ func userList(ctx context.Context, args []string, getenv func(string) string, st
 			return fmt.Errorf("user list: --limit is 1 to %d and --offset 0 or more", account.MaxPageLimit)
 		}
 		q.Active = active.v
-		users, total, err := a.Accounts.ListUsers(ctx, account.Operator, q)
+		users, total, err := a.Accounts.ListUsers(ctx, account.Operator(), q)
 		if err != nil {
 			return err
 		}
@@ -170,7 +170,7 @@ func userSet(ctx context.Context, args []string, getenv func(string) string, std
 		if noRoles && len(rs) > 0 {
 			return errors.New("user set: --no-roles or --role, not both")
 		}
-		u, err := a.Accounts.UserByEmail(ctx, account.Operator, rest[0])
+		u, err := a.Accounts.UserByEmail(ctx, account.Operator(), rest[0])
 		if err != nil {
 			return fieldError("user set", err)
 		}
@@ -182,7 +182,7 @@ func userSet(ctx context.Context, args []string, getenv func(string) string, std
 			}
 			ch.Roles = &list
 		}
-		if u, err = a.Accounts.UpdateUser(ctx, account.Operator, u.ID, ch); err != nil {
+		if u, err = a.Accounts.UpdateUser(ctx, account.Operator(), u.ID, ch); err != nil {
 			return fieldError("user set", err)
 		}
 		roles := strings.Join(u.Roles, ",")
@@ -198,11 +198,11 @@ func userDelete(ctx context.Context, args []string, getenv func(string) string, 
 	c := cli.Command{Name: "backrest user delete", Args: "EMAIL",
 		About: "Deletes the user with the address EMAIL, with their sessions and items. It works while a\nserver runs on the same database."}
 	return withApp(ctx, c, args, getenv, stdout, stderr, func(a *app.App, rest []string) error {
-		u, err := a.Accounts.UserByEmail(ctx, account.Operator, rest[0])
+		u, err := a.Accounts.UserByEmail(ctx, account.Operator(), rest[0])
 		if err != nil {
 			return fieldError("user delete", err)
 		}
-		if err := a.Accounts.DeleteUser(ctx, account.Operator, u.ID); err != nil {
+		if err := a.Accounts.DeleteUser(ctx, account.Operator(), u.ID); err != nil {
 			return fieldError("user delete", err)
 		}
 		fmt.Fprintf(stdout, "deleted user %s <%s>\n", u.ID, u.Email)
