@@ -172,7 +172,8 @@ type UserChanges struct {
 }
 
 // UpdateUser changes a user's address, names, roles and state. Deactivating a user
-// ends their sessions; activating a pending sign-up confirms it. An admin cannot
+// ends their sessions; activating a pending sign-up confirms it; a confirmed
+// user's previous address gets the notice of an e-mail change. An admin cannot
 // take their own admin role away nor deactivate themselves.
 func (s *Service) UpdateUser(ctx context.Context, caller *backrest.User, id backrest.UserID, c UserChanges) (*backrest.User, error) {
 	if err := RequireAdmin(caller); err != nil {
@@ -208,7 +209,7 @@ func (s *Service) UpdateUser(ctx context.Context, caller *backrest.User, id back
 		if u, err = store.User(ctx, tx, id); err != nil {
 			return err
 		}
-		wasActive := u.Active
+		wasActive, old := u.Active, *u
 		if c.Email != nil {
 			u.Email = *c.Email
 			if err := store.DeletePendingEmail(ctx, tx, u.Email); err != nil {
@@ -231,7 +232,15 @@ func (s *Service) UpdateUser(ctx context.Context, caller *backrest.User, id back
 			return err
 		}
 		if wasActive && !u.Active {
-			return store.DeleteUserSessions(ctx, tx, id, "")
+			if err := store.DeleteUserSessions(ctx, tx, id, ""); err != nil {
+				return err
+			}
+		}
+		if old.Confirmed && store.EmailKey(old.Email) != store.EmailKey(u.Email) {
+			// As after a confirmed change: the previous address learns of it.
+			data := s.mailData(&old, s.opts.BaseURL)
+			data.NewEmail = u.Email
+			return s.mailer.Send(ctx, tx, MailEmailChanged, old.Email, data)
 		}
 		return nil
 	})

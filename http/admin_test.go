@@ -230,6 +230,9 @@ func TestAdminUpdateUser(t *testing.T) {
 		// The address changes at once; the user logs in with the new one.
 		admin.put(path, obj{"email": "Anne@Example.com"}).expect(http.StatusOK)
 		e.browser().login("anne@example.com", pw).expectSuccess()
+		if ms := e.mails("ann@example.com"); len(ms) != 1 || !strings.Contains(ms[0].Text, "Anne@Example.com") {
+			t.Fatalf("notices to the previous address: %+v", ms)
+		}
 
 		// Deactivation ends every session and stops logins; the user is not a
 		// pending sign-up: not swept, not taken over by a new sign-up, no reset mail.
