@@ -210,11 +210,14 @@ func (s *Service) UpdateUser(ctx context.Context, caller *backrest.User, id back
 			return err
 		}
 		wasActive, old := u.Active, *u
-		if c.Email != nil {
-			u.Email = *c.Email
-			if err := store.DeletePendingEmail(ctx, tx, u.Email); err != nil {
+		if c.Email != nil && store.EmailKey(*c.Email) != store.EmailKey(u.Email) {
+			// An unconfirmed sign-up of the new address gives way.
+			if err := store.DeletePendingEmail(ctx, tx, *c.Email); err != nil {
 				return err
 			}
+		}
+		if c.Email != nil {
+			u.Email = *c.Email
 		}
 		if c.Firstname != nil {
 			u.Firstname = *c.Firstname

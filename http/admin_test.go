@@ -283,9 +283,20 @@ func TestAdminActivatesPendingSignup(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		admin, _ := e.as("admin@example.com", "admin")
 		e.browser().post("/-/signup", obj{"email": "eve@example.com", "password": pw}).expectSuccess()
+		e.browser().post("/-/signup", obj{"email": "zed@example.com", "password": pw}).expectSuccess()
 		link := e.link("eve@example.com", "/-/signup")
-		list := admin.get("/-/admin/users?active=false").expect(http.StatusOK).list()
+		list := admin.get("/-/admin/users?q=eve").expect(http.StatusOK).list()
 		id := fmt.Sprint(list[0]["id"])
+		// A form saved as it is (the same address, in another case) keeps the pending user.
+		u := admin.put("/-/admin/users/"+id, obj{"email": "EVE@example.com", "firstname": "Eve", "active": false}).expect(http.StatusOK).JSON()
+		if u["pending"] != true || u["email"] != "EVE@example.com" {
+			t.Fatalf("pending user saved: %v", u)
+		}
+		// The address of another pending sign-up is free to take; that sign-up goes.
+		other := fmt.Sprint(admin.get("/-/admin/users?q=zed").expect(http.StatusOK).list()[0]["id"])
+		admin.put("/-/admin/users/"+id, obj{"email": "zed@example.com"}).expect(http.StatusOK)
+		admin.get("/-/admin/users/" + other).expectError(http.StatusNotFound, "", "")
+		admin.put("/-/admin/users/"+id, obj{"email": "eve@example.com"}).expect(http.StatusOK)
 		admin.put("/-/admin/users/"+id, obj{"active": true}).expect(http.StatusOK)
 		e.browser().login("eve@example.com", pw).expectSuccess()
 		// Deactivated again, the old confirmation link does not bring the user back.
