@@ -37,6 +37,8 @@ type adminUserJSON struct {
 	Meta     map[string]any `json:"__meta__"`
 }
 
+// rfc3339Micro renders the times of the admin API: RFC 3339 in UTC, to the
+// microsecond that the database keeps.
 const rfc3339Micro = "2006-01-02T15:04:05.999999Z07:00"
 
 // adminUserURL is the absolute URL of a user in the admin API.
@@ -44,6 +46,7 @@ func (s *Server) adminUserURL(id backrest.UserID) string {
 	return strings.TrimSuffix(s.cfg.BaseURL, "/") + "/-/admin/users/" + id.String()
 }
 
+// adminUser returns the admin API representation of u.
 func (s *Server) adminUser(u *backrest.User) adminUserJSON {
 	return adminUserJSON{UserJSON: u.JSON(), Active: u.Active, Pending: u.Pending(),
 		Created: u.Created.UTC().Format(rfc3339Micro), Modified: u.Modified.UTC().Format(rfc3339Micro),
