@@ -295,7 +295,7 @@ func TestAdminActivatesPendingSignup(t *testing.T) {
 		// The address of another pending sign-up is free to take; that sign-up goes.
 		other := fmt.Sprint(admin.get("/-/admin/users?q=zed").expect(http.StatusOK).list()[0]["id"])
 		admin.put("/-/admin/users/"+id, obj{"email": "zed@example.com"}).expect(http.StatusOK)
-		admin.get("/-/admin/users/" + other).expectError(http.StatusNotFound, "", "")
+		admin.get("/-/admin/users/"+other).expectError(http.StatusNotFound, "", "")
 		admin.put("/-/admin/users/"+id, obj{"email": "eve@example.com"}).expect(http.StatusOK)
 		admin.put("/-/admin/users/"+id, obj{"active": true}).expect(http.StatusOK)
 		e.browser().login("eve@example.com", pw).expectSuccess()
