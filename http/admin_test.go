@@ -427,7 +427,9 @@ func TestAdminFilesAndStats(t *testing.T) {
 		photo := ann.post("/-/photos", obj{"title": "Cat", "image": dataURL("image/png", "cat.png", []byte("not really a png"))}).
 			expect(http.StatusCreated).JSON()
 		held := fileOf(t, photo, "image")
-		ann.post("/-/documents", obj{"title": "Doc", "rank": 1}).expect(http.StatusCreated)
+		doc := ann.post("/-/documents", obj{"title": "Doc", "rank": 1}).expect(http.StatusCreated).JSON()
+		gone := ann.post("/-/documents", obj{"title": "Gone", "rank": 1}).expect(http.StatusCreated).JSON()
+		ann.delete(itemURL(t, gone)).expect(http.StatusOK)
 		admin.upload([]byte("mine"), "text/plain", "b.txt")
 
 		res := admin.get("/-/admin/files").expect(http.StatusOK)
@@ -465,6 +467,10 @@ func TestAdminFilesAndStats(t *testing.T) {
 		}
 		if items["photo"] != float64(1) || items["document"] != float64(1) || items["notice"] != float64(0) || items["foo"] != float64(0) {
 			t.Fatalf("items: %v", items)
+		}
+		ann.delete(itemURL(t, doc)).expect(http.StatusOK)
+		if items := admin.get("/-/admin/stats").expect(http.StatusOK).JSON()["items"].(map[string]any); items["document"] != float64(0) {
+			t.Fatalf("items after a deletion: %v", items)
 		}
 		if fs["count"] != float64(3) || fs["bytes"] != float64(5+4+len("not really a png")) {
 			t.Fatalf("files: %v", fs)

@@ -145,9 +145,10 @@ func CountUsers(ctx context.Context, r Reader) (UserCounts, error) {
 	return c, nil
 }
 
-// CountItems returns the number of content items of each type that has any.
+// CountItems returns the number of content items of each type that has had any,
+// from the counts the triggers keep.
 func CountItems(ctx context.Context, r Reader) (map[string]int64, error) {
-	rows, err := r.Query(ctx, "SELECT type, count(*) FROM content GROUP BY type")
+	rows, err := r.Query(ctx, "SELECT type, sum(n) FROM content_counts GROUP BY type")
 	if err != nil {
 		return nil, fmt.Errorf("store: count items: %w", err)
 	}
