@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/account"
@@ -43,7 +42,7 @@ const rfc3339Micro = "2006-01-02T15:04:05.999999Z07:00"
 
 // adminUserURL is the absolute URL of a user in the admin API.
 func (s *Server) adminUserURL(id backrest.UserID) string {
-	return strings.TrimSuffix(s.cfg.BaseURL, "/") + "/-/admin/users/" + id.String()
+	return s.base() + "/-/admin/users/" + id.String()
 }
 
 // adminUser returns the admin API representation of u.
@@ -107,7 +106,7 @@ func (s *Server) pageHeaders(w http.ResponseWriter, r *http.Request, total int64
 	if next := offset + n; n == limit && int64(next) < total {
 		params, _ := url.ParseQuery(r.URL.RawQuery) // parsed before
 		params.Set("offset", strconv.Itoa(next))
-		w.Header().Set("Link", "<"+strings.TrimSuffix(s.cfg.BaseURL, "/")+r.URL.Path+"?"+params.Encode()+`>; rel="next"`)
+		w.Header().Set("Link", "<"+s.base()+r.URL.Path+"?"+params.Encode()+`>; rel="next"`)
 	}
 }
 
@@ -336,11 +335,11 @@ func (s *Server) adminListFiles(w http.ResponseWriter, r *http.Request) error {
 	out := make([]adminFileJSON, len(files))
 	for i, f := range files {
 		out[i] = adminFileJSON{ID: f.ID, UUID: f.UUID, Filename: f.Filename, MimeType: f.MimeType, Size: f.Size,
-			Owner: f.Owner.String(), Created: f.Created.UTC().Format(rfc3339Micro), URL: s.files.URL(f.File)}
+			Owner: f.Owner.String(), Created: f.Created.UTC().Format(rfc3339Micro), URL: s.fileURL(f.File)}
 		if f.Content != 0 {
 			item := &fileItemJSON{Type: f.ItemType, ID: f.Content, Field: f.Field}
 			if t := s.typeByName(f.ItemType); t != nil {
-				item.URL = s.content.URL(t, f.Content)
+				item.URL = s.itemURL(t, f.Content)
 			}
 			out[i].Item = item
 		}
