@@ -301,6 +301,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 		}
 	}
 	mux.Handle("/-/", routed("/-/", apiFallback(mux)))
+	for _, p := range s.pageTable() {
+		mux.Handle(p.pattern, routed(p.pattern, p.handler))
+	}
 	if s.cfg.Public != "" {
 		mux.Handle("/", routed("/", staticFiles(s.cfg.Public)))
 	} else {

@@ -102,10 +102,10 @@ func TestRoutesDocumented(t *testing.T) {
 	})
 }
 
-// TestRoutesFromTable checks that the muxes take their routes from the table
+// TestRoutesFromTable checks that the muxes take their routes from the tables
 // alone: the only calls of Handle in the package are those of routes and
-// fileRoutes, and they register a route of the table or one of the fallbacks of
-// paths that no route takes.
+// fileRoutes, and they register a route of the table, a page of the page table,
+// or one of the fallbacks of paths that no route takes.
 func TestRoutesFromTable(t *testing.T) {
 	fset := token.NewFileSet()
 	names, err := filepath.Glob("*.go")
@@ -149,6 +149,10 @@ func TestRoutesFromTable(t *testing.T) {
 				case *ast.BinaryExpr:
 					if types.ExprString(arg) != `r.method + " " + r.pattern` {
 						t.Errorf("%s: pattern %s is not a route of the table", where, types.ExprString(arg))
+					}
+				case *ast.SelectorExpr:
+					if types.ExprString(arg) != "p.pattern" {
+						t.Errorf("%s: pattern %s is not a page of the table", where, types.ExprString(arg))
 					}
 				case *ast.BasicLit:
 					if p, _ := strconv.Unquote(arg.Value); p != "/-/" && p != "/" {
