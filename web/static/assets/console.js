@@ -35,7 +35,7 @@ function shell() {
 			h("h2", {}, "Content"),
 			h("ul", {}, types.map((t) => nav(`#/content/${t.plural}`, t.title))),
 			h("h2", {}, "Schema"),
-			h("ul", {}, types.map((t) => nav(`#/schema/${t.plural}`, t.title))),
+			h("ul", {}, types.map((t) => nav(`#/schema/${t.plural}`, t.name))),
 			h("div", { class: "who" }, h("div", {}, me.email), logout)),
 		h("div", { class: "content" }, main)));
 }

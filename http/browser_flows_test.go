@@ -1,0 +1,198 @@
+package http_test
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A person signs up, follows the mailed link and lands on the welcome page logged
+// in; forgets the password, follows the reset link, sets a new one and logs in
+// with it; changes the e-mail address and follows that link.
+func TestBrowserAccountFlows(t *testing.T) {
+	forEachBrowserDB(t, func(t *testing.T, e *env, b *page) {
+		const email, newEmail = "ada@example.com", "ada.l@example.com"
+		b.open("/#/signup", "Create an account")
+		b.axe("sign-up")
+		b.fill("E-mail address", email)
+		b.fill("Password", "first-secret-1")
+		b.fill("First name", "Ada")
+		b.click("Create account")
+		b.see("Check your mail")
+		link := e.awaitMail(email, 0, "/-/signup")
+		b.open(strings.TrimPrefix(link, e.srv.URL), "Welcome, Ada!")
+		b.see("logged in as " + email)
+		b.axe("welcome")
+
+		b.click("Go to your profile")
+		b.see("Your profile")
+		b.axe("profile")
+		b.click("Log out")
+		b.see("Log in")
+		b.axe("log-in")
+
+		b.click("Forgot your password?")
+		b.see("Forgot your password?")
+		b.axe("forgot password")
+		seen := len(e.mails(email))
+		b.fill("E-mail address", email)
+		b.click("Send the link")
+		b.see("a link to set a new password is on its way")
+		link = e.awaitMail(email, seen, "/-/reset/")
+		b.open(strings.TrimPrefix(link, e.srv.URL), "Set a new password")
+		b.axe("reset form")
+		b.fill("New password", "second-secret-2")
+		b.fill("New password again", "not the same")
+		b.click("Set the password")
+		if msg := b.fieldError("New password again"); msg != "The two passwords differ" {
+			t.Fatalf("mismatch error %q", msg)
+		}
+		b.fill("New password again", "second-secret-2")
+		b.click("Set the password")
+		b.see("Your password is set.")
+		b.click("Log in")
+		b.see("Forgot your password?")
+		b.fill("E-mail address", email)
+		b.fill("Password", "first-secret-1")
+		b.click("Log in")
+		if msg := b.fieldError("E-mail address"); msg != "Login failed" {
+			t.Fatalf("wrong password: error %q", msg)
+		}
+		b.fill("Password", "second-secret-2")
+		b.click("Log in")
+		b.see("Logged in as " + email)
+
+		seen = len(e.mails(newEmail))
+		b.fill("New e-mail address", newEmail)
+		b.fill("Your password", "second-secret-2")
+		b.click("Change e-mail address")
+		b.see("Follow the link we sent to " + newEmail)
+		link = e.awaitMail(newEmail, seen, "/-/email/")
+		b.open(strings.TrimPrefix(link, e.srv.URL), "E-mail address changed")
+		b.see("Your e-mail address is now " + newEmail)
+		b.axe("e-mail changed")
+		b.browserLogin(newEmail, "second-secret-2")
+	})
+}
+
+// browserLogin checks through the API that the address and password log in.
+func (p *page) browserLogin(email, password string) {
+	p.t.Helper()
+	if status := p.fetchJSON("PUT", "/-/login", map[string]string{"login": email, "password": password}); status != 200 {
+		p.t.Fatalf("log in as %s: status %d", email, status)
+	}
+}
+
+// An admin logs in to the console, finds a user and makes them an editor; the
+// user can then create an item of a type that needs that role.
+func TestBrowserConsoleRoles(t *testing.T) {
+	forEachBrowserDB(t, func(t *testing.T, e *env, b *page) {
+		e.addUser("root@example.com", pw, "Root", "", "admin")
+		e.addUser("bob@example.com", pw, "Bob", "Builder")
+		bob := b.tab()
+		bob.open("/#/login", "Log in")
+		bob.fill("E-mail address", "bob@example.com")
+		bob.fill("Password", pw)
+		bob.click("Log in")
+		bob.see("Logged in as bob@example.com")
+		if status := bob.fetchJSON("POST", "/-/announcements", map[string]any{"title": "Hello", "level": 1}); status != 403 {
+			t.Fatalf("announcement before the role: status %d", status)
+		}
+
+		b.open("/_/", "Log in to the console")
+		b.fill("E-mail address", "root@example.com")
+		b.fill("Password", pw)
+		b.click("Log in")
+		b.see("Dashboard")
+		b.click("Users")
+		b.see("root@example.com")
+		b.fill("Search", "builder")
+		b.click("Search")
+		b.see("bob@example.com")
+		b.click("bob@example.com")
+		b.see("End all sessions")
+		b.fill("Roles", "editor")
+		b.click("Save")
+		b.see("Saved.")
+
+		if status := bob.fetchJSON("POST", "/-/announcements", map[string]any{"title": "Hello", "level": 1}); status != 201 {
+			t.Fatalf("announcement as editor: status %d", status)
+		}
+		b.click("Announcements")
+		b.see("Hello")
+	})
+}
+
+// The admin creates an item with a validation error, sees it beside its field,
+// fixes it, uploads an image into a file field, sees its preview, and deletes the
+// item.
+func TestBrowserConsoleItem(t *testing.T) {
+	forEachBrowserDB(t, func(t *testing.T, e *env, b *page) {
+		e.addUser("root@example.com", pw, "Root", "", "admin")
+		img := filepath.Join(t.TempDir(), "dot.png")
+		writePNG(t, img)
+
+		b.open("/_/", "Log in to the console")
+		b.fill("E-mail address", "root@example.com")
+		b.fill("Password", pw)
+		b.click("Log in")
+		b.see("Dashboard")
+		b.click("Documents")
+		b.click("New document")
+		b.see("Create document")
+		b.fill("title", "Launch notes")
+		b.fill("slug", "Not A Slug")
+		b.choose("status", "draft")
+		b.click("Create document")
+		if msg := b.fieldError("slug"); msg == "" {
+			t.Fatal("no error beside slug")
+		}
+		b.see("There is a problem")
+		b.fill("slug", "launch-notes")
+		b.click("Create document")
+		b.see("About")
+		b.see("Launch notes")
+
+		b.upload("attachment", img)
+		b.see("dot.png is uploaded")
+		b.seeImage("Preview of dot.png", 24)
+		b.click("Save")
+		b.see("Saved.")
+		var items []map[string]any
+		b.eval(`fetch("/-/documents?slug=launch-notes").then((r) => r.json())`, &items)
+		if len(items) != 1 || items[0]["attachment"] == nil {
+			t.Fatalf("saved: %v", items)
+		}
+		b.click("Delete this document")
+		b.see("It is deleted for good.")
+		b.click("Delete")
+		b.see("No documents.")
+		b.eval(`fetch("/-/documents?slug=launch-notes").then((r) => r.json())`, &items)
+		if len(items) != 0 {
+			t.Fatalf("after delete: %v", items)
+		}
+	})
+}
+
+// writePNG writes a small image.
+func writePNG(t *testing.T, name string) {
+	t.Helper()
+	m := image.NewRGBA(image.Rect(0, 0, 24, 24))
+	for x := range 24 {
+		for y := range 24 {
+			m.Set(x, y, color.RGBA{59, 91, 219, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,327 @@
+package http_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/backrest/backrest"
+	"github.com/backrest/backrest/store/storetest"
+)
+
+// The browser tests drive the account pages and the console in Chromium, headless,
+// against a real server. Where no Chromium is installed they skip, except in CI
+// (CI=true), where they must run. Each saves a screenshot of its last page into
+// screenshots/ (git-ignored).
+
+// uiWait bounds each wait for the page to reach a state; a page that never gets
+// there fails the test rather than hang it.
+const uiWait = 30 * time.Second
+
+// chromium returns the path of the browser, or skips the test when there is none.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("no Chromium found (chromium, google-chrome): CI runs the browser tests")
+	}
+	t.Skip("no Chromium found (chromium, google-chrome): browser tests skipped")
+	return ""
+}
+
+// forEachBrowserDB runs f with a fresh server of the example schema and a browser
+// on each backend. The backends run in parallel with each other but not with
+// other tests, so that at most two browsers run at a time.
+func forEachBrowserDB(t *testing.T, f func(t *testing.T, e *env, b *page)) {
+	t.Helper()
+	exe := chromium(t)
+	storetest.ForEach(t, func(t *testing.T, backend storetest.Backend) {
+		t.Parallel()
+		e := newEnv(t, backend, func(c *backrest.Config) { c.Schema = "../examples/schema.json" })
+		f(t, e, openBrowser(t, e, exe))
+	})
+}
+
+// page is a browser tab on the server of a test, which records the errors of its
+// console.
+type page struct {
+	t    *testing.T
+	e    *env
+	ctx  context.Context
+	mu   sync.Mutex
+	errs []string
+}
+
+// openBrowser starts a headless Chromium for the test; it is stopped (its process
+// killed) when the test ends, after a screenshot of the last page.
+func openBrowser(t *testing.T, e *env, exe string) *page {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.NoSandbox,
+		chromedp.Flag("headless", "new"),
+		chromedp.Flag("remote-debugging-address", "127.0.0.1"),
+		chromedp.WindowSize(1280, 900),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	p := &page{t: t, e: e, ctx: ctx}
+	p.listen(ctx)
+	if err := chromedp.Run(ctx); err != nil {
+		cancel()
+		cancelAlloc()
+		t.Fatalf("start Chromium: %v", err)
+	}
+	t.Cleanup(func() {
+		p.screenshot()
+		cancel()
+		cancelAlloc()
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		for _, msg := range p.errs {
+			t.Errorf("browser console: %s", msg)
+		}
+	})
+	return p
+}
+
+// tab opens a second tab with cookies of its own (another person at another
+// computer), closed when the test ends.
+func (p *page) tab() *page {
+	ctx, cancel := chromedp.NewContext(p.ctx, chromedp.WithNewBrowserContext())
+	q := &page{t: p.t, e: p.e, ctx: ctx}
+	q.listen(ctx)
+	if err := chromedp.Run(ctx); err != nil {
+		p.t.Fatalf("open tab: %v", err)
+	}
+	p.t.Cleanup(func() {
+		cancel()
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		for _, msg := range q.errs {
+			p.t.Errorf("browser console (second tab): %s", msg)
+		}
+	})
+	return q
+}
+
+// listen records uncaught exceptions, console.error calls and the browser's own
+// error entries (such as Content-Security-Policy refusals). Failed responses
+// are not errors of the page: the tests provoke them on purpose.
+func (p *page) listen(ctx context.Context) {
+	chromedp.ListenTarget(ctx, func(ev any) {
+		var msg string
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			msg = ev.ExceptionDetails.Error()
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.APITypeError {
+				var args []string
+				for _, a := range ev.Args {
+					args = append(args, string(a.Value)+a.Description)
+				}
+				msg = strings.Join(args, " ")
+			}
+		case *log.EventEntryAdded:
+			if ev.Entry.Level == log.LevelError && ev.Entry.Source != log.SourceNetwork {
+				msg = ev.Entry.Text
+			}
+		}
+		if msg != "" {
+			p.mu.Lock()
+			p.errs = append(p.errs, msg)
+			p.mu.Unlock()
+		}
+	})
+}
+
+// run runs the actions, failing the test on an error.
+func (p *page) run(what string, actions ...chromedp.Action) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, uiWait)
+	defer cancel()
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		p.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// open loads the path of the server and waits for the text.
+func (p *page) open(path, text string) {
+	p.t.Helper()
+	p.run("open "+path, chromedp.Navigate(p.e.url(path)))
+	p.see(text)
+}
+
+// see waits until the page shows text.
+func (p *page) see(text string) {
+	p.t.Helper()
+	p.run(fmt.Sprintf("wait for %q", text), chromedp.Poll(fmt.Sprintf(`document.body.innerText.includes(%s)`, jsString(text)), nil,
+		chromedp.WithPollingTimeout(uiWait)))
+}
+
+// seeImage waits until the image of the alternative text alt has loaded, width pixels wide.
+func (p *page) seeImage(alt string, width int) {
+	p.t.Helper()
+	p.run("image "+alt, chromedp.Poll(fmt.Sprintf(`[...document.images].some((i) => i.alt === %s && i.complete && i.naturalWidth === %d)`,
+		jsString(alt), width), nil, chromedp.WithPollingTimeout(uiWait)))
+}
+
+// eval evaluates a JavaScript expression (awaiting a promise) into out.
+func (p *page) eval(js string, out any) {
+	p.t.Helper()
+	p.run("evaluate "+js, chromedp.Evaluate(js, out, func(e *runtime.EvaluateParams) *runtime.EvaluateParams {
+		return e.WithAwaitPromise(true)
+	}))
+}
+
+// control returns a CSS selector of the visible control labelled label.
+func (p *page) control(label string) string {
+	p.t.Helper()
+	var id string
+	p.run("find the control "+label, chromedp.Poll(fmt.Sprintf(`(() => {
+		const l = [...document.querySelectorAll("label")].find((l) => l.offsetParent !== null &&
+			l.textContent.replace(" (required)", "").trim() === %s);
+		return l && l.htmlFor ? l.htmlFor : false;
+	})()`, jsString(label)), &id, chromedp.WithPollingTimeout(uiWait)))
+	return "#" + id
+}
+
+// fill types value into the control labelled label, after clearing it.
+func (p *page) fill(label, value string) {
+	p.t.Helper()
+	sel := p.control(label)
+	p.run("fill "+label, chromedp.SetValue(sel, "", chromedp.ByQuery), chromedp.SendKeys(sel, value, chromedp.ByQuery))
+}
+
+// choose selects value in the select labelled label.
+func (p *page) choose(label, value string) {
+	p.t.Helper()
+	p.run("choose "+label, chromedp.SetValue(p.control(label), value, chromedp.ByQuery))
+}
+
+// click clicks the visible button or link whose text is text.
+func (p *page) click(text string) {
+	p.t.Helper()
+	sel := fmt.Sprintf(`//*[(self::button or self::a) and normalize-space()=%s]`, xpathString(text))
+	p.run("click "+text, chromedp.Click(sel, chromedp.BySearch, chromedp.NodeVisible))
+}
+
+// upload sets the file input labelled label to the file.
+func (p *page) upload(label, file string) {
+	p.t.Helper()
+	p.run("upload "+file, chromedp.SetUploadFiles(p.control(label), []string{file}, chromedp.ByQuery))
+}
+
+// fieldError returns the error shown beside the control labelled label, once there is one.
+func (p *page) fieldError(label string) string {
+	p.t.Helper()
+	sel := p.control(label)
+	var msg string
+	p.run("error of "+label, chromedp.Poll(fmt.Sprintf(`(() => {
+		const c = document.querySelector(%s);
+		const err = document.getElementById(c.getAttribute("aria-describedby").split(" ").pop());
+		return c.getAttribute("aria-invalid") === "true" && err.textContent ? err.textContent : false;
+	})()`, jsString(sel)), &msg, chromedp.WithPollingTimeout(uiWait)))
+	return msg
+}
+
+// fetchJSON calls the API from the page, with its cookie, and returns the status.
+func (p *page) fetchJSON(method, path string, body any) int {
+	p.t.Helper()
+	raw, err := json.Marshal(body)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	var status int
+	p.eval(fmt.Sprintf(`fetch(%s, {method: %s, headers: {"Content-Type": "application/json"}, body: %s}).then((r) => r.status)`,
+		jsString(path), jsString(method), jsString(string(raw))), &status)
+	return status
+}
+
+var axeSource = sync.OnceValues(func() ([]byte, error) { return os.ReadFile("testdata/axe/axe.min.js") })
+
+// axe runs axe-core on the page and fails the test on a serious or critical
+// violation of accessibility.
+func (p *page) axe(name string) {
+	p.t.Helper()
+	src, err := axeSource()
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	var found bool
+	p.eval(`typeof window.axe === "object"`, &found)
+	if !found {
+		var ignored any
+		p.run("load axe-core", chromedp.Evaluate(string(src)+";0", &ignored))
+	}
+	var violations []struct {
+		ID, Impact, Help string
+		Nodes            []struct{ Target []any }
+	}
+	p.eval(`axe.run(document, {resultTypes: ["violations"]}).then((r) => r.violations.filter((v) => v.impact === "serious" || v.impact === "critical"))`, &violations)
+	for _, v := range violations {
+		var where []string
+		for _, n := range v.Nodes {
+			where = append(where, fmt.Sprint(n.Target...))
+		}
+		p.t.Errorf("%s: accessibility (%s) %s: %s at %s", name, v.Impact, v.ID, v.Help, strings.Join(where, ", "))
+	}
+}
+
+// screenshot saves the page as screenshots/TEST.png.
+func (p *page) screenshot() {
+	var buf []byte
+	ctx, cancel := context.WithTimeout(p.ctx, uiWait)
+	defer cancel()
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 90)); err != nil {
+		p.t.Logf("screenshot: %v", err)
+		return
+	}
+	name := regexp.MustCompile(`[^A-Za-z0-9_-]+`).ReplaceAllString(p.t.Name(), "-") + ".png"
+	if err := os.MkdirAll("screenshots", 0o755); err == nil {
+		os.WriteFile(filepath.Join("screenshots", name), buf, 0o644)
+	}
+}
+
+// awaitMail waits, within a bound, until the outbox holds more than seen mails to
+// the address (mails may leave through a queue) and returns the link containing
+// part of the newest one.
+func (e *env) awaitMail(to string, seen int, part string) string {
+	e.t.Helper()
+	for i := 0; i < 600; i++ {
+		if len(e.mails(to)) > seen {
+			return e.link(to, part)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	e.t.Fatalf("no new mail to %s within %d polls", to, 600)
+	return ""
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func xpathString(s string) string {
+	if !strings.Contains(s, `"`) {
+		return `"` + s + `"`
+	}
+	return "'" + s + "'"
+}
