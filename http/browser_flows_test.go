@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"image"
 	"image/color"
 	"image/png"
@@ -94,7 +95,7 @@ func TestBrowserConsoleRoles(t *testing.T) {
 	forEachBrowserDB(t, func(t *testing.T, e *env, b *page) {
 		e.addUser("root@example.com", pw, "Root", "", "admin")
 		e.addUser("bob@example.com", pw, "Bob", "Builder")
-		bob := b.tab()
+		bob := b.another("bob")
 		bob.open("/#/login", "Log in")
 		bob.fill("E-mail address", "bob@example.com")
 		bob.fill("Password", pw)
@@ -145,20 +146,20 @@ func TestBrowserConsoleItem(t *testing.T) {
 		b.click("Documents")
 		b.click("New document")
 		b.see("Create document")
-		b.fill("title", "Launch notes")
-		b.fill("slug", "Not A Slug")
-		b.choose("status", "draft")
+		b.fill("Title", "Launch notes")
+		b.fill("Slug", "Not A Slug")
+		b.choose("Status", "draft")
 		b.click("Create document")
-		if msg := b.fieldError("slug"); msg == "" {
+		if msg := b.fieldError("Slug"); msg == "" {
 			t.Fatal("no error beside slug")
 		}
 		b.see("There is a problem")
-		b.fill("slug", "launch-notes")
+		b.fill("Slug", "launch-notes")
 		b.click("Create document")
 		b.see("About")
 		b.see("Launch notes")
 
-		b.upload("attachment", img)
+		b.upload("Attachment", img)
 		b.see("dot.png is uploaded")
 		b.seeImage("Preview of dot.png", 24)
 		b.click("Save")
@@ -177,6 +178,18 @@ func TestBrowserConsoleItem(t *testing.T) {
 			t.Fatalf("after delete: %v", items)
 		}
 	})
+}
+
+// pngBase64 is the small image of writePNG in base 64.
+func pngBase64(t *testing.T) string {
+	t.Helper()
+	name := filepath.Join(t.TempDir(), "dot.png")
+	writePNG(t, name)
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(data)
 }
 
 // writePNG writes a small image.

@@ -54,7 +54,7 @@ func forEachBrowserDB(t *testing.T, f func(t *testing.T, e *env, b *page)) {
 	storetest.ForEach(t, func(t *testing.T, backend storetest.Backend) {
 		t.Parallel()
 		e := newEnv(t, backend, func(c *backrest.Config) { c.Schema = "../examples/schema.json" })
-		f(t, e, openBrowser(t, e, exe))
+		f(t, e, openBrowser(t, e, exe, ""))
 	})
 }
 
@@ -64,13 +64,16 @@ type page struct {
 	t    *testing.T
 	e    *env
 	ctx  context.Context
+	who  string
 	mu   sync.Mutex
 	errs []string
 }
 
 // openBrowser starts a headless Chromium for the test; it is stopped (its process
-// killed) when the test ends, after a screenshot of the last page.
-func openBrowser(t *testing.T, e *env, exe string) *page {
+// killed) when the test ends, after a screenshot of its last page. A browser of
+// its own (with cookies of its own) is another person at another computer: who
+// names them in the screenshot's name.
+func openBrowser(t *testing.T, e *env, exe, who string) *page {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
@@ -80,8 +83,8 @@ func openBrowser(t *testing.T, e *env, exe string) *page {
 		chromedp.WindowSize(1280, 900),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	p := &page{t: t, e: e, ctx: ctx}
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf))
+	p := &page{t: t, e: e, ctx: ctx, who: who}
 	p.listen(ctx)
 	if err := chromedp.Run(ctx); err != nil {
 		cancel()
@@ -99,26 +102,6 @@ func openBrowser(t *testing.T, e *env, exe string) *page {
 		}
 	})
 	return p
-}
-
-// tab opens a second tab with cookies of its own (another person at another
-// computer), closed when the test ends.
-func (p *page) tab() *page {
-	ctx, cancel := chromedp.NewContext(p.ctx, chromedp.WithNewBrowserContext())
-	q := &page{t: p.t, e: p.e, ctx: ctx}
-	q.listen(ctx)
-	if err := chromedp.Run(ctx); err != nil {
-		p.t.Fatalf("open tab: %v", err)
-	}
-	p.t.Cleanup(func() {
-		cancel()
-		q.mu.Lock()
-		defer q.mu.Unlock()
-		for _, msg := range q.errs {
-			p.t.Errorf("browser console (second tab): %s", msg)
-		}
-	})
-	return q
 }
 
 // listen records uncaught exceptions, console.error calls and the browser's own
@@ -206,13 +189,16 @@ func (p *page) control(label string) string {
 func (p *page) fill(label, value string) {
 	p.t.Helper()
 	sel := p.control(label)
-	p.run("fill "+label, chromedp.SetValue(sel, "", chromedp.ByQuery), chromedp.SendKeys(sel, value, chromedp.ByQuery))
+	var ignored any
+	p.run("fill "+label, chromedp.Evaluate(fmt.Sprintf(`document.querySelector(%s).value = ""`, jsString(sel)), &ignored),
+		chromedp.SendKeys(sel, value, chromedp.ByQuery))
 }
 
 // choose selects value in the select labelled label.
 func (p *page) choose(label, value string) {
 	p.t.Helper()
-	p.run("choose "+label, chromedp.SetValue(p.control(label), value, chromedp.ByQuery))
+	var ignored any
+	p.run("choose "+label, chromedp.Evaluate(fmt.Sprintf(`document.querySelector(%s).value = %s`, jsString(p.control(label)), jsString(value)), &ignored))
 }
 
 // click clicks the visible button or link whose text is text.
@@ -270,12 +256,19 @@ func (p *page) axe(name string) {
 		var ignored any
 		p.run("load axe-core", chromedp.Evaluate(string(src)+";0", &ignored))
 	}
-	var violations []struct {
-		ID, Impact, Help string
-		Nodes            []struct{ Target []any }
+	var result struct {
+		Passes     int
+		Violations []struct {
+			ID, Impact, Help string
+			Nodes            []struct{ Target []any }
+		}
 	}
-	p.eval(`axe.run(document, {resultTypes: ["violations"]}).then((r) => r.violations.filter((v) => v.impact === "serious" || v.impact === "critical"))`, &violations)
-	for _, v := range violations {
+	p.eval(`axe.run(document).then((r) => ({passes: r.passes.length,
+		violations: r.violations.filter((v) => v.impact === "serious" || v.impact === "critical")}))`, &result)
+	if result.Passes == 0 {
+		p.t.Fatalf("%s: axe-core checked nothing", name)
+	}
+	for _, v := range result.Violations {
 		var where []string
 		for _, n := range v.Nodes {
 			where = append(where, fmt.Sprint(n.Target...))
@@ -284,16 +277,23 @@ func (p *page) axe(name string) {
 	}
 }
 
+// another opens a second browser for the test, another person.
+func (p *page) another(who string) *page {
+	p.t.Helper()
+	return openBrowser(p.t, p.e, chromium(p.t), who)
+}
+
 // screenshot saves the page as screenshots/TEST.png.
 func (p *page) screenshot() {
 	var buf []byte
 	ctx, cancel := context.WithTimeout(p.ctx, uiWait)
 	defer cancel()
-	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 90)); err != nil {
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 100)); err != nil {
 		p.t.Logf("screenshot: %v", err)
 		return
 	}
-	name := regexp.MustCompile(`[^A-Za-z0-9_-]+`).ReplaceAllString(p.t.Name(), "-") + ".png"
+	name := regexp.MustCompile(`[^A-Za-z0-9_-]+`).ReplaceAllString(p.t.Name()+" "+p.who, "-")
+	name = strings.Trim(name, "-") + ".png"
 	if err := os.MkdirAll("screenshots", 0o755); err == nil {
 		os.WriteFile(filepath.Join("screenshots", name), buf, 0o644)
 	}
@@ -324,4 +324,12 @@ func xpathString(s string) string {
 		return `"` + s + `"`
 	}
 	return "'" + s + "'"
+}
+
+// shot saves the page as screenshots/TEST-name.png, beside the last page's.
+func (p *page) shot(name string) {
+	saved := p.who
+	p.who = strings.TrimSpace(p.who + " " + name)
+	p.screenshot()
+	p.who = saved
 }

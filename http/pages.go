@@ -23,13 +23,13 @@ type page struct {
 func (s *Server) pageTable() []page {
 	pages := []page{
 		{"GET /_", http.RedirectHandler("/_/", http.StatusMovedPermanently)},
-		{"GET /_/{$}", embedded("console.html")},
-		{"GET /_/assets/{name}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			embedded("assets/" + r.PathValue("name")).ServeHTTP(w, r)
+		{"/_/{$}", embedded("console.html")},
+		{"/_/assets/{name}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			embedded("assets/"+r.PathValue("name")).ServeHTTP(w, r)
 		})},
 	}
 	if s.cfg.Public == "" {
-		pages = append(pages, page{"GET /{$}", embedded("account.html")})
+		pages = append(pages, page{"/{$}", embedded("account.html")})
 	}
 	return pages
 }
@@ -38,9 +38,14 @@ func (s *Server) pageTable() []page {
 var started = time.Now()
 
 // embedded serves the file name of the pages under their Content-Security-Policy;
-// a missing one is a JSON 404.
+// a missing one is a JSON 404, and methods other than GET and HEAD a 405.
 func embedded(name string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeStatusError(w, http.StatusMethodNotAllowed, "")
+			return
+		}
 		data, err := fs.ReadFile(web.Files, name)
 		if err != nil {
 			writeStatusError(w, http.StatusNotFound, "")

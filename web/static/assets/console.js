@@ -1,7 +1,7 @@
 // The admin console at /_/: dashboard, users, the content of every type with forms
 // generated from the OpenAPI document, files, and the schema of each type. It uses
 // the public and the admin API with the session cookie, nothing else.
-import { h, api, field, form, notice, announce, busy, confirmDialog, route, mount, fmtDate, fmtBytes, values, showErrors, clearErrors } from "./lib.js";
+import { h, api, field, form, notice, announce, busy, confirmDialog, route, mount, fmtDate, fmtBytes, values, showErrors, clearErrors, human } from "./lib.js";
 import { loadTypes, itemForm, formBody } from "./schema.js";
 
 const app = document.getElementById("app");
@@ -42,7 +42,7 @@ function shell() {
 
 function markNav() {
 	const hash = location.hash || "#/";
-	for (const a of app.querySelectorAll(".sidebar a[href^='#/']")) {
+	for (const a of app.querySelectorAll(".sidebar li a")) {
 		const href = a.getAttribute("href");
 		const on = href === "#/" ? hash === "#/" || hash === "#" : hash === href || hash.startsWith(`${href}/`) || hash.startsWith(`${href}?`);
 		if (on) a.setAttribute("aria-current", "page");
@@ -99,7 +99,7 @@ function loginPage() {
 
 function head(title, crumbs, ...actions) {
 	return h("div", {},
-		crumbs && h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, crumbs),
+		crumbs && h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, crumbs, " /"),
 		h("div", { class: "page-head" }, h("h1", {}, title), h("div", { class: "actions" }, actions)));
 }
 
@@ -117,7 +117,8 @@ function pager(base, query, offset, count, total) {
 		if (o) q.set("offset", o); else q.delete("offset");
 		return `${base}?${q}`;
 	};
-	const shown = count ? `${offset + 1}–${offset + count} of ${total}` : `0 of ${total}`;
+	if (!total && !offset) return null;
+	const shown = count ? `${offset + 1}–${offset + count} of ${total}` : `none of ${total}`;
 	return h("nav", { class: "pager", "aria-label": "Pages" },
 		offset > 0 ? h("a", { class: "button", href: go(Math.max(0, offset - PAGE)) }, "Previous") : null,
 		h("span", {}, shown),
@@ -312,11 +313,12 @@ async function content(parts, query) {
 		: { label: p.label, value: query.get(p.name) || "" })),
 	field("sort", { label: "Sort by", value: query.get("sort") || "", options: [["", "Newest first"], ...t.sorts.map((s) => [s, sortLabel(s)])] }),
 	h("button", { type: "submit" }, "Apply"));
-	const extra = t.listColumns.map((name) => ({ label: name, cell: (it) => cellText(it[name]) }));
+	const extra = t.listColumns.map((name) => ({ label: human(name), cell: (it) => cellText(it[name]) }));
 	mount(main, t.title, "backrest console",
-		head(t.title, t.description ? h("span", { class: "muted" }, t.description) : null,
+		head(t.title, null,
 			h("a", { class: "button", href: `#/schema/${t.plural}` }, "Schema"),
 			h("a", { class: "button primary", href: `#/content/${t.plural}/new` }, `New ${t.name}`)),
+		t.description && h("p", { class: "lead" }, t.description),
 		filterForm,
 		table(t.title, [
 			{ label: "Id", num: true, cell: (it) => it.id },

@@ -233,6 +233,12 @@ export function mount(main, title, suffix, ...view) {
 	}
 }
 
+// human turns a field name into a label: published_at is "Published at".
+export function human(name) {
+	const s = String(name).replace(/_/g, " ");
+	return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
 // fmtDate formats an RFC 3339 time for people.
 export function fmtDate(s) {
 	if (!s) return "";

@@ -1,6 +1,6 @@
 // The content types as the OpenAPI document describes them, and the forms of
 // their items generated from those descriptions.
-import { h, api, ApiError, field, busy, announce, fmtBytes, nextId } from "./lib.js";
+import { h, api, ApiError, field, busy, announce, fmtBytes, nextId, human } from "./lib.js";
 
 const META = new Set(["id", "type", "owner", "creation_date", "modification_date", "__meta__", "categories"]);
 const LISTED = new Set(["string", "enum", "integer", "number", "boolean", "datetime"]);
@@ -33,7 +33,7 @@ export async function loadTypes() {
 			categories: "categories" in create.properties,
 			fields,
 			filters: params.filter((p) => !["limit", "offset", "sort"].includes(p.name))
-				.map((p) => ({ name: p.name, label: p.name === "owner" ? "Owner id" : p.name, enum: p.schema?.enum })),
+				.map((p) => ({ name: p.name, label: p.name === "owner" ? "Owner id" : human(p.name), enum: p.schema?.enum })),
 			sorts: sort?.schema?.enum || [],
 			listColumns: fields.filter((f) => LISTED.has(f.kind) && f.name !== "title" && f.name !== "description").slice(0, 3).map((f) => f.name),
 		});
@@ -88,7 +88,7 @@ function hint(f) {
 }
 
 function control(f, value) {
-	const o = { label: f.name, required: f.required, hint: hint(f) };
+	const o = { label: human(f.name), required: f.required, hint: hint(f) };
 	switch (f.kind) {
 	case "file":
 		return fileField(f, value);
@@ -132,8 +132,8 @@ function fileField(f, current) {
 	const preview = h("div", { class: "file-box" });
 	const status = h("div", { class: "hint", id: statusId, role: "status" });
 	const input = h("input", { type: "file", id, "aria-describedby": `${statusId} ${errId}` });
-	const box = h("div", { class: "field", "data-field": f.name, "data-label": f.name, "data-file": "" },
-		h("label", { for: id }, f.name, f.required ? h("span", { class: "muted" }, " (required)") : null),
+	const box = h("div", { class: "field", "data-field": f.name, "data-label": human(f.name), "data-file": "" },
+		h("label", { for: id }, human(f.name), f.required ? h("span", { class: "muted" }, " (required)") : null),
 		preview, input, status, h("div", { class: "error", id: errId }));
 	const showFile = (file) => {
 		preview.replaceChildren();
