@@ -3,6 +3,8 @@ package http_test
 import (
 	"strconv"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 )
 
 // Every page of the account pages and of the console passes axe-core without a
@@ -26,9 +28,8 @@ func TestBrowserAccessibility(t *testing.T) {
 		check("account-not-found", "/#/nowhere", "Page not found")
 		check("console-log-in", "/_/", "Log in to the console")
 
-		b.fill("E-mail address", "root@example.com")
-		b.fill("Password", pw)
-		b.click("Log in")
+		// By keyboard alone: the focus starts on the heading.
+		b.keys("\t", "root@example.com", "\t", pw, "\r")
 		b.see("Dashboard")
 		b.axe("console-dashboard")
 		b.shot("console-dashboard")
@@ -53,5 +54,9 @@ func TestBrowserAccessibility(t *testing.T) {
 		check("console-announcements", "/_/#/content/announcements", "No announcements.")
 		check("console-new-announcement", "/_/#/content/announcements/new", "Create announcement")
 		check("console-schema", "/_/#/schema/documents", "Schema of document")
+
+		b.run("narrow screen", chromedp.EmulateViewport(390, 844))
+		check("console-narrow", "/_/#/content/documents/"+doc, "Download dot.png")
+		check("account-narrow", "/#/profile", "Your profile")
 	})
 }

@@ -154,6 +154,7 @@ func TestBrowserConsoleItem(t *testing.T) {
 			t.Fatal("no error beside slug")
 		}
 		b.see("There is a problem")
+		b.shot("validation-error")
 		b.fill("Slug", "launch-notes")
 		b.click("Create document")
 		b.see("About")
@@ -162,6 +163,7 @@ func TestBrowserConsoleItem(t *testing.T) {
 		b.upload("Attachment", img)
 		b.see("dot.png is uploaded")
 		b.seeImage("Preview of dot.png", 24)
+		b.shot("preview")
 		b.click("Save")
 		b.see("Saved.")
 		var items []map[string]any

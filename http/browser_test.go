@@ -208,6 +208,14 @@ func (p *page) click(text string) {
 	p.run("click "+text, chromedp.Click(sel, chromedp.BySearch, chromedp.NodeVisible))
 }
 
+// keys types the keys into whatever has the focus.
+func (p *page) keys(keys ...string) {
+	p.t.Helper()
+	for _, k := range keys {
+		p.run("type", chromedp.KeyEvent(k))
+	}
+}
+
 // upload sets the file input labelled label to the file.
 func (p *page) upload(label, file string) {
 	p.t.Helper()

@@ -183,7 +183,10 @@ export function showErrors(f, err) {
 	for (const e of errors) {
 		const name = String(e.name || "").split(/[.[]/)[0];
 		const placed = name && e.location !== "path" && fieldError(f, name, e.description);
-		items.push(h("li", {}, placed ? `${labelOf(f, name)}: ${e.description}` : e.description));
+		const control = placed && [...f.querySelectorAll("[data-field]")].find((el) => el.dataset.field === name).querySelector("input, select, textarea");
+		items.push(h("li", {}, control
+			? h("a", { href: `#${control.id}`, onclick: (ev) => { ev.preventDefault(); control.focus(); } }, `${labelOf(f, name)}: ${e.description}`)
+			: e.description));
 	}
 	summary.replaceChildren(h("strong", {}, errors.length > 1 ? "There are problems:" : "There is a problem:"), h("ul", {}, items));
 	summary.focus();
