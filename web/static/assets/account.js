@@ -33,10 +33,13 @@ async function render() {
 	if (location.hash && !location.hash.startsWith("#/")) return;
 	const { parts } = route();
 	const page = pages[parts[0] || ""] || notFound;
+	main.setAttribute("aria-busy", "true");
 	try {
 		await page(parts.slice(1));
 	} catch (err) {
 		show("Something went wrong", h("h1", {}, "Something went wrong"), notice("error-box", err.message), links(h("a", { href: "#/" }, "Start again")));
+	} finally {
+		main.removeAttribute("aria-busy");
 	}
 }
 

@@ -58,6 +58,7 @@ async function render() {
 	const { parts, query } = route();
 	const pages = { "": dashboard, users, files, content, schema };
 	const page = pages[parts[0] || ""];
+	main.setAttribute("aria-busy", "true");
 	try {
 		if (!page) throw new Error("There is no such page.");
 		await page(parts.slice(1), query);
@@ -67,6 +68,8 @@ async function render() {
 			return loginPage();
 		}
 		mount(main, "Error", "backrest console", h("h1", {}, "Something went wrong"), notice("error-box", err.message));
+	} finally {
+		main.removeAttribute("aria-busy");
 	}
 }
 
