@@ -124,8 +124,24 @@ func TestBrowserConsoleRoles(t *testing.T) {
 		if status := bob.fetchJSON("POST", "/-/announcements", map[string]any{"title": "Hello", "level": 1}); status != 201 {
 			t.Fatalf("announcement as editor: status %d", status)
 		}
+		b.click("End all sessions")
+		b.see("Every session of the user has ended.")
+		if status := bob.fetchJSON("POST", "/-/announcements", map[string]any{"title": "Again", "level": 1}); status != 403 {
+			t.Fatalf("announcement after the sessions ended: status %d", status)
+		}
 		b.click("Announcements")
 		b.see("Hello")
+
+		e.browser().post("/-/signup", obj{"email": "carol@example.com", "password": pw}).expectSuccess()
+		seen := len(e.awaitMails("carol@example.com", 1))
+		b.click("Users")
+		b.choose("State", "false")
+		b.click("Search")
+		b.see("carol@example.com")
+		b.click("carol@example.com")
+		b.click("Resend confirmation")
+		b.see("The confirmation mail is sent again.")
+		e.awaitMail("carol@example.com", seen, "/-/signup")
 	})
 }
 

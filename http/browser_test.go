@@ -312,14 +312,23 @@ func (p *page) screenshot() {
 // part of the newest one.
 func (e *env) awaitMail(to string, seen int, part string) string {
 	e.t.Helper()
-	for i := 0; i < 600; i++ {
-		if len(e.mails(to)) > seen {
-			return e.link(to, part)
+	e.awaitMails(to, seen+1)
+	return e.link(to, part)
+}
+
+// awaitMails waits, within a bound, until the outbox holds n mails to the
+// address, and returns them.
+func (e *env) awaitMails(to string, n int) []sentMail {
+	e.t.Helper()
+	const polls = 600
+	for range polls {
+		if ms := e.mails(to); len(ms) >= n {
+			return ms
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	e.t.Fatalf("no new mail to %s within %d polls", to, 600)
-	return ""
+	e.t.Fatalf("fewer than %d mails to %s after %d polls of the outbox", n, to, polls)
+	return nil
 }
 
 func jsString(s string) string {

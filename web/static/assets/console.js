@@ -173,10 +173,14 @@ async function users(parts, query) {
 			{ label: "E-mail", cell: (u) => h("a", { href: `#/users/${u.id}` }, u.email) },
 			{ label: "Name", cell: (u) => `${u.firstname} ${u.lastname}`.trim() },
 			{ label: "Roles", cell: (u) => u.roles.map((r) => h("span", { class: "pill" }, r)) },
-			{ label: "State", cell: (u) => h("span", { class: `pill ${u.active ? "on" : "off"}` }, u.active ? "active" : "inactive") },
+			{ label: "State", cell: (u) => h("span", { class: `pill ${u.active ? "on" : "off"}` }, state(u)) },
 			{ label: "Created", cell: (u) => fmtDate(u.created) },
 		], res.data),
 		pager("#/users", query, offset, res.data.length, total));
+}
+
+function state(u) {
+	return u.active ? "active" : u.pending ? "pending" : "inactive";
 }
 
 function userFields(u = {}) {
@@ -251,12 +255,12 @@ async function user(id) {
 			})),
 			h("div", {},
 				h("section", { class: "panel", "aria-labelledby": "u-about" }, h("h2", { id: "u-about" }, "About"),
-					h("dl", { class: "meta" }, h("dt", {}, "Id"), h("dd", {}, u.id), h("dt", {}, "Created"), h("dd", {}, fmtDate(u.created)),
+					h("dl", { class: "meta" }, h("dt", {}, "Id"), h("dd", {}, u.id), h("dt", {}, "State"), h("dd", {}, state(u)), h("dt", {}, "Created"), h("dd", {}, fmtDate(u.created)),
 						h("dt", {}, "Modified"), h("dd", {}, fmtDate(u.modified)))),
 				h("section", { class: "panel", "aria-labelledby": "u-actions" }, h("h2", { id: "u-actions" }, "Actions"), status,
 					h("div", { class: "actions" },
 						act("End all sessions", `/-/admin/users/${u.id}/logout`, "Every session of the user has ended."),
-						!u.active && act("Resend confirmation", `/-/admin/users/${u.id}/resend`, "The confirmation mail is sent again."),
+						u.pending && act("Resend confirmation", `/-/admin/users/${u.id}/resend`, "The confirmation mail is sent again."),
 						h("a", { class: "button", href: `#/files?owner=${u.id}` }, "Files"),
 						del)))));
 }
