@@ -77,16 +77,22 @@ func TestBrowserAccountFlows(t *testing.T) {
 		b.open(strings.TrimPrefix(link, e.srv.URL), "E-mail address changed")
 		b.see("Your e-mail address is now " + newEmail)
 		b.axe("e-mail changed")
-		b.browserLogin(newEmail, "second-secret-2")
-	})
-}
 
-// browserLogin checks through the API that the address and password log in.
-func (p *page) browserLogin(email, password string) {
-	p.t.Helper()
-	if status := p.fetchJSON("PUT", "/-/login", map[string]string{"login": email, "password": password}); status != 200 {
-		p.t.Fatalf("log in as %s: status %d", email, status)
-	}
+		b.click("Go to your profile")
+		b.fill("Current password", "second-secret-2")
+		b.fill("New password", "third-secret-3")
+		b.click("Change password")
+		b.see("Your password is changed.")
+		b.fill("Password, to confirm", "third-secret-3")
+		b.click("Delete my account")
+		b.see("Your account and its sessions are deleted for good.")
+		b.axe("delete dialog")
+		b.click("Delete")
+		b.see("Create an account")
+		if status := b.fetchJSON("PUT", "/-/login", map[string]string{"login": newEmail, "password": "third-secret-3"}); status != 400 {
+			t.Fatalf("log in after deletion: status %d", status)
+		}
+	})
 }
 
 // An admin logs in to the console, finds a user and makes them an editor; the

@@ -181,7 +181,7 @@ async function profile() {
 	});
 
 	const del = form([
-		field("password", { label: "Your password", type: "password", autocomplete: "current-password", required: true }),
+		field("password", { label: "Password, to confirm", type: "password", autocomplete: "current-password", required: true }),
 	], "Delete my account", async (v) => {
 		if (!(await confirmDialog("Delete your account?", "Your account and its sessions are deleted for good.", "Delete"))) return;
 		await api("POST", "/-/userprofile", { password: v.password });
