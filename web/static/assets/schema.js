@@ -21,9 +21,13 @@ export async function loadTypes() {
 		if (!full || !create) continue;
 		const params = ops.get.parameters || [];
 		const sort = params.find((p) => p.name === "sort");
+		// The full schema's required list keeps the type's order of fields; the
+		// properties themselves come sorted by name.
+		const order = full.required || [];
+		const at = (n) => (order.includes(n) ? order.indexOf(n) : order.length);
 		const fields = Object.keys(create.properties)
 			.filter((n) => !META.has(n))
-			.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+			.sort((a, b) => at(a) - at(b) || a.localeCompare(b))
 			.map((n) => describe(n, create.properties[n], full.properties[n] || {}, (create.required || []).includes(n)));
 		types.push({
 			name: full.properties.type?.const || m[1],
@@ -39,10 +43,6 @@ export async function loadTypes() {
 		});
 	}
 	return types.sort((a, b) => a.plural.localeCompare(b.plural));
-}
-
-function rank(name) {
-	return name === "title" ? 0 : name === "description" ? 1 : 2;
 }
 
 function describe(name, p, full, required) {
