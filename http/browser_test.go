@@ -158,6 +158,14 @@ func (p *page) see(text string) {
 		chromedp.WithPollingTimeout(uiWait)))
 }
 
+// rows waits until the table of the page has n rows: the answer of a new search
+// has replaced the last one.
+func (p *page) rows(n int) {
+	p.t.Helper()
+	p.run(fmt.Sprintf("wait for %d rows", n), chromedp.Poll(fmt.Sprintf(`document.querySelectorAll("main tbody tr").length === %d`, n),
+		nil, chromedp.WithPollingTimeout(uiWait)))
+}
+
 // seeImage waits until the image of the alternative text alt has loaded, width pixels wide.
 func (p *page) seeImage(alt string, width int) {
 	p.t.Helper()
