@@ -21,8 +21,18 @@ async function me() {
 	return data && data.authenticated ? data : null;
 }
 
-function show(title, ...view) {
-	mount(main, title, "backrest", h("div", { class: "card" }, view));
+// generation counts the renders; only the latest one may show its view (the
+// person may move on while a page waits for the server).
+let generation = 0;
+
+// show puts the card of the render gen on the page, unless a later render has
+// taken its place.
+function show(gen, title, ...view) {
+	showCards(gen, title, h("div", { class: "card" }, view));
+}
+
+function showCards(gen, title, ...cards) {
+	if (gen === generation) mount(main, title, "backrest", ...cards);
 }
 
 function links(...items) {
@@ -33,27 +43,29 @@ async function render() {
 	if (location.hash && !location.hash.startsWith("#/")) return;
 	const { parts } = route();
 	const page = pages[parts[0] || ""] || notFound;
+	const gen = ++generation;
 	main.setAttribute("aria-busy", "true");
 	try {
-		await page(parts.slice(1));
+		await page(gen, parts.slice(1));
 	} catch (err) {
-		show("Something went wrong", h("h1", {}, "Something went wrong"), notice("error-box", err.message), links(h("a", { href: "#/" }, "Start again")));
+		show(gen, "Something went wrong", h("h1", {}, "Something went wrong"), notice("error-box", err.message), links(h("a", { href: "#/" }, "Start again")));
 	} finally {
-		main.removeAttribute("aria-busy");
+		if (gen === generation) main.removeAttribute("aria-busy");
 	}
 }
 
-async function home() {
-	location.replace((await me()) ? "#/profile" : "#/login");
-}
-
-function notFound() {
-	show("Not found", h("h1", {}, "Page not found"), h("p", {}, "There is no such page."), links(h("a", { href: "#/" }, "Go to the start")));
-}
-
-async function login() {
+async function home(gen) {
 	const user = await me();
-	show("Log in",
+	if (gen === generation) location.replace(user ? "#/profile" : "#/login");
+}
+
+function notFound(gen) {
+	show(gen, "Not found", h("h1", {}, "Page not found"), h("p", {}, "There is no such page."), links(h("a", { href: "#/" }, "Go to the start")));
+}
+
+async function login(gen) {
+	const user = await me();
+	show(gen, "Log in",
 		h("h1", {}, "Log in"),
 		user && notice("ok", `You are logged in as ${user.email}. `, h("a", { href: "#/profile" }, "Go to your profile")),
 		form([
@@ -67,7 +79,7 @@ async function login() {
 		links(h("a", { href: "#/forgot" }, "Forgot your password?"), h("a", { href: "#/signup" }, "Create an account")));
 }
 
-function signup() {
+function signup(gen) {
 	const done = h("div");
 	const f = form([
 		field("email", { label: "E-mail address", type: "email", autocomplete: "email", required: true }),
@@ -81,11 +93,11 @@ function signup() {
 		done.querySelector(".notice").tabIndex = -1;
 		done.querySelector(".notice").focus();
 	}, { submitClass: "primary wide" });
-	show("Create an account", h("h1", {}, "Create an account"), done, f,
+	show(gen, "Create an account", h("h1", {}, "Create an account"), done, f,
 		links(h("span", {}, "Have an account? ", h("a", { href: "#/login" }, "Log in"))));
 }
 
-function forgot() {
+function forgot(gen) {
 	const done = h("div");
 	const f = form([
 		field("email", { label: "E-mail address", type: "email", autocomplete: "email", required: true,
@@ -97,11 +109,11 @@ function forgot() {
 		done.querySelector(".notice").tabIndex = -1;
 		done.querySelector(".notice").focus();
 	}, { submitClass: "primary wide" });
-	show("Forgot password", h("h1", {}, "Forgot your password?"), done, f, links(h("a", { href: "#/login" }, "Back to log in")));
+	show(gen, "Forgot password", h("h1", {}, "Forgot your password?"), done, f, links(h("a", { href: "#/login" }, "Back to log in")));
 }
 
-function reset([token]) {
-	if (!token) return notFound();
+function reset(gen, [token]) {
+	if (!token) return notFound(gen);
 	const done = h("div");
 	const f = form([
 		field("password", { label: "New password", type: "password", autocomplete: "new-password", required: true }),
@@ -117,32 +129,32 @@ function reset([token]) {
 		done.querySelector(".notice").tabIndex = -1;
 		done.querySelector(".notice").focus();
 	}, { submitClass: "primary wide" });
-	show("Set a new password", h("h1", {}, "Set a new password"), done, f);
+	show(gen, "Set a new password", h("h1", {}, "Set a new password"), done, f);
 }
 
-async function welcome() {
+async function welcome(gen) {
 	const user = await me();
 	if (!user) {
-		show("Welcome", h("h1", {}, "Welcome"), notice("ok", "Your account is confirmed."), h("p", {}, "Log in to continue."),
+		show(gen, "Welcome", h("h1", {}, "Welcome"), notice("ok", "Your account is confirmed."), h("p", {}, "Log in to continue."),
 			links(h("a", { class: "button primary", href: "#/login" }, "Log in")));
 		return;
 	}
-	show("Welcome", h("h1", {}, `Welcome${user.firstname ? `, ${user.firstname}` : ""}!`),
+	show(gen, "Welcome", h("h1", {}, `Welcome${user.firstname ? `, ${user.firstname}` : ""}!`),
 		notice("ok", `Your account is confirmed and you are logged in as ${user.email}.`),
 		links(h("a", { class: "button primary", href: "#/profile" }, "Go to your profile")));
 }
 
-async function emailChanged() {
+async function emailChanged(gen) {
 	const user = await me();
-	show("E-mail address changed", h("h1", {}, "E-mail address changed"),
+	show(gen, "E-mail address changed", h("h1", {}, "E-mail address changed"),
 		notice("ok", user ? `Your e-mail address is now ${user.email}.` : "Your e-mail address is changed. Log in with the new one."),
 		links(h("a", { class: "button primary", href: user ? "#/profile" : "#/login" }, user ? "Go to your profile" : "Log in")));
 }
 
-async function profile() {
+async function profile(gen) {
 	const user = await me();
 	if (!user) {
-		location.replace("#/login");
+		if (gen === generation) location.replace("#/login");
 		return;
 	}
 	const logout = h("button", { type: "button", onclick: async () => {
@@ -189,7 +201,7 @@ async function profile() {
 		location.hash = "#/signup";
 	}, { submitClass: "danger" });
 
-	mount(main, "Your profile", "backrest",
+	showCards(gen, "Your profile",
 		h("div", { class: "card" },
 			h("div", { class: "page-head" }, h("h1", {}, "Your profile"), logout),
 			h("p", {}, "Logged in as ", h("strong", {}, user.email), user.roles.length ? ` · roles: ${user.roles.join(", ")}` : ""),

@@ -8,6 +8,8 @@ const app = document.getElementById("app");
 let me = null;
 let types = null;
 let main = null;
+// generation counts the renders; only the latest one may show its view.
+let generation = 0;
 const PAGE = 20;
 
 async function start() {
@@ -58,23 +60,31 @@ async function render() {
 	const { parts, query } = route();
 	const pages = { "": dashboard, users, files, content, schema };
 	const page = pages[parts[0] || ""];
+	const gen = ++generation;
 	main.setAttribute("aria-busy", "true");
 	try {
 		if (!page) throw new Error("There is no such page.");
-		await page(parts.slice(1), query);
+		await page(gen, parts.slice(1), query);
 	} catch (err) {
+		if (gen !== generation) return;
 		if (err.status === 403) {
 			me = null;
 			return loginPage();
 		}
-		mount(main, "Error", "backrest console", h("h1", {}, "Something went wrong"), notice("error-box", err.message));
+		show(gen, "Error", h("h1", {}, "Something went wrong"), notice("error-box", err.message));
 	} finally {
-		main.removeAttribute("aria-busy");
+		if (gen === generation) main.removeAttribute("aria-busy");
 	}
 }
 
+// show puts the view of the render gen on the page, unless a later render (the
+// person moved on while this one waited for the server) has taken its place.
+function show(gen, title, ...view) {
+	if (gen === generation) mount(main, title, "backrest console", ...view);
+}
+
 function loginPage() {
-	main = h("main", { id: "main", tabindex: "-1", class: "center-main" });
+	main = h("main", { id: "main", tabindex: "-1" });
 	app.replaceChildren(h("div", { class: "center-layout" },
 		h("header", { class: "brand-bar" }, h("span", { class: "brand" }, h("img", { src: "/_/assets/icon.svg", alt: "", width: 28, height: 28 }), "backrest console")),
 		main));
@@ -130,10 +140,10 @@ function pager(base, query, offset, count, total) {
 
 // Dashboard
 
-async function dashboard() {
+async function dashboard(gen) {
 	const { data } = await api("GET", "/-/admin/stats");
 	const stat = (label, value, href) => h("div", { class: "stat" }, h("dt", {}, href ? h("a", { href }, label) : label), h("dd", {}, value));
-	mount(main, "Dashboard", "backrest console",
+	show(gen, "Dashboard",
 		head("Dashboard"),
 		h("h2", {}, "Users"),
 		h("dl", { class: "stats" },
@@ -147,9 +157,9 @@ async function dashboard() {
 
 // Users
 
-async function users(parts, query) {
-	if (parts[0] === "new") return newUser();
-	if (parts[0]) return user(parts[0]);
+async function users(gen, parts, query) {
+	if (parts[0] === "new") return newUser(gen);
+	if (parts[0]) return user(gen, parts[0]);
 	const offset = Number(query.get("offset")) || 0;
 	const q = new URLSearchParams({ limit: PAGE, offset });
 	for (const k of ["q", "role", "active"]) if (query.get(k)) q.set(k, query.get(k));
@@ -166,7 +176,7 @@ async function users(parts, query) {
 	field("role", { label: "Role", value: query.get("role") || "" }),
 	field("active", { label: "State", value: query.get("active") || "", options: [["", "Any"], ["true", "Active"], ["false", "Inactive"]] }),
 	h("button", { type: "submit" }, "Search"));
-	mount(main, "Users", "backrest console",
+	show(gen, "Users",
 		head("Users", null, h("a", { class: "button primary", href: "#/users/new" }, "New user")),
 		search,
 		table("Users", [
@@ -200,8 +210,8 @@ function userBody(v) {
 	};
 }
 
-function newUser() {
-	mount(main, "New user", "backrest console",
+function newUser(gen) {
+	show(gen, "New user",
 		head("New user", h("a", { href: "#/users" }, "Users")),
 		h("div", { class: "panel" }, form([
 			...userFields(),
@@ -216,7 +226,7 @@ function newUser() {
 		})));
 }
 
-async function user(id) {
+async function user(gen, id) {
 	const { data: u } = await api("GET", `/-/admin/users/${encodeURIComponent(id)}`);
 	const status = h("div", { role: "status" });
 	const act = (label, path, done, cls) => {
@@ -243,7 +253,7 @@ async function user(id) {
 		}
 	} }, "Delete user");
 	const saved = h("div", { role: "status" });
-	mount(main, u.email, "backrest console",
+	show(gen, u.email,
 		head(u.email, h("a", { href: "#/users" }, "Users")),
 		h("div", { class: "grid-2" },
 			h("div", { class: "panel" }, saved, form(userFields(u), "Save", async (v) => {
@@ -267,13 +277,13 @@ async function user(id) {
 
 // Files
 
-async function files(_parts, query) {
+async function files(gen, _parts, query) {
 	const offset = Number(query.get("offset")) || 0;
 	const q = new URLSearchParams({ limit: PAGE, offset });
 	if (query.get("owner")) q.set("owner", query.get("owner"));
 	const res = await api("GET", `/-/admin/files?${q}`);
 	const total = Number(res.headers.get("X-Total-Count")) || res.data.length;
-	mount(main, "Files", "backrest console",
+	show(gen, "Files",
 		head("Files", query.get("owner") ? h("a", { href: `#/users/${query.get("owner")}` }, "Owner") : null),
 		table("Files", [
 			{ label: "Name", cell: (f) => h("a", { href: f.url, download: f.filename }, f.filename) },
@@ -299,10 +309,10 @@ function typeOf(plural) {
 	return t;
 }
 
-async function content(parts, query) {
+async function content(gen, parts, query) {
 	const t = typeOf(parts[0]);
-	if (parts[1] === "new") return editItem(t, null);
-	if (parts[1]) return editItem(t, parts[1]);
+	if (parts[1] === "new") return editItem(gen, t, null);
+	if (parts[1]) return editItem(gen, t, parts[1]);
 	const offset = Number(query.get("offset")) || 0;
 	const q = new URLSearchParams({ limit: PAGE, offset });
 	for (const p of t.filters) if (query.get(p.name)) q.set(p.name, query.get(p.name));
@@ -321,7 +331,7 @@ async function content(parts, query) {
 	field("sort", { label: "Sort by", value: query.get("sort") || "", options: [["", "Newest first"], ...t.sorts.map((s) => [s, sortLabel(s)])] }),
 	h("button", { type: "submit" }, "Apply"));
 	const extra = t.listColumns.map((name) => ({ label: human(name), cell: (it) => cellText(it[name]) }));
-	mount(main, t.title, "backrest console",
+	show(gen, t.title,
 		head(t.title, null,
 			h("a", { class: "button", href: `#/schema/${t.plural}` }, "Schema"),
 			h("a", { class: "button primary", href: `#/content/${t.plural}/new` }, `New ${t.name}`)),
@@ -346,7 +356,7 @@ function cellText(v) {
 	return String(v).slice(0, 80);
 }
 
-async function editItem(t, id) {
+async function editItem(gen, t, id) {
 	let item = null;
 	if (id) item = (await api("GET", `/-/${t.plural}/${encodeURIComponent(id)}`)).data;
 	const { data: categories } = t.categories ? await api("GET", "/-/categories") : { data: [] };
@@ -381,7 +391,7 @@ async function editItem(t, id) {
 				h("dt", {}, "JSON"), h("dd", {}, h("a", { href: item.__meta__ && item.__meta__.url }, "View")))),
 		h("section", { class: "panel", "aria-labelledby": "i-danger" }, h("h2", { id: "i-danger" }, "Delete"),
 			deleteButton(t, item)));
-	mount(main, id ? `${t.name} ${item.id}` : `New ${t.name}`, "backrest console",
+	show(gen, id ? `${t.name} ${item.id}` : `New ${t.name}`,
 		head(id ? item.title || `${t.name} ${item.id}` : `New ${t.name}`, h("a", { href: `#/content/${t.plural}` }, t.title)),
 		h("div", { class: "grid-2" }, h("div", { class: "panel" }, saved, f), side));
 }
@@ -403,9 +413,9 @@ function deleteButton(t, item) {
 
 // Schema
 
-function schema(parts) {
+function schema(gen, parts) {
 	const t = typeOf(parts[0]);
-	mount(main, `${t.title} schema`, "backrest console",
+	show(gen, `${t.title} schema`,
 		head(`Schema of ${t.name}`, h("a", { href: `#/content/${t.plural}` }, t.title)),
 		t.description && h("p", {}, t.description),
 		h("p", {}, "Served at ", h("code", {}, `/-/${t.plural}`), t.categories ? " · with categories" : ""),

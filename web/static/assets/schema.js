@@ -1,6 +1,6 @@
 // The content types as the OpenAPI document describes them, and the forms of
 // their items generated from those descriptions.
-import { h, api, ApiError, field, busy, announce, fmtBytes, nextId, human } from "./lib.js";
+import { h, api, ApiError, field, announce, fmtBytes, nextId, human } from "./lib.js";
 
 const META = new Set(["id", "type", "owner", "creation_date", "modification_date", "__meta__", "categories"]);
 const LISTED = new Set(["string", "enum", "integer", "number", "boolean", "datetime"]);
@@ -155,8 +155,8 @@ function fileField(f, current) {
 		status.replaceChildren(h("span", { class: "spinner", "aria-hidden": "true" }), ` Uploading ${file.name}…`);
 		input.setAttribute("aria-busy", "true");
 		try {
-			const { data } = await busy(null, api("POST", `/-/files?filename=${encodeURIComponent(file.name)}`, file,
-				{ "Content-Type": file.type || "application/octet-stream" }));
+			const { data } = await api("POST", `/-/files?filename=${encodeURIComponent(file.name)}`, file,
+				{ "Content-Type": file.type || "application/octet-stream" });
 			box.dataset.file = String(data.id);
 			showFile(data);
 			status.textContent = `${data.filename} is uploaded; it is attached when you save.`;
