@@ -76,6 +76,9 @@ type Config struct {
 	// TrustProxy makes the server take the client address from X-Forwarded-For, for
 	// deployments behind a reverse proxy or load balancer.
 	TrustProxy bool
+	// CORSOrigins are the origins of front ends served elsewhere (such as
+	// http://localhost:5173) whose pages may call the API with credentials.
+	CORSOrigins []string
 
 	// BodyTimeout is how long a request body may go without a byte arriving before
 	// the server gives up on it and closes the connection; zero means no bound.

@@ -166,7 +166,8 @@ func (a *App) init(ctx context.Context, opts Options) error {
 	limiter := ratelimit.New(a.DB, c.RateLimits, ratelimit.Options{Now: opts.Now, Logger: a.Log})
 	deps := bhttp.Deps{Options: bhttp.Options{BaseURL: c.BaseURL, Debug: c.Debug, Public: c.Public,
 		TrustProxy: c.TrustProxy, BodyLimit: c.BodyLimit, UploadLimit: c.UploadLimit,
-		BodyTimeout: c.BodyTimeout, BodyMinRate: c.BodyMinRate, WriteTimeout: c.WriteTimeout}, DB: a.DB, Limiter: limiter,
+		BodyTimeout: c.BodyTimeout, BodyMinRate: c.BodyMinRate, WriteTimeout: c.WriteTimeout,
+		CORSOrigins: c.CORSOrigins}, DB: a.DB, Limiter: limiter,
 		Accounts: a.Accounts, Files: a.Files, Content: a.Content, Logger: a.Log, Blobs: blobs}
 	if a.Metrics != nil {
 		deps.Observer = a.Metrics

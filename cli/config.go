@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/backrest/backrest"
+	bhttp "github.com/backrest/backrest/http"
 )
 
 // choiceValue is a flag holding one of a few words.
@@ -61,6 +62,36 @@ func (v limitValue) Set(s string) error {
 		return fmt.Errorf("bad duration %q", d)
 	}
 	*v.l = backrest.Limit{Burst: burst, Per: per}
+	return nil
+}
+
+// originsValue is a flag holding a comma-separated list of web origins.
+type originsValue struct{ p *[]string }
+
+func (v originsValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return strings.Join(*v.p, ",")
+}
+
+func (v originsValue) expected() string {
+	return "comma-separated origins such as http://localhost:5173"
+}
+
+func (v originsValue) Set(s string) error {
+	var origins []string
+	for _, o := range strings.Split(s, ",") {
+		if strings.TrimSpace(o) == "" {
+			continue
+		}
+		origin, err := bhttp.ParseOrigin(o)
+		if err != nil {
+			return err
+		}
+		origins = append(origins, origin)
+	}
+	*v.p = origins
 	return nil
 }
 
@@ -137,6 +168,7 @@ func configFlags(fs *flag.FlagSet, cfg *backrest.Config) *settings {
 	fs.Var(limitValue{&rl.ResetPerAddr}, "limit-reset-addr", "reset requests per client address, N/DURATION")
 	fs.Var(limitValue{&rl.ResetPerAccount}, "limit-reset-account", "reset requests per account, N/DURATION")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", cfg.TrustProxy, "take the client address from X-Forwarded-For")
+	fs.Var(originsValue{&cfg.CORSOrigins}, "cors-origins", "comma-separated origins of front ends served elsewhere (such as http://localhost:5173) that may call the API with credentials")
 	s.heading("Content")
 	fs.StringVar(&cfg.Schema, "schema", cfg.Schema, "content type file (JSON)")
 	fs.BoolVar(&cfg.SchemaAllowDestructive, "schema-allow-destructive", cfg.SchemaAllowDestructive, "apply schema changes that remove fields or change their type, losing their data")

@@ -62,11 +62,29 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 // user in and redirects. A link followed from another site activates the account
 // but sets no session, so that a page cannot log its visitors into an account of
 // its own: they land on the same target, logged out, and log in there.
+//
+// With session=token in the query (an app that opens the link itself, in a webview
+// or from a deep link) it answers 200 with the user and the session's token in
+// JSON instead, and sets no cookie.
 func (s *Server) confirmSignup(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	withToken := q.Has("session")
+	if withToken && q.Get("session") != "token" {
+		return &backrest.Error{Code: backrest.EINVALID, Fields: []backrest.FieldError{
+			{Location: "querystring", Name: "session", Description: "Must be token"}}}
+	}
 	login := !crossSite(r)
-	sess, target, err := s.accounts.ConfirmSignup(r.Context(), r.URL.Query().Get("token"), login)
+	sess, target, err := s.accounts.ConfirmSignup(r.Context(), q.Get("token"), login)
 	if err != nil {
 		return err
+	}
+	if withToken {
+		answer := map[string]any{"status": "success"}
+		if sess != nil {
+			answer["user"], answer["token"], answer["expires"] = sess.User.JSON(), sess.Token, sess.Expires.UTC()
+		}
+		writeJSON(w, http.StatusOK, answer)
+		return nil
 	}
 	if login {
 		s.setSession(w, r, sess)
@@ -86,12 +104,17 @@ func crossSite(r *http.Request) bool {
 }
 
 // login answers PUT /-/login.
+// With "token": true in the body the answer also carries the session's token and
+// its expiry, for clients that send it as a bearer token.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.fields(r, "login", "password")
+	b, err := s.decode(r)
 	if err != nil {
 		return err
 	}
-	login, password := f[0], f[1]
+	login, password, withToken := b.String("login"), b.String("password"), b.Bool("token")
+	if err := b.Err(); err != nil {
+		return err
+	}
 	if login == nil || password == nil {
 		var v backrest.Validation
 		if login == nil {
@@ -111,7 +134,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.setSession(w, r, sess)
-	writeJSON(w, http.StatusOK, map[string]any{"status": "success", "user": sess.User.JSON()})
+	answer := map[string]any{"status": "success", "user": sess.User.JSON()}
+	if withToken {
+		answer["token"], answer["expires"] = sess.Token, sess.Expires.UTC()
+	}
+	writeJSON(w, http.StatusOK, answer)
 	return nil
 }
 

@@ -185,5 +185,19 @@ func (b *body) String(name string) *string {
 	return &s
 }
 
+// Bool returns the boolean field name, false when absent or null. A value of
+// another type is recorded as invalid.
+func (b *body) Bool(name string) bool {
+	raw, ok := b.fields[name]
+	if !ok || string(raw) == "null" {
+		return false
+	}
+	var v bool
+	if err := json.Unmarshal(raw, &v); err != nil {
+		b.v.Body(name, "Must be a boolean")
+	}
+	return v
+}
+
 // Err returns the recorded type errors, or nil.
 func (b *body) Err() error { return b.v.Err() }

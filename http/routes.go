@@ -20,6 +20,13 @@ type route struct {
 	doc  operation
 }
 
+// sessionTokenSchema and sessionExpiresSchema document the session token of the
+// answers that carry it on request.
+var (
+	sessionTokenSchema   = m{"type": "string", "description": "The session token, for Authorization: Bearer (only when asked for)"}
+	sessionExpiresSchema = m{"type": "string", "format": "date-time", "description": "When the session ends unless used (only with the token)"}
+)
+
 // routeTable lists every route of the API: the account calls, files, and for each
 // content type its collection and items.
 func (s *Server) routeTable() []route {
@@ -54,15 +61,18 @@ func (s *Server) routeTable() []route {
 			responses:   answers(200, "The mail is on its way", ref("Success"), "400", "413", "415", "429")}},
 		{method: "GET", pattern: pathSignup, handler: s.confirmSignup, doc: operation{
 			id: "confirmSignup", tag: tagAccounts, summary: "Confirm a sign-up",
-			description: "The link of the confirmation mail: activates the user, logs them in (not when the link is followed from another site) and redirects to the sign-up target.",
-			params:      []m{{"name": "token", "in": "query", "required": true, "description": "The token of the mailed link", "schema": m{"type": "string"}}},
-			responses:   redirect("403", "404")}},
+			description: "The link of the confirmation mail: activates the user, logs them in (not when the link is followed from another site) and redirects to the sign-up target. With session=token (an app opening the link itself) it answers 200 with the user and the session's token instead, and sets no cookie.",
+			params: []m{{"name": "token", "in": "query", "required": true, "description": "The token of the mailed link", "schema": m{"type": "string"}},
+				{"name": "session", "in": "query", "description": "token: answer with the session's token in JSON instead of the redirect", "schema": m{"const": "token"}}},
+			responses: merge(redirect("400", "403", "404"), answers(200, "Confirmed (with session=token)", m{"type": "object", "required": []string{"status"},
+				"properties": m{"status": m{"const": "success"}, "user": ref("User"), "token": sessionTokenSchema, "expires": sessionExpiresSchema}}))}},
 		{method: "PUT", pattern: "/-/login", handler: s.login, doc: operation{
 			id: "login", tag: tagAccounts, summary: "Log in",
-			description: "Checks the e-mail address (any case) and password, starts a session and sets its cookie. Wrong or inactive: 400.",
-			body:        jsonRequest(object([]string{"login", "password"})),
+			description: "Checks the e-mail address (any case) and password, starts a session and sets its cookie. Wrong or inactive: 400. With \"token\": true the answer also carries the session's token, to send as a bearer token.",
+			body: jsonRequest(merge(object([]string{"login", "password"}), m{"properties": m{"login": m{"type": "string"}, "password": m{"type": "string"},
+				"token": m{"type": "boolean", "description": "Answer with the session's token and its expiry"}}})),
 			responses: answers(200, "Logged in", m{"type": "object", "required": []string{"status", "user"},
-				"properties": m{"status": m{"const": "success"}, "user": ref("User")}}, "400", "413", "415", "429")}},
+				"properties": m{"status": m{"const": "success"}, "user": ref("User"), "token": sessionTokenSchema, "expires": sessionExpiresSchema}}, "400", "413", "415", "429")}},
 		{method: "GET", pattern: "/-/login", handler: s.authInfo, doc: operation{
 			id: "getAuthInfo", tag: tagAccounts, summary: "Authentication info",
 			description: "Whether the caller is logged in, and if so their user.",

@@ -49,6 +49,10 @@ type Options struct {
 	// WriteTimeout is how long one write of a response may wait for a client that
 	// does not read; zero means no bound.
 	WriteTimeout time.Duration
+	// CORSOrigins are the other origins (as ParseOrigin returns them) whose pages
+	// may call the API with credentials; empty allows none. NewServer panics on
+	// one that is not an origin.
+	CORSOrigins []string
 }
 
 // Server is backrest's HTTP handler.
@@ -101,7 +105,14 @@ func NewServer(d Deps) *Server {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeStatusError(w, http.StatusForbidden, "Cross-origin request refused")
 	}))
-	s.handler = accessLog(s.log, d.Observer, s.deadlines(cop.Handler(recoverer(s.log, byFilePath(fileMux, mux)))))
+	allowed := make(map[string]bool, len(s.cfg.CORSOrigins))
+	for _, o := range s.cfg.CORSOrigins {
+		if err := cop.AddTrustedOrigin(o); err != nil {
+			panic("http: bad CORS origin: " + err.Error())
+		}
+		allowed[o] = true
+	}
+	s.handler = accessLog(s.log, d.Observer, s.deadlines(cors(allowed, cop.Handler(recoverer(s.log, byFilePath(fileMux, mux))))))
 	return s
 }
 
@@ -151,14 +162,26 @@ func recoverer(log *slog.Logger, next http.Handler) http.Handler {
 // else the cookie's. An Authorization header of another scheme (such as the Basic
 // credentials of a proxy in front) is not backrest's and leaves the cookie in force.
 func sessionToken(r *http.Request) string {
-	if scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
-		return strings.TrimSpace(token)
+	if token := bearerToken(r); token != "" {
+		return token
 	}
 	if c, err := r.Cookie(SessionCookie); err == nil {
 		return c.Value
 	}
 	return ""
 }
+
+// bearerToken returns the request's bearer token, empty when it has none.
+func bearerToken(r *http.Request) string {
+	if scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		return strings.TrimSpace(token)
+	}
+	return ""
+}
+
+// errSessionGone answers a call that needs a session when the bearer token names
+// none (it expired, ended, or never was): the client must log in again.
+var errSessionGone = backrest.Errorf(backrest.EFORBIDDEN, "Session expired or unknown: log in again")
 
 // session returns the caller's session, or nil for an anonymous caller.
 func (s *Server) session(r *http.Request) (*account.Session, error) {
@@ -236,6 +259,8 @@ func (s *Server) handle(h func(w http.ResponseWriter, r *http.Request) error) ht
 			// The client went away (or stopped sending): nothing failed here.
 			s.log.Debug("request canceled", "method", r.Method, "route", routeOf(r), "request_id", requestIDOf(r))
 			writeStatusError(w, http.StatusServiceUnavailable, "")
+		case err == backrest.ErrAnonymous && bearerToken(r) != "":
+			s.writeError(w, r, errSessionGone)
 		default:
 			s.writeError(w, r, err)
 		}
