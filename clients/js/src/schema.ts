@@ -1,0 +1,1855 @@
+// The types of backrest's API, generated from its OpenAPI document (with the
+// content types of examples/schema.json) by `npm run generate`. Do not edit.
+
+export interface paths {
+    "/-/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * App info
+         * @description The version of the server, whether it runs in debug mode, and the caller's user when logged in.
+         */
+        get: operations["getAppInfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a file
+         * @description The bytes of a file the caller may view, with its stored content type; supports ranges and conditional requests.
+         */
+        get: operations["downloadFile"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an upload
+         * @description Deletes a file of the caller that no content holds.
+         */
+        delete: operations["deleteFile"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/announcements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List announcements
+         * @description A page of the announcements the caller may view, newest first unless ?sort= says otherwise.
+         */
+        get: operations["listAnnouncements"];
+        put?: never;
+        /**
+         * Create an announcement
+         * @description Creates an announcement owned by the caller.
+         */
+        post: operations["createAnnouncement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/announcements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an announcement
+         * @description The announcement of the id, if the caller may view it.
+         */
+        get: operations["getAnnouncement"];
+        /**
+         * Update an announcement
+         * @description Changes the keys sent and leaves the others as they are.
+         */
+        put: operations["updateAnnouncement"];
+        post?: never;
+        /**
+         * Delete an announcement
+         * @description Deletes the announcement; a GET of it then answers 404.
+         */
+        delete: operations["deleteAnnouncement"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The categories
+         * @description The categories, those of a group and those some item has, ordered by group (ungrouped first), then title.
+         */
+        get: operations["listCategories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/diaries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List diaries
+         * @description A page of the diaries the caller may view, newest first unless ?sort= says otherwise.
+         */
+        get: operations["listDiaries"];
+        put?: never;
+        /**
+         * Create a diary
+         * @description Creates a diary owned by the caller.
+         */
+        post: operations["createDiary"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/diaries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a diary
+         * @description The diary of the id, if the caller may view it.
+         */
+        get: operations["getDiary"];
+        /**
+         * Update a diary
+         * @description Changes the keys sent and leaves the others as they are.
+         */
+        put: operations["updateDiary"];
+        post?: never;
+        /**
+         * Delete a diary
+         * @description Deletes the diary; a GET of it then answers 404.
+         */
+        delete: operations["deleteDiary"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List documents
+         * @description A page of the documents the caller may view, newest first unless ?sort= says otherwise.
+         */
+        get: operations["listDocuments"];
+        put?: never;
+        /**
+         * Create a document
+         * @description Creates a document owned by the caller.
+         */
+        post: operations["createDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/documents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a document
+         * @description The document of the id, if the caller may view it.
+         */
+        get: operations["getDocument"];
+        /**
+         * Update a document
+         * @description Changes the keys sent and leaves the others as they are.
+         */
+        put: operations["updateDocument"];
+        post?: never;
+        /**
+         * Delete a document
+         * @description Deletes the document; a GET of it then answers 404.
+         */
+        delete: operations["deleteDocument"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Request an e-mail change
+         * @description The same as PUT /-/email/.
+         */
+        put: operations["requestEmailChangeNoSlash"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/email/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Request an e-mail change
+         * @description Mails a confirmation link to the new address; the address changes when the link is followed.
+         */
+        put: operations["requestEmailChange"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/email/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Confirm an e-mail change
+         * @description The link of the e-mail change mail, followed by the same user logged in: sets the new address, ends the user's other sessions and redirects.
+         */
+        get: operations["confirmEmailChange"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a file
+         * @description Stores the raw body, named by Content-Disposition or ?filename=, or the first file of a multipart form. The file stays the uploader's until content holds it.
+         */
+        post: operations["uploadFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Authentication info
+         * @description Whether the caller is logged in, and if so their user.
+         */
+        get: operations["getAuthInfo"];
+        /**
+         * Log in
+         * @description Checks the e-mail address (any case) and password, starts a session and sets its cookie. Wrong or inactive: 400. With "token": true the answer also carries the session's token, to send as a bearer token.
+         */
+        put: operations["login"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Log out
+         * @description Ends the caller's session, if any, and clears its cookie. The body may be empty.
+         */
+        put: operations["logout"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This document
+         * @description The OpenAPI 3.1 document of the API, with the schemas of the content types.
+         */
+        get: operations["getOpenAPIDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change the password
+         * @description Changes the caller's password; the current one is required unless the user has none yet. The caller's other sessions end.
+         */
+        put: operations["changePassword"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request a password reset mail
+         * @description The same as POST /-/reset/.
+         */
+        post: operations["requestPasswordResetNoSlash"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/reset/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request a password reset mail
+         * @description Mails a reset link to the address when it belongs to an active user, and an unconfirmed address its confirmation link again; other addresses get the same answer and no mail.
+         */
+        post: operations["requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/reset/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow a reset link
+         * @description The link of the reset mail: redirects to the reset form with the token.
+         */
+        get: operations["followResetLink"];
+        /**
+         * Set a new password with a reset token
+         * @description Sets the password of the token's user and ends all of their sessions. The token works once.
+         */
+        put: operations["resetPassword"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/signup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Confirm a sign-up
+         * @description The link of the confirmation mail: activates the user, logs them in (not when the link is followed from another site) and redirects to the sign-up target. With session=token (an app opening the link itself) it answers 200 with the user and the session's token instead, and sets no cookie.
+         */
+        get: operations["confirmSignup"];
+        put?: never;
+        /**
+         * Sign up
+         * @description Creates an inactive user and mails a confirmation link; sets no session.
+         */
+        post: operations["signup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/userprofile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a profile
+         * @description The caller's profile; admins may read another user's with ?email=.
+         */
+        get: operations["getProfile"];
+        /**
+         * Change the profile
+         * @description Changes the caller's first and last names; only the keys sent change.
+         */
+        put: operations["updateProfile"];
+        /**
+         * Delete the caller's account
+         * @description Deletes the caller's account and sessions after checking the password.
+         */
+        post: operations["deleteAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        AppInfo: {
+            authenticated: boolean;
+            debug: boolean;
+            user?: components["schemas"]["User"];
+            version: string;
+        };
+        Category: {
+            group: string | null;
+            title: string;
+        };
+        Deleted: Record<string, never>;
+        Error: {
+            errors: {
+                description: string;
+                /** @enum {unknown} */
+                location: "body" | "querystring" | "path" | "header" | "cookie";
+                name: string;
+            }[];
+            /** @constant */
+            status: "error";
+        };
+        /** @description A stored file */
+        File: {
+            filename: string;
+            id: number;
+            mimetype: string;
+            size: number;
+            /** Format: uri */
+            url: string;
+            uuid: string;
+        };
+        FileInput: {
+            /** @description A data URL: data:MIME;base64,… */
+            data: string;
+            filename?: string;
+        } | number;
+        Meta: {
+            actions: ("view" | "edit" | "delete")[];
+            /** Format: uri */
+            url: string;
+        };
+        Success: {
+            /** @constant */
+            status: "success";
+        };
+        TypeAnnouncement: {
+            __meta__: components["schemas"]["Meta"];
+            /** Format: date-time */
+            creation_date: string;
+            description: string;
+            /** @description Unique across all content */
+            id: number;
+            /** @enum {integer} */
+            level: 1 | 2 | 3;
+            /** Format: date-time */
+            modification_date: string;
+            /** @description The id of the user who created the item */
+            owner: string;
+            title: string;
+            /** @constant */
+            type: "announcement";
+        };
+        TypeAnnouncementCreate: {
+            description?: string | null;
+            /** @enum {integer} */
+            level: 1 | 2 | 3;
+            title: string;
+        };
+        TypeAnnouncementUpdate: {
+            description?: string | null;
+            /** @enum {integer} */
+            level?: 1 | 2 | 3;
+            title?: string;
+        };
+        /** @description Private notes: only their owner (and admins) see them */
+        TypeDiary: {
+            __meta__: components["schemas"]["Meta"];
+            /** Format: date-time */
+            creation_date: string;
+            description: string;
+            /** @description Unique across all content */
+            id: number;
+            /** Format: date-time */
+            modification_date: string;
+            /** @enum {string|null} */
+            mood: "good" | "bad" | null;
+            /** @description The id of the user who created the item */
+            owner: string;
+            title: string;
+            /** @constant */
+            type: "diary";
+        };
+        TypeDiaryCreate: {
+            description?: string | null;
+            /** @enum {string|null} */
+            mood?: "good" | "bad" | null;
+            title: string;
+        };
+        TypeDiaryUpdate: {
+            description?: string | null;
+            /** @enum {string|null} */
+            mood?: "good" | "bad" | null;
+            title?: string;
+        };
+        /** @description A page of text with an optional attachment */
+        TypeDocument: {
+            __meta__: components["schemas"]["Meta"];
+            attachment: components["schemas"]["File"] | null;
+            body: string | null;
+            categories: string[];
+            /** Format: date-time */
+            creation_date: string;
+            description: string;
+            /** @description Unique across all content */
+            id: number;
+            /** Format: date-time */
+            modification_date: string;
+            /** @description The id of the user who created the item */
+            owner: string;
+            pinned: boolean | null;
+            priority: number | null;
+            /** Format: date-time */
+            published_at: string | null;
+            rating: number | null;
+            /** @description Any JSON value */
+            settings: unknown;
+            /** @description The page's name in URLs */
+            slug: string;
+            /** @enum {string|null} */
+            status: "draft" | "published" | null;
+            title: string;
+            /** @constant */
+            type: "document";
+        };
+        TypeDocumentCreate: {
+            attachment?: components["schemas"]["FileInput"] | null;
+            body?: string | null;
+            categories?: string[] | null;
+            description?: string | null;
+            pinned?: boolean | null;
+            priority?: number | null;
+            /** Format: date-time */
+            published_at?: string | null;
+            rating?: number | null;
+            /** @description Any JSON value */
+            settings?: unknown;
+            /** @description The page's name in URLs */
+            slug: string;
+            /** @enum {string|null} */
+            status?: "draft" | "published" | null;
+            title: string;
+        };
+        TypeDocumentUpdate: {
+            attachment?: components["schemas"]["FileInput"] | null;
+            body?: string | null;
+            categories?: string[] | null;
+            description?: string | null;
+            pinned?: boolean | null;
+            priority?: number | null;
+            /** Format: date-time */
+            published_at?: string | null;
+            rating?: number | null;
+            /** @description Any JSON value */
+            settings?: unknown;
+            /** @description The page's name in URLs */
+            slug?: string;
+            /** @enum {string|null} */
+            status?: "draft" | "published" | null;
+            title?: string;
+        };
+        User: {
+            email: string;
+            firstname: string;
+            id: string;
+            lastname: string;
+            roles: string[];
+            short_id: string;
+        };
+    };
+    responses: {
+        /** @description Error */
+        Error: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    getAppInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The app's info */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppInfo"];
+                };
+            };
+            500: components["responses"]["Error"];
+        };
+    };
+    downloadFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The file's uuid followed by ~ */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes, with the stored content type */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description The requested range */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    deleteFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The file's uuid followed by ~ */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file is deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Success"];
+                };
+            };
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    listAnnouncements: {
+        parameters: {
+            query?: {
+                /** @description Only the items whose level equals this; repeat for any of several */
+                level?: 1 | 2 | 3;
+                /** @description Page size */
+                limit?: number;
+                /** @description Number of items skipped; follow the Link header rather than setting it */
+                offset?: number;
+                /** @description Only the items of this user */
+                owner?: string;
+                /** @description Field to sort by, - for descending; default -creation_date */
+                sort?: "id" | "-id" | "title" | "-title" | "creation_date" | "-creation_date" | "modification_date" | "-modification_date" | "level" | "-level";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of announcements */
+            200: {
+                headers: {
+                    /** @description The next page: <URL>; rel="next" */
+                    Link?: string;
+                    /** @description The number of items over all pages */
+                    "X-Total-Count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypeAnnouncement"][];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    createAnnouncement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TypeAnnouncementCreate"];
+            };
+        };
+        responses: {
+            /** @description The new announcement */
+            201: {
+                headers: {
+                    /** @description The item's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypeAnnouncement"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    getAnnouncement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The item's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The announcement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypeAnnouncement"];
+                };
+            };
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    updateAnnouncement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The item's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TypeAnnouncementUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed announcement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypeAnnouncement"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    deleteAnnouncement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The item's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The announcement is deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deleted"];
+                };
+            };
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    listCategories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The categories */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"][];
+                };
+            };
+            403: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    listDiaries: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: number;
+                /** @description Only the items whose mood equals this; repeat for any of several */
+                mood?: "good" | "bad";
+                /** @description Number of items skipped; follow the Link header rather than setting it */
+                offset?: number;
+                /** @description Only the items of this user */
+                owner?: string;
+                /** @description Field to sort by, - for descending; default -creation_date */
+                sort?: "id" | "-id" | "title" | "-title" | "creation_date" | "-creation_date" | "modification_date" | "-modification_date" | "mood" | "-mood";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of diaries */
+            200: {
+                headers: {
+                    /** @description The next page: <URL>; rel="next" */
+                    Link?: string;
+                    /** @description The number of items over all pages */
+                    "X-Total-Count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypeDiary"][];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    createDiary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TypeDiaryCreate"];
+            };
+        };
+        responses: {
+            /** @description The new diary */
+            201: {
+                headers: {
+                    /** @description The item's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypeDiary"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    getDiary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The item's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The diary */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypeDiary"];
+                };
+            };
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    updateDiary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The item's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TypeDiaryUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed diary */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypeDiary"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    deleteDiary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The item's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The diary is deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deleted"];
+                };
+            };
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    listDocuments: {
+        parameters: {
+            query?: {
+                /** @description Only the items with this category; repeat for any of several */
+                category?: string;
+                /** @description Page size */
+                limit?: number;
+                /** @description Number of items skipped; follow the Link header rather than setting it */
+                offset?: number;
+                /** @description Only the items of this user */
+                owner?: string;
+                /** @description Only the items whose pinned equals this; repeat for any of several */
+                pinned?: "true" | "false" | "1" | "0";
+                /** @description Only the items whose priority equals this; repeat for any of several */
+                priority?: number;
+                /** @description Only the items whose published_at equals this; repeat for any of several */
+                published_at?: string;
+                /** @description Only the items whose rating equals this; repeat for any of several */
+                rating?: number;
+                /** @description Only the items whose slug equals this; repeat for any of several */
+                slug?: string;
+                /** @description Field to sort by, - for descending; default -creation_date */
+                sort?: "id" | "-id" | "title" | "-title" | "creation_date" | "-creation_date" | "modification_date" | "-modification_date" | "slug" | "-slug" | "status" | "-status" | "priority" | "-priority" | "rating" | "-rating" | "pinned" | "-pinned" | "published_at" | "-published_at";
+                /** @description Only the items whose status equals this; repeat for any of several */
+                status?: "draft" | "published";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of documents */
+            200: {
+                headers: {
+                    /** @description The next page: <URL>; rel="next" */
+                    Link?: string;
+                    /** @description The number of items over all pages */
+                    "X-Total-Count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypeDocument"][];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    createDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TypeDocumentCreate"];
+            };
+        };
+        responses: {
+            /** @description The new document */
+            201: {
+                headers: {
+                    /** @description The item's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypeDocument"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    getDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The item's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypeDocument"];
+                };
+            };
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    updateDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The item's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TypeDocumentUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypeDocument"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    deleteDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The item's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document is deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deleted"];
+                };
+            };
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    requestEmailChangeNoSlash: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The mail is on its way */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Success"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    requestEmailChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The mail is on its way */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Success"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    confirmEmailChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of the mailed link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect */
+            302: {
+                headers: {
+                    /** @description The target */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    uploadFile: {
+        parameters: {
+            query?: {
+                /** @description The file's name, when the body is raw */
+                filename?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "*/*": string;
+            };
+        };
+        responses: {
+            /** @description The stored file */
+            201: {
+                headers: {
+                    /** @description The file's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    getAuthInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's authentication */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        authenticated: false;
+                    } | (components["schemas"]["User"] & {
+                        /** @constant */
+                        authenticated: true;
+                    });
+                };
+            };
+            500: components["responses"]["Error"];
+        };
+    };
+    login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    login: string;
+                    password: string;
+                    /** @description Answer with the session's token and its expiry */
+                    token?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Logged in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description When the session ends unless used (only with the token)
+                         */
+                        expires?: string;
+                        /** @constant */
+                        status: "success";
+                        /** @description The session token, for Authorization: Bearer (only when asked for) */
+                        token?: string;
+                        user: components["schemas"]["User"];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Logged out */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Success"];
+                };
+            };
+            500: components["responses"]["Error"];
+        };
+    };
+    getOpenAPIDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            500: components["responses"]["Error"];
+        };
+    };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    current?: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The password is changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Success"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    requestPasswordResetNoSlash: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The mail is on its way if the user exists */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Success"];
+                };
+            };
+            400: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The mail is on its way if the user exists */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Success"];
+                };
+            };
+            400: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    followResetLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of the mailed link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect */
+            302: {
+                headers: {
+                    /** @description The target */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of the mailed link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The password is changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Success"];
+                };
+            };
+            400: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    confirmSignup: {
+        parameters: {
+            query: {
+                /** @description token: answer with the session's token in JSON instead of the redirect */
+                session?: "token";
+                /** @description The token of the mailed link */
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Confirmed (with session=token) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description When the session ends unless used (only with the token)
+                         */
+                        expires?: string;
+                        /** @constant */
+                        status: "success";
+                        /** @description The session token, for Authorization: Bearer (only when asked for) */
+                        token?: string;
+                        user?: components["schemas"]["User"];
+                    };
+                };
+            };
+            /** @description Redirect */
+            302: {
+                headers: {
+                    /** @description The target */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    signup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    firstname?: string;
+                    lastname?: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The mail is on its way */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Success"];
+                };
+            };
+            400: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    getProfile: {
+        parameters: {
+            query?: {
+                /** @description The address of the user to read (admins only) */
+                email?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    updateProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    firstname?: string;
+                    lastname?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The profile is changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Success"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    deleteAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The account is deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        message?: "goodbye";
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+}

@@ -1,0 +1,163 @@
+// The client against a real server: built from this repository, started on a free
+// port of 127.0.0.1 and stopped by its process id.
+import assert from "node:assert/strict";
+import { Readable } from "node:stream";
+import { after, before, test } from "node:test";
+import { BackrestError, Client } from "../dist/index.js";
+import { start } from "../scripts/server.mjs";
+
+const devOrigin = "http://localhost:5173";
+let server;
+
+before(async () => {
+  server = await start({
+    env: {
+      BACKREST_CORS_ORIGINS: devOrigin,
+      BACKREST_ARGON2_MEMORY: "64",
+      BACKREST_ARGON2_TIME: "1",
+      BACKREST_LIMIT_SIGNUP_ADDR: "1000/1m",
+      BACKREST_LIMIT_RESET_ADDR: "1000/1m",
+    },
+  });
+});
+after(() => server?.stop());
+
+/** The link to path of the mail the server wrote to the address. */
+async function mailedLink(to, path) {
+  const line = await server.waitLog((l) => l.includes("mail written to outbox") && l.includes(`to=${to}`) && l.includes(path));
+  return line.match(new RegExp(`https?://[^\\s\\]"]*${path.replace(/[?]/g, "\\?")}[^\\s\\]"]*`))[0];
+}
+
+let n = 0;
+/** A new active user with a client logged in by token. */
+async function newUser() {
+  const email = `user${++n}@example.com`;
+  const client = new Client({ baseUrl: server.url });
+  await client.signup({ email, password: "a good password" });
+  await client.confirmSignup(await mailedLink(email, "/-/signup?token="));
+  return { email, client };
+}
+
+test("sign-up, confirmation by token, profile and logout", async () => {
+  const email = "ann@example.com";
+  const client = new Client({ baseUrl: server.url });
+  await client.signup({ email, password: "a good password", firstname: "Ann" });
+  assert.equal(await client.me(), undefined);
+  const confirmed = await client.confirmSignup(await mailedLink(email, "/-/signup?token="));
+  assert.equal(confirmed.user.email, email);
+  assert.equal(client.token, confirmed.token);
+  assert.equal((await client.me()).email, email);
+  await client.updateProfile({ lastname: "Smith" });
+  const profile = await client.profile();
+  assert.equal(profile.firstname, "Ann");
+  assert.equal(profile.lastname, "Smith");
+  await client.logout();
+  assert.equal(client.token, undefined);
+  assert.equal(await client.me(), undefined);
+});
+
+test("login by token; a stale token asks to log in again", async () => {
+  const { email } = await newUser();
+  const client = new Client({ baseUrl: server.url });
+  await assert.rejects(client.login(email, "wrong password"), (e) => e instanceof BackrestError && e.status === 400);
+  const { user, token, expires } = await client.login(email, "a good password");
+  assert.equal(user.email, email);
+  assert.ok(token && Date.parse(expires) > Date.now());
+  const other = new Client({ baseUrl: server.url, token });
+  assert.equal((await other.profile()).email, email);
+  await other.logout();
+  await assert.rejects(client.profile(), (e) => {
+    assert.ok(e instanceof BackrestError && e.needsLogin);
+    assert.equal(e.status, 403);
+    assert.equal(e.errors[0].description, "Session expired or unknown: log in again");
+    return true;
+  });
+});
+
+test("password reset", async () => {
+  const { email } = await newUser();
+  const client = new Client({ baseUrl: server.url });
+  await client.requestReset(email);
+  const link = await mailedLink(email, "/-/reset/");
+  await client.reset(link.split("/-/reset/")[1], "another good password");
+  await assert.rejects(client.login(email, "a good password"), BackrestError);
+  assert.equal((await client.login(email, "another good password")).user.email, email);
+});
+
+test("items: create, filter, page after page, change, delete", async () => {
+  const { client } = await newUser();
+  const me = await client.profile();
+  for (let i = 0; i < 7; i++) {
+    await client.create("documents", { title: `doc ${i}`, slug: `doc-${i}`, priority: i, status: i % 2 ? "published" : "draft" });
+  }
+  const first = await client.list("documents", { owner: me.id, limit: 3, sort: "priority" });
+  assert.equal(first.total, 7);
+  assert.deepEqual(first.items.map((d) => d.priority), [0, 1, 2]);
+  assert.ok(first.next);
+  const all = [];
+  for await (const d of client.all("documents", { owner: me.id, limit: 3, sort: "priority" })) all.push(d.priority);
+  assert.deepEqual(all, [0, 1, 2, 3, 4, 5, 6]);
+  const published = await client.list("documents", { owner: me.id, status: "published", sort: "priority" });
+  assert.deepEqual(published.items.map((d) => d.priority), [1, 3, 5]);
+  assert.equal(published.next, undefined);
+  const some = await client.list("documents", { owner: me.id, priority: [2, 4], sort: "-priority" });
+  assert.deepEqual(some.items.map((d) => d.slug), ["doc-4", "doc-2"]);
+  const doc = first.items[0];
+  assert.equal((await client.update("documents", doc.id, { title: "changed" })).title, "changed");
+  assert.equal((await client.get("documents", doc.id)).title, "changed");
+  await client.delete("documents", doc.id);
+  await assert.rejects(client.get("documents", doc.id), (e) => e.status === 404);
+  await assert.rejects(client.list("documents", { sort: "nonsense" }), (e) => e.status === 400 && e.errors[0].name === "sort");
+});
+
+test("uploads with progress: bytes and a Node stream", async () => {
+  const { client } = await newUser();
+  const bytes = new Uint8Array(300 * 1024).map((_, i) => i % 251);
+  const seen = [];
+  const f = await client.upload(bytes, { filename: "bytes.bin", onProgress: (loaded, total) => seen.push([loaded, total]) });
+  assert.equal(f.size, bytes.byteLength);
+  assert.equal(f.filename, "bytes.bin");
+  assert.ok(seen.length > 1);
+  assert.deepEqual(seen.at(-1), [bytes.byteLength, bytes.byteLength]);
+  assert.deepEqual(new Uint8Array(await (await fetch(f.url, { headers: { Authorization: `Bearer ${client.token}` } })).arrayBuffer()), bytes);
+
+  let loaded = 0;
+  const stream = Readable.from(["hello ", "from ", "a stream"].map((s) => Buffer.from(s)));
+  const g = await client.upload(stream, { filename: "hello.txt", contentType: "text/plain", onProgress: (l) => (loaded = l) });
+  assert.equal(g.size, 19);
+  assert.equal(loaded, 19);
+  assert.equal(g.mimetype.split(";")[0], "text/plain");
+});
+
+test("a Vite dev server's origin: preflight and credentialed calls, others refused", async () => {
+  const { client } = await newUser();
+  const browser = { Origin: devOrigin, "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "cors" };
+  const pre = await fetch(server.url + "/-/userprofile", {
+    method: "OPTIONS",
+    headers: { ...browser, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "authorization,content-type" },
+  });
+  assert.equal(pre.status, 204);
+  assert.equal(pre.headers.get("access-control-allow-origin"), devOrigin);
+  assert.equal(pre.headers.get("access-control-allow-credentials"), "true");
+  assert.match(pre.headers.get("access-control-allow-methods"), /\bPUT\b/);
+  assert.match(pre.headers.get("access-control-allow-headers").toLowerCase(), /authorization/);
+  assert.ok(Number(pre.headers.get("access-control-max-age")) > 0);
+  assert.match(pre.headers.get("vary"), /Origin/);
+
+  const put = (origin) =>
+    fetch(server.url + "/-/userprofile", {
+      method: "PUT",
+      headers: { ...browser, Origin: origin, Authorization: `Bearer ${client.token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ firstname: origin }),
+    });
+  const ok = await put(devOrigin);
+  assert.equal(ok.status, 200);
+  assert.equal(ok.headers.get("access-control-allow-origin"), devOrigin);
+  assert.equal((await client.profile()).firstname, devOrigin);
+
+  const refused = await put("http://localhost:5174");
+  assert.equal(refused.status, 403);
+  assert.equal(refused.headers.get("access-control-allow-origin"), null);
+  assert.equal((await refused.json()).errors[0].description, "Cross-origin request refused");
+  assert.equal((await client.profile()).firstname, devOrigin);
+});
