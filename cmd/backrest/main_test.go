@@ -588,6 +588,9 @@ func TestParseErrors(t *testing.T) {
 		{nil, map[string]string{"BACKREST_BODY_LIMIT": "1MB"}, []string{`BACKREST_BODY_LIMIT: want an integer`}},
 		{[]string{"--argon2-memory", "-1"}, nil, []string{`invalid value "-1" for flag -argon2-memory: want an integer from 0 to 4294967295`}},
 		{[]string{"--debug=yes"}, nil, []string{`invalid boolean value "yes" for -debug: want true or false`}},
+		{nil, map[string]string{"BACKREST_CORS_ORIGINS": "http://localhost:5173,*"}, []string{
+			`invalid value "http://localhost:5173,*" for BACKREST_CORS_ORIGINS: want comma-separated origins such as http://localhost:5173`}},
+		{[]string{"--cors-origins", "http://localhost:5173/app"}, nil, []string{`for flag -cors-origins: want comma-separated origins`}},
 	} {
 		var out bytes.Buffer
 		err := run(context.Background(), append([]string{"migrate"}, c.args...), env(c.vars), &out, &out)
