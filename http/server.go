@@ -259,7 +259,7 @@ func (s *Server) handle(h func(w http.ResponseWriter, r *http.Request) error) ht
 			// The client went away (or stopped sending): nothing failed here.
 			s.log.Debug("request canceled", "method", r.Method, "route", routeOf(r), "request_id", requestIDOf(r))
 			writeStatusError(w, http.StatusServiceUnavailable, "")
-		case err == backrest.ErrAnonymous && bearerToken(r) != "":
+		case errors.Is(err, backrest.ErrAnonymous) && bearerToken(r) != "":
 			s.writeError(w, r, errSessionGone)
 		default:
 			s.writeError(w, r, err)

@@ -48,7 +48,7 @@ func TestLoginToken(t *testing.T) {
 }
 
 func TestStaleBearerToken(t *testing.T) {
-	forEachDB(t, func(t *testing.T, e *env) {
+	forEachContentDB(t, func(t *testing.T, e *env) {
 		e.addUser("ann@example.com", pw, "Ann", "", "")
 		token := e.browser().put("/-/login", obj{"login": "ann@example.com", "password": pw, "token": true}).JSON()["token"].(string)
 		const again = "Session expired or unknown: log in again"
@@ -58,6 +58,7 @@ func TestStaleBearerToken(t *testing.T) {
 		unknown.get("/-/userprofile").expectError(http.StatusForbidden, "authorization", again)
 		unknown.put("/-/password", obj{"current": pw, "password": "another password"}).expectError(http.StatusForbidden, "authorization", again)
 		unknown.do("POST", "/-/files", "hello", "text/plain").expectError(http.StatusForbidden, "authorization", again)
+		unknown.post("/-/documents", obj{"title": "t"}).expectError(http.StatusForbidden, "authorization", again)
 		// Calls open to anyone still answer as for an anonymous caller.
 		if unknown.authenticated() {
 			t.Fatal("unknown token authenticated")
