@@ -107,7 +107,7 @@ export interface paths {
         };
         /**
          * The categories
-         * @description The categories, those of a group and those some item has, ordered by group (ungrouped first), then title.
+         * @description The categories: those of a group and those of the items the caller may view, ordered by group (ungrouped first), then title.
          */
         get: operations["listCategories"];
         put?: never;
