@@ -14,7 +14,7 @@ import (
 const (
 	corsMethods = "GET, HEAD, POST, PUT, PATCH, DELETE"
 	corsHeaders = "Authorization, Content-Type, Range, If-Range"
-	corsExpose  = "Link, X-Total-Count, Location, Retry-After, Content-Disposition, Content-Range"
+	corsExpose  = "Link, X-Total-Count, Location, Retry-After, Content-Disposition, Content-Range, ETag, Last-Modified"
 	corsMaxAge  = "600"
 )
 
