@@ -1,6 +1,7 @@
 // The client against a real server: built from this repository, started on a free
 // port of 127.0.0.1 and stopped by its process id.
 import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
 import { Readable } from "node:stream";
 import { after, before, test } from "node:test";
 import { BackrestError, Client } from "../dist/index.js";
@@ -160,4 +161,59 @@ test("a Vite dev server's origin: preflight and credentialed calls, others refus
   assert.equal(refused.headers.get("access-control-allow-origin"), null);
   assert.equal((await refused.json()).errors[0].description, "Cross-origin request refused");
   assert.equal((await client.profile()).firstname, devOrigin);
+});
+
+/**
+ * The part of a browser's XMLHttpRequest that the client's uploads use, over
+ * node:http: it sends the body in chunks and reports each one as the upload's
+ * progress once the socket has taken it, as a browser does.
+ */
+class NodeXHR {
+  static sent = 0;
+  upload = {};
+  headers = {};
+  open(method, url) {
+    this.method = method;
+    this.url = url;
+  }
+  setRequestHeader(name, value) {
+    this.headers[name] = value;
+  }
+  async send(body) {
+    NodeXHR.sent++;
+    const bytes = body instanceof Blob ? new Uint8Array(await body.arrayBuffer()) : new Uint8Array(body);
+    const req = httpRequest(this.url, { method: this.method, headers: { ...this.headers, "Content-Length": bytes.byteLength } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8").on("data", (d) => (text += d));
+      res.on("end", () => {
+        this.status = res.statusCode;
+        this.responseText = text;
+        this.onload();
+      });
+    });
+    req.on("error", () => this.onerror());
+    const chunk = 64 * 1024;
+    for (let i = 0; i < bytes.byteLength; i += chunk) {
+      const part = bytes.subarray(i, i + chunk);
+      await new Promise((ok) => req.write(part, ok));
+      this.upload.onprogress?.({ loaded: i + part.byteLength, total: bytes.byteLength, lengthComputable: true });
+    }
+    req.end();
+  }
+}
+
+test("uploads with progress in a browser: XMLHttpRequest's upload events", async (t) => {
+  const { client } = await newUser();
+  globalThis.XMLHttpRequest = NodeXHR;
+  t.after(() => delete globalThis.XMLHttpRequest);
+  const blob = new Blob([new Uint8Array(200 * 1024).fill(7)], { type: "application/octet-stream" });
+  const seen = [];
+  const f = await client.upload(blob, { filename: "blob.bin", onProgress: (loaded, total) => seen.push([loaded, total]) });
+  assert.equal(f.size, blob.size);
+  assert.ok(seen.length > 1);
+  assert.deepEqual(seen.at(-1), [blob.size, blob.size]);
+  assert.equal(NodeXHR.sent, 1);
+  // An error answer rejects with the API's error.
+  const anonymous = new Client({ baseUrl: server.url });
+  await assert.rejects(anonymous.upload(new Blob(["small"]), { onProgress: () => {} }), (e) => e instanceof BackrestError && e.needsLogin);
 });
