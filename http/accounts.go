@@ -103,9 +103,9 @@ func crossSite(r *http.Request) bool {
 	return true
 }
 
-// login answers PUT /-/login.
-// With "token": true in the body the answer also carries the session's token and
-// its expiry, for clients that send it as a bearer token.
+// login answers PUT /-/login. With "token": true in the body the answer also
+// carries the session's token and its expiry, for clients that send it as a
+// bearer token.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.decode(r)
 	if err != nil {

@@ -13,7 +13,9 @@ import (
 const devOrigin = "http://localhost:5173"
 
 // allowDevOrigin lists the development server's origin in the configuration.
-func allowDevOrigin(cfg *backrest.Config) { cfg.CORSOrigins = []string{devOrigin} }
+// It is written as a program embedding backrest might write it: the server takes
+// it in the form browsers send.
+func allowDevOrigin(cfg *backrest.Config) { cfg.CORSOrigins = []string{"HTTP://localhost:5173/"} }
 
 // crossSiteBrowser is a browser on a page of origin: it sends the headers a browser
 // sends with a cross-site fetch.

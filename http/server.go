@@ -49,9 +49,9 @@ type Options struct {
 	// WriteTimeout is how long one write of a response may wait for a client that
 	// does not read; zero means no bound.
 	WriteTimeout time.Duration
-	// CORSOrigins are the other origins (as ParseOrigin returns them) whose pages
-	// may call the API with credentials; empty allows none. NewServer panics on
-	// one that is not an origin.
+	// CORSOrigins are the other origins (see ParseOrigin) whose pages may call the
+	// API with credentials; empty allows none. NewServer panics on one that is not
+	// an origin.
 	CORSOrigins []string
 }
 
@@ -107,10 +107,14 @@ func NewServer(d Deps) *Server {
 	}))
 	allowed := make(map[string]bool, len(s.cfg.CORSOrigins))
 	for _, o := range s.cfg.CORSOrigins {
-		if err := cop.AddTrustedOrigin(o); err != nil {
+		origin, err := ParseOrigin(o)
+		if err == nil {
+			err = cop.AddTrustedOrigin(origin)
+		}
+		if err != nil {
 			panic("http: bad CORS origin: " + err.Error())
 		}
-		allowed[o] = true
+		allowed[origin] = true
 	}
 	s.handler = accessLog(s.log, d.Observer, s.deadlines(cors(allowed, cop.Handler(recoverer(s.log, byFilePath(fileMux, mux))))))
 	return s
@@ -162,7 +166,7 @@ func recoverer(log *slog.Logger, next http.Handler) http.Handler {
 // else the cookie's. An Authorization header of another scheme (such as the Basic
 // credentials of a proxy in front) is not backrest's and leaves the cookie in force.
 func sessionToken(r *http.Request) string {
-	if token := bearerToken(r); token != "" {
+	if token, ok := bearerToken(r); ok {
 		return token
 	}
 	if c, err := r.Cookie(SessionCookie); err == nil {
@@ -171,12 +175,18 @@ func sessionToken(r *http.Request) string {
 	return ""
 }
 
-// bearerToken returns the request's bearer token, empty when it has none.
-func bearerToken(r *http.Request) string {
+// bearerToken returns the request's bearer token, and whether it has one.
+func bearerToken(r *http.Request) (string, bool) {
 	if scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
-		return strings.TrimSpace(token)
+		return strings.TrimSpace(token), true
 	}
-	return ""
+	return "", false
+}
+
+// hasBearer reports whether the request carries a (non-empty) bearer token.
+func hasBearer(r *http.Request) bool {
+	token, _ := bearerToken(r)
+	return token != ""
 }
 
 // errSessionGone answers a call that needs a session when the bearer token names
@@ -259,7 +269,7 @@ func (s *Server) handle(h func(w http.ResponseWriter, r *http.Request) error) ht
 			// The client went away (or stopped sending): nothing failed here.
 			s.log.Debug("request canceled", "method", r.Method, "route", routeOf(r), "request_id", requestIDOf(r))
 			writeStatusError(w, http.StatusServiceUnavailable, "")
-		case errors.Is(err, backrest.ErrAnonymous) && bearerToken(r) != "":
+		case errors.Is(err, backrest.ErrAnonymous) && hasBearer(r):
 			s.writeError(w, r, errSessionGone)
 		default:
 			s.writeError(w, r, err)
