@@ -46,6 +46,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/-/admin/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List files
+         * @description A page of all files, newest first, with their owner and the item holding each.
+         */
+        get: operations["adminListFiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/admin/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Counts for a dashboard
+         * @description Users by state, items by type and the files with their bytes.
+         */
+        get: operations["adminStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users
+         * @description A page of the users, newest first, found by a part of the address or a name and filtered by role and state.
+         */
+        get: operations["adminListUsers"];
+        put?: never;
+        /**
+         * Create a user
+         * @description Creates a user, active unless asked otherwise, with the checks of a sign-up; the password is optional, and send_reset mails a link to set it.
+         */
+        post: operations["adminCreateUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/admin/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a user
+         * @description The user of the id.
+         */
+        get: operations["adminGetUser"];
+        /**
+         * Change a user
+         * @description Changes the keys sent: address, names, roles, state. Deactivating a user ends their sessions; an admin cannot remove their own admin role or deactivate themselves.
+         */
+        put: operations["adminUpdateUser"];
+        post?: never;
+        /**
+         * Delete a user
+         * @description Deletes the user with their sessions and items; an admin cannot delete themselves.
+         */
+        delete: operations["adminDeleteUser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/admin/users/{id}/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a user's sessions
+         * @description Ends every session of the user.
+         */
+        post: operations["adminEndSessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/admin/users/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resend a confirmation mail
+         * @description Mails the confirmation link again to a pending sign-up (inactive and never confirmed); any other user is a 400.
+         */
+        post: operations["adminResendConfirmation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/-/announcements": {
         parameters: {
             query?: never;
@@ -546,6 +678,60 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AdminFile: {
+            /** Format: date-time */
+            created: string;
+            filename: string;
+            id: number;
+            item: null | {
+                field: string;
+                id: number;
+                type: string;
+                /** Format: uri */
+                url: string;
+            };
+            mimetype: string;
+            owner: string;
+            size: number;
+            /** Format: uri */
+            url: string;
+            uuid: string;
+        };
+        AdminStats: {
+            files: {
+                bytes: number;
+                count: number;
+            };
+            /** @description The number of items of each type */
+            items: {
+                [key: string]: number;
+            };
+            users: {
+                active: number;
+                admins: number;
+                pending: number;
+                total: number;
+            };
+        };
+        AdminUser: {
+            __meta__: {
+                /** Format: uri */
+                url: string;
+            };
+            active: boolean;
+            /** Format: date-time */
+            created: string;
+            email: string;
+            firstname: string;
+            id: string;
+            lastname: string;
+            /** Format: date-time */
+            modified: string;
+            /** @description A sign-up that was never confirmed */
+            pending: boolean;
+            roles: string[];
+            short_id: string;
+        };
         AppInfo: {
             authenticated: boolean;
             debug: boolean;
@@ -823,6 +1009,298 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    adminListFiles: {
+        parameters: {
+            query?: {
+                /** @description The page size, 1 to 1000 (default 50) */
+                limit?: number;
+                /** @description How many to skip */
+                offset?: number;
+                /** @description Only the files uploaded by this user */
+                owner?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of files */
+            200: {
+                headers: {
+                    /** @description The next page: <URL>; rel="next" */
+                    Link?: string;
+                    /** @description The number over all pages */
+                    "X-Total-Count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminFile"][];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    adminStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminStats"];
+                };
+            };
+            403: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    adminListUsers: {
+        parameters: {
+            query?: {
+                /** @description Only active (true) or inactive (false) users */
+                active?: boolean;
+                /** @description The page size, 1 to 1000 (default 50) */
+                limit?: number;
+                /** @description How many to skip */
+                offset?: number;
+                /** @description A part of the address, first or last name, in any case */
+                q?: string;
+                /** @description Only users with this role */
+                role?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of users */
+            200: {
+                headers: {
+                    /** @description The next page: <URL>; rel="next" */
+                    Link?: string;
+                    /** @description The number over all pages */
+                    "X-Total-Count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUser"][];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    adminCreateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default true */
+                    active?: boolean;
+                    email: string;
+                    firstname?: string;
+                    lastname?: string;
+                    password?: string;
+                    roles?: string[];
+                    /** @description Mail the user a link to set the password */
+                    send_reset?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The new user */
+            201: {
+                headers: {
+                    /** @description The user's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    adminGetUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    adminUpdateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    active?: boolean;
+                    email?: string;
+                    firstname?: string;
+                    lastname?: string;
+                    roles?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The changed user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    adminDeleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user is deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deleted"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    adminEndSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The sessions are ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Success"];
+                };
+            };
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    adminResendConfirmation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The mail is on its way */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Success"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
             500: components["responses"]["Error"];
         };
     };
