@@ -42,7 +42,7 @@ func checkValue(t *testing.T, f *Field, v any) {
 		}
 		return
 	}
-	if _, err := storedValue(f.Kind, v); err != nil && f.Kind != FileKind {
+	if _, err := storedValue(f, v); err != nil && f.Kind != FileKind {
 		t.Fatalf("%s: %v", f.Name, err)
 	}
 	switch x := v.(type) {

@@ -22,9 +22,10 @@ type Item struct {
 	Description string
 	Created     time.Time
 	Modified    time.Time
-	// Fields holds the values of the own fields: string (string and text), int64,
-	// float64, bool, time.Time, json.RawMessage (json) and *backrest.File (file). An
-	// unset field is absent or nil.
+	// Fields holds the values of the own fields: string (string and text), int64
+	// (integer, and relation to one item: its id), float64, bool, time.Time,
+	// json.RawMessage (json), *backrest.File (file) and []int64 (relation to
+	// several items: their ids, in order). An unset field is absent or nil.
 	Fields map[string]any
 	// Categories are the item's category titles, sorted; nil when the type has none.
 	Categories []string
@@ -43,8 +44,9 @@ type Input struct {
 	// Title and Description are nil when not sent.
 	Title, Description *string
 	// Fields holds the own fields sent, by name: nil clears a field; otherwise a
-	// string (string and text), int64, float64, bool, time.Time, json.RawMessage
-	// (json) or *backrest.Attachment (file).
+	// string (string and text), int64 (integer, relation to one item), float64,
+	// bool, time.Time, json.RawMessage (json), *backrest.Attachment (file) or
+	// []int64 (relation to several items).
 	Fields map[string]any
 	// Categories are nil when not sent; empty clears them.
 	Categories []string
@@ -261,6 +263,8 @@ func (f *Field) check(v any) (any, string) {
 		if raw, ok := v.(json.RawMessage); ok && json.Valid(raw) {
 			return raw, ""
 		}
+	case Relation:
+		return f.checkRelation(v)
 	case FileKind:
 		if a, ok := v.(*backrest.Attachment); ok {
 			if a == nil {
@@ -270,6 +274,43 @@ func (f *Field) check(v any) (any, string) {
 		}
 	}
 	return nil, "Must be " + article(f.Kind)
+}
+
+// checkRelation checks the form of the value of a relation field: an item id, or
+// a list of them without duplicates within the field's bounds. Whether the items
+// exist and may be viewed is checked when the change is stored.
+func (f *Field) checkRelation(v any) (any, string) {
+	if !f.Multiple {
+		if id, ok := v.(int64); ok && id > 0 {
+			return id, ""
+		}
+		return nil, "Must be the id of an item"
+	}
+	ids, ok := v.([]int64)
+	if !ok {
+		return nil, "Must be a list of item ids"
+	}
+	seen := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		if id <= 0 {
+			return nil, "Must be a list of item ids"
+		}
+		if seen[id] {
+			return nil, fmt.Sprintf("Lists the item %d twice", id)
+		}
+		seen[id] = true
+	}
+	least := f.MinItems
+	if f.Required && least == 0 {
+		least = 1
+	}
+	if len(ids) < least {
+		return nil, fmt.Sprintf("Must list at least %d items", least)
+	}
+	if f.MaxItems > 0 && len(ids) > f.MaxItems {
+		return nil, fmt.Sprintf("Must list at most %d items", f.MaxItems)
+	}
+	return slices.Clone(ids), ""
 }
 
 // checkRange returns why n is out of the field's bounds, or "".

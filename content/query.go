@@ -138,14 +138,14 @@ func (t *Type) sortable(field string) bool {
 		return true
 	}
 	f := t.Field(field)
-	return f != nil && f.Kind.Indexed()
+	return f != nil && f.Sortable()
 }
 
 // SortFields lists the fields listings of t may be sorted by.
 func (t *Type) SortFields() []string {
 	out := slices.Clone(store.ContentSortFields)
 	for _, f := range t.Fields {
-		if f.Kind.Indexed() {
+		if f.Sortable() {
 			out = append(out, f.Name)
 		}
 	}
@@ -177,6 +177,8 @@ func article(k Kind) string {
 		return "true or false"
 	case DateTime:
 		return "a date and time (RFC 3339)"
+	case Relation:
+		return "an item id"
 	}
 	return "a " + string(k)
 }
@@ -210,6 +212,14 @@ func (f *Field) parseParam(s string) (any, bool) {
 			return nil, false
 		}
 		v = n
+	case Relation:
+		// A filter on a relation to several items matches the items that list
+		// one of the values.
+		n, ok := ParseInteger(s)
+		if !ok || n <= 0 {
+			return nil, false
+		}
+		return n, true
 	case Number:
 		n, ok := ParseNumber(s)
 		if !ok {
@@ -225,7 +235,7 @@ func (f *Field) parseParam(s string) (any, bool) {
 	if msg != "" || v == nil {
 		return nil, false
 	}
-	sv, err := storedValue(f.Kind, v)
+	sv, err := storedValue(f, v)
 	return sv, err == nil
 }
 

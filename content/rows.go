@@ -16,7 +16,7 @@ import (
 // columnType is the type of the column that stores fields of the kind.
 func (k Kind) columnType() store.ColumnType {
 	switch k {
-	case Integer, DateTime, FileKind:
+	case Integer, DateTime, FileKind, Relation:
 		return store.BigintColumn
 	case Number:
 		return store.DoubleColumn
@@ -31,6 +31,13 @@ func contentTable(t *Type) *store.ContentTable {
 	cols := make([]store.ContentColumn, len(t.Fields))
 	for i, f := range t.Fields {
 		cols[i] = store.ContentColumn{Field: f.Name, Kind: string(f.Kind), Type: f.Kind.columnType(), Indexed: f.Kind.Indexed()}
+		if f.Kind == Relation {
+			// The target is part of the recorded kind: retargeting replaces the
+			// column, as a change of type does.
+			cols[i].Kind += ":" + f.Target
+			cols[i].References, cols[i].List = !f.Multiple, f.Multiple
+			cols[i].Indexed = !f.Multiple
+		}
 	}
 	return store.NewContentTable(t.Name, t.Categories, cols)
 }
@@ -39,8 +46,9 @@ func contentTable(t *Type) *store.ContentTable {
 // and the order of the table's columns.
 func fieldValues(t *Type, item *Item) ([]any, error) {
 	args := make([]any, 0, len(t.Fields))
-	for _, f := range t.Fields {
-		v, err := storedValue(f.Kind, item.Fields[f.Name])
+	for i := range t.Fields {
+		f := &t.Fields[i]
+		v, err := storedValue(f, item.Fields[f.Name])
 		if err != nil {
 			return nil, fmt.Errorf("content: field %s of %s: %w", f.Name, t.Name, err)
 		}
@@ -49,18 +57,27 @@ func fieldValues(t *Type, item *Item) ([]any, error) {
 	return args, nil
 }
 
-// storedValue converts the value of a field to its column's form.
-func storedValue(k Kind, v any) (any, error) {
+// storedValue converts the value of a field to its column's form; a relation to
+// several items keeps its []int64, which store writes to its join table.
+func storedValue(f *Field, v any) (any, error) {
+	k := f.Kind
 	if v == nil {
+		if k == Relation && f.Multiple {
+			return []int64{}, nil
+		}
 		return nil, nil
 	}
 	switch x := v.(type) {
+	case []int64:
+		if k == Relation && f.Multiple {
+			return x, nil
+		}
 	case string:
 		if k == String || k == Text {
 			return x, nil
 		}
 	case int64:
-		if k == Integer {
+		if k == Integer || (k == Relation && !f.Multiple) {
 			return x, nil
 		}
 	case int:
@@ -109,9 +126,13 @@ func loadedValue(k Kind, v any) (any, error) {
 		case JSON:
 			return json.RawMessage(x), nil
 		}
+	case []int64:
+		if k == Relation {
+			return v, nil
+		}
 	case int64:
 		switch k {
-		case Integer, FileKind:
+		case Integer, FileKind, Relation:
 			return v, nil
 		case DateTime:
 			return time.UnixMicro(x).UTC(), nil

@@ -163,3 +163,58 @@ func checkGroups(groups map[string][]string) error {
 	}
 	return errors.Join(errs...)
 }
+
+// checkRelations resolves the targets of the relation fields of the types and
+// refuses cascades that form a cycle, which would delete an item because it was
+// deleted. Each problem names its types and fields.
+func checkRelations(types []*Type) error {
+	byName := make(map[string]*Type, len(types))
+	for _, t := range types {
+		byName[t.Name] = t
+	}
+	var errs []error
+	// cascades maps a type to the relation fields that cascade its deletions.
+	cascades := map[string][]string{}
+	for _, t := range types {
+		for i := range t.Fields {
+			f := &t.Fields[i]
+			if f.Kind != Relation {
+				continue
+			}
+			if f.target = byName[f.Target]; f.target == nil {
+				errs = append(errs, fmt.Errorf("content type %q: field %q: target %q: no such content type", t.Name, f.Name, f.Target))
+				continue
+			}
+			if f.OnDelete == Cascade {
+				cascades[f.Target] = append(cascades[f.Target], t.Name+"."+f.Name)
+			}
+		}
+	}
+	// A depth-first search from each type finds the cycles through it.
+	reported := map[string]bool{}
+	var path []string
+	var visit func(typ, start string, seen map[string]bool)
+	visit = func(typ, start string, seen map[string]bool) {
+		for _, edge := range cascades[typ] {
+			next, _, _ := strings.Cut(edge, ".")
+			path = append(path, edge)
+			if next == start {
+				if !reported[start] {
+					for _, p := range path {
+						n, _, _ := strings.Cut(p, ".")
+						reported[n] = true
+					}
+					errs = append(errs, fmt.Errorf("content types: on_delete cascade forms a cycle: deleting an item of type %s cascades through %s back to type %s", start, strings.Join(path, ", "), start))
+				}
+			} else if !seen[next] {
+				seen[next] = true
+				visit(next, start, seen)
+			}
+			path = path[:len(path)-1]
+		}
+	}
+	for _, t := range types {
+		visit(t.Name, t.Name, map[string]bool{t.Name: true})
+	}
+	return errors.Join(errs...)
+}

@@ -57,6 +57,14 @@ type Service struct {
 	files  Files
 	now    func() time.Time
 	log    *slog.Logger
+	// heldBy maps a type to the relation fields that hold its items.
+	heldBy map[string][]holder
+}
+
+// holder is a relation field, of the type t, that holds items of another type.
+type holder struct {
+	t *Type
+	f *Field
 }
 
 // New checks the types, brings their tables up to date (see the package
@@ -95,6 +103,17 @@ func New(ctx context.Context, db *store.DB, opts Options) (*Service, error) {
 		}
 		s.types = append(s.types, t)
 		s.byName[t.Name] = t
+	}
+	if err := checkRelations(s.types); err != nil {
+		return nil, err
+	}
+	s.heldBy = map[string][]holder{}
+	for _, t := range s.types {
+		for i := range t.Fields {
+			if f := &t.Fields[i]; f.Kind == Relation {
+				s.heldBy[f.Target] = append(s.heldBy[f.Target], holder{t, f})
+			}
+		}
 	}
 	tables := make([]*store.ContentTable, len(s.types))
 	for i, t := range s.types {
@@ -300,20 +319,62 @@ func (s *Service) Delete(ctx context.Context, caller *backrest.User, t *Type, id
 		if !t.mayOn(ActionDelete, caller, item) {
 			return forbidden(caller)
 		}
-		if t.Hooks.Delete != nil {
-			if err := t.Hooks.Delete(ctx, &Change{Caller: caller, Item: item, Input: map[string]any{}, Tx: tx}); err != nil {
+		return s.remove(ctx, tx, caller, item, map[int64]bool{})
+	})
+}
+
+// remove deletes item in tx, with its files, after applying the on_delete rule
+// of each relation field that holds it: a restricting holder refuses the
+// deletion (ECONFLICT), a cascading one is removed in turn, and the others
+// forget the item. deleting holds the items this deletion removes already.
+func (s *Service) remove(ctx context.Context, tx *store.Tx, caller *backrest.User, item *Item, deleting map[int64]bool) error {
+	t := item.Type
+	deleting[item.ID] = true
+	if t.Hooks.Delete != nil {
+		if err := t.Hooks.Delete(ctx, &Change{Caller: caller, Item: item, Input: map[string]any{}, Tx: tx}); err != nil {
+			return err
+		}
+	}
+	for _, h := range s.heldBy[t.Name] {
+		ids, err := store.Referrers(ctx, tx, h.t.table, h.f.Name, item.ID)
+		if err != nil {
+			return err
+		}
+		ids = slices.DeleteFunc(ids, func(id int64) bool { return deleting[id] })
+		if len(ids) == 0 {
+			continue
+		}
+		switch h.f.OnDelete {
+		case Restrict:
+			return &backrest.Error{Code: backrest.ECONFLICT, Fields: []backrest.FieldError{{Location: "path", Name: "id",
+				Description: fmt.Sprintf("The %s %d is held by the field %s of the %s %d; remove it from there first", t.Name, item.ID, h.f.Name, h.t.Name, ids[0])}}}
+		case SetNull:
+			if err := store.ClearReferences(ctx, tx, h.t.table, h.f.Name, item.ID); err != nil {
 				return err
 			}
-		}
-		for _, f := range t.Fields {
-			if file, ok := item.Fields[f.Name].(*backrest.File); ok && file != nil {
-				if err := s.files.Release(ctx, tx, file.ID); err != nil {
-					return fmt.Errorf("content: release file %d: %w", file.ID, err)
+		case Cascade:
+			for _, id := range ids {
+				if deleting[id] {
+					continue
+				}
+				held, err := s.lock(ctx, tx, h.t, id)
+				if err != nil {
+					return err
+				}
+				if err := s.remove(ctx, tx, caller, held, deleting); err != nil {
+					return err
 				}
 			}
 		}
-		return store.DeleteContent(ctx, tx, item.ID)
-	})
+	}
+	for _, f := range t.Fields {
+		if file, ok := item.Fields[f.Name].(*backrest.File); ok && file != nil {
+			if err := s.files.Release(ctx, tx, file.ID); err != nil {
+				return fmt.Errorf("content: release file %d: %w", file.ID, err)
+			}
+		}
+	}
+	return store.DeleteContent(ctx, tx, item.ID)
 }
 
 // lock locks the item's row for the rest of tx (so that changes to one item queue)
@@ -345,6 +406,9 @@ func (s *Service) updateCommon(ctx context.Context, tx *store.Tx, item *Item) er
 // through Files, releasing the files of old that they replace.
 func (s *Service) applyFields(ctx context.Context, tx *store.Tx, caller *backrest.User, item, old *Item, in *input) error {
 	var v backrest.Validation
+	if err := s.checkTargets(ctx, tx, caller, item.Type, in, &v); err != nil {
+		return err
+	}
 	for _, f := range item.Type.Fields {
 		val, ok := in.fields[f.Name]
 		if !ok {
@@ -384,6 +448,59 @@ func (s *Service) applyFields(ctx context.Context, tx *store.Tx, caller *backres
 		item.Fields[f.Name] = file
 	}
 	return v.Err()
+}
+
+// checkTargets checks that the items set on the relation fields of in exist, are
+// of their fields' target types, and may be viewed by caller, reporting each
+// field that fails to v. A missing item and a hidden one get the same message,
+// so that a caller learns nothing of the items it may not view.
+func (s *Service) checkTargets(ctx context.Context, tx *store.Tx, caller *backrest.User, t *Type, in *input, v *backrest.Validation) error {
+	var ids []int64
+	for _, f := range t.Fields {
+		switch x := in.fields[f.Name].(type) {
+		case int64:
+			if f.Kind == Relation {
+				ids = append(ids, x)
+			}
+		case []int64:
+			ids = append(ids, x...)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	refs, err := store.ContentRefs(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	visible := func(f *Field, id int64) bool {
+		ref, ok := refs[id]
+		if !ok || ref.Type != f.Target {
+			return false
+		}
+		owner, ok := backrest.ParseUserID(ref.Owner)
+		return ok && f.target.mayOn(ActionView, caller, &Item{Owner: owner})
+	}
+	for i := range t.Fields {
+		f := &t.Fields[i]
+		if f.Kind != Relation {
+			continue
+		}
+		var list []int64
+		switch x := in.fields[f.Name].(type) {
+		case int64:
+			list = []int64{x}
+		case []int64:
+			list = x
+		}
+		for _, id := range list {
+			if !visible(f, id) {
+				v.Body(f.Name, fmt.Sprintf("No %s with the id %d that you may view", f.Target, id))
+				break
+			}
+		}
+	}
+	return nil
 }
 
 // clone returns a copy of item whose fields and categories may be changed.

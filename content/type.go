@@ -30,16 +30,28 @@ const (
 	DateTime Kind = "datetime" // an RFC 3339 time, stored in UTC to the microsecond
 	JSON     Kind = "json"     // any JSON value, stored as it is
 	FileKind Kind = "file"     // a file, kept by the Files of the service
+	Relation Kind = "relation" // the id of another item (or, Multiple, an ordered list of ids)
 )
 
 // kinds lists the valid kinds.
-var kinds = []Kind{String, Text, Integer, Number, Boolean, DateTime, JSON, FileKind}
+var kinds = []Kind{String, Text, Integer, Number, Boolean, DateTime, JSON, FileKind, Relation}
+
+// The rules of a relation field when an item it holds is deleted.
+const (
+	// Restrict refuses the deletion (409) while an item holds the deleted one.
+	Restrict = "restrict"
+	// Cascade deletes the items that hold the deleted one, with their files.
+	Cascade = "cascade"
+	// SetNull clears a relation to one item, and removes the deleted item from a
+	// list.
+	SetNull = "set_null"
+)
 
 // Indexed reports whether fields of the kind are indexed, and so may be filtered
-// and sorted on.
+// and sorted on (relation fields to several items may be filtered on only).
 func (k Kind) Indexed() bool {
 	switch k {
-	case String, Integer, Number, Boolean, DateTime:
+	case String, Integer, Number, Boolean, DateTime, Relation:
 		return true
 	}
 	return false
@@ -77,9 +89,25 @@ type Field struct {
 	Enum []any `json:"enum,omitempty"`
 	// Description documents the field in the OpenAPI document.
 	Description string `json:"description,omitempty"`
+	// Target is the name of the type of the items a relation field holds.
+	Target string `json:"target,omitempty"`
+	// Multiple makes a relation field an ordered list of items, without
+	// duplicates; MinItems and MaxItems bound its length (Required means at least
+	// one).
+	Multiple bool `json:"multiple,omitempty"`
+	MinItems int  `json:"min_items,omitempty"`
+	MaxItems int  `json:"max_items,omitempty"`
+	// OnDelete is what deleting an item held by a relation field does to the
+	// items that hold it: Restrict (the default), Cascade or SetNull.
+	OnDelete string `json:"on_delete,omitempty"`
 
 	pattern *regexp.Regexp
+	// target is the type of Target, set by New.
+	target *Type
 }
+
+// Sortable reports whether listings may be sorted by the field.
+func (f *Field) Sortable() bool { return f.Kind.Indexed() && !f.Multiple }
 
 // Rule names who may take an action: Anyone, Authenticated, Owner, or "role:NAME"
 // for users with the global role NAME.
@@ -265,7 +293,33 @@ func (f *Field) prepare() error {
 		return fmt.Errorf("name: every item has a field %s already", f.Name)
 	}
 	if !slices.Contains(kinds, f.Kind) {
-		return fmt.Errorf("type %q: want one of string, text, integer, number, boolean, datetime, json, file", f.Kind)
+		return fmt.Errorf("type %q: want one of string, text, integer, number, boolean, datetime, json, file, relation", f.Kind)
+	}
+	if f.Kind == Relation {
+		if !nameRE.MatchString(f.Target) {
+			return fmt.Errorf("target %q: want the name of a content type", f.Target)
+		}
+		switch f.OnDelete {
+		case "":
+			f.OnDelete = Restrict
+		case Restrict, Cascade, SetNull:
+		default:
+			return fmt.Errorf("on_delete %q: want restrict, cascade or set_null", f.OnDelete)
+		}
+		if f.OnDelete == SetNull && f.Required && !f.Multiple {
+			return fmt.Errorf("on_delete set_null cannot clear a required field")
+		}
+	} else if f.Target != "" || f.Multiple || f.OnDelete != "" {
+		return fmt.Errorf("target, multiple and on_delete apply to relation fields only")
+	}
+	if f.MinItems < 0 || f.MaxItems < 0 {
+		return fmt.Errorf("min_items and max_items must be positive")
+	}
+	if (f.MinItems != 0 || f.MaxItems != 0) && !f.Multiple {
+		return fmt.Errorf("min_items and max_items apply to relation fields with multiple only")
+	}
+	if f.MaxItems != 0 && f.MinItems > f.MaxItems {
+		return fmt.Errorf("min_items is greater than max_items")
 	}
 	numeric := f.Kind == Integer || f.Kind == Number
 	textual := f.Kind == String || f.Kind == Text

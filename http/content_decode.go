@@ -44,7 +44,7 @@ func contentInput(t *content.Type, body map[string]json.RawMessage) *content.Inp
 		if !ok {
 			continue
 		}
-		v, why := fieldValue(f.Kind, raw)
+		v, why := fieldValue(f, raw)
 		if why != "" {
 			malformed(f.Name, why)
 			continue
@@ -64,14 +64,14 @@ func contentInput(t *content.Type, body map[string]json.RawMessage) *content.Inp
 // isNull reports whether raw is the JSON null.
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
-// fieldValue reads the JSON value of a field of the kind, or says why it cannot.
-// null is nil, which clears the field.
-func fieldValue(k content.Kind, raw json.RawMessage) (any, string) {
+// fieldValue reads the JSON value of the field, or says why it cannot. null is
+// nil, which clears the field.
+func fieldValue(f *content.Field, raw json.RawMessage) (any, string) {
 	raw = bytes.TrimSpace(raw)
 	if isNull(raw) {
 		return nil, ""
 	}
-	switch k {
+	switch f.Kind {
 	case content.String, content.Text:
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
@@ -114,8 +114,45 @@ func fieldValue(k content.Kind, raw json.RawMessage) (any, string) {
 		return json.RawMessage(b.Bytes()), ""
 	case content.FileKind:
 		return attachment(raw)
+	case content.Relation:
+		if !f.Multiple {
+			id, ok := relationID(raw)
+			if !ok {
+				return nil, "Must be the id of an item"
+			}
+			return id, ""
+		}
+		var list []json.RawMessage
+		if json.Unmarshal(raw, &list) != nil {
+			return nil, "Must be a list of item ids"
+		}
+		ids := make([]int64, len(list))
+		for i, r := range list {
+			id, ok := relationID(r)
+			if !ok {
+				return nil, "Must be a list of item ids"
+			}
+			ids[i] = id
+		}
+		return ids, ""
 	}
 	return nil, "Unsupported field type"
+}
+
+// relationID reads an item held by a relation field: its id, or its
+// representation (an object with its "id"), as an expanded item is posted back.
+func relationID(raw json.RawMessage) (int64, bool) {
+	raw = bytes.TrimSpace(raw)
+	if bytes.HasPrefix(raw, []byte("{")) {
+		var v struct {
+			ID json.RawMessage `json:"id"`
+		}
+		if json.Unmarshal(raw, &v) != nil || v.ID == nil {
+			return 0, false
+		}
+		raw = v.ID
+	}
+	return content.ParseInteger(string(raw))
 }
 
 // attachment reads the value posted for a file field: a data URL object

@@ -48,6 +48,14 @@ func (s *Server) appendItem(dst []byte, caller *backrest.User, item *content.Ite
 			} else {
 				b, err = appendValue(b, s.fileJSON(x))
 			}
+		case []int64:
+			b = appendIDs(b, x)
+		case nil:
+			if f.Kind == content.Relation && f.Multiple {
+				b = append(b, "[]"...)
+			} else {
+				b = append(b, "null"...)
+			}
 		default:
 			b, err = appendValue(b, x)
 		}
@@ -76,6 +84,18 @@ func (s *Server) appendItem(dst []byte, caller *backrest.User, item *content.Ite
 		b = appendString(b, a)
 	}
 	return append(b, "]}}"...), nil
+}
+
+// appendIDs appends the ids as a JSON array.
+func appendIDs(b []byte, ids []int64) []byte {
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return append(b, ']')
 }
 
 // appendKey appends a comma and the key of an object member, a name of ours that

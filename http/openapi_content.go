@@ -39,6 +39,22 @@ func fieldSchema(f *content.Field, input bool) map[string]any {
 		s["format"] = "date-time"
 	case content.JSON:
 		s["description"] = "Any JSON value"
+	case content.Relation:
+		id := map[string]any{"type": "integer", "minimum": 1}
+		if !f.Multiple {
+			typ = "integer"
+			s["minimum"] = 1
+			s["description"] = "The id of a " + f.Target
+			break
+		}
+		s["type"], s["items"], s["uniqueItems"] = "array", id, true
+		s["description"] = "The ids of " + f.Target + " items, in order"
+		if n := f.MinItems; n > 0 || f.Required {
+			s["minItems"] = max(n, 1)
+		}
+		if f.MaxItems > 0 {
+			s["maxItems"] = f.MaxItems
+		}
 	case content.FileKind:
 		ref := "#/components/schemas/File"
 		if input {
@@ -155,6 +171,9 @@ func queryParameters(t *content.Type) []queryParameter {
 		s := fieldSchema(f, true)
 		if f.Kind == content.Boolean {
 			s = map[string]any{"type": "string", "enum": []any{"true", "false", "1", "0"}}
+		}
+		if f.Kind == content.Relation {
+			s = map[string]any{"type": "integer", "minimum": 1}
 		}
 		delete(s, "minLength")
 		if typ, ok := s["type"].([]string); ok {

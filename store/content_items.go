@@ -41,8 +41,46 @@ func InsertContent(ctx context.Context, tx *Tx, typeName, owner, title, descript
 // InsertContentFields inserts the own fields of the new item id, values in the
 // order of t's columns.
 func InsertContentFields(ctx context.Context, tx *Tx, t *ContentTable, id int64, created time.Time, values []any) error {
-	if _, err := tx.Exec(ctx, t.insertFields, append([]any{id, micros(created)}, values...)...); err != nil {
+	cols, lists := t.split(values)
+	if _, err := tx.Exec(ctx, t.insertFields, append([]any{id, micros(created)}, cols...)...); err != nil {
 		return fmt.Errorf("content: insert %s: %w", t.Name, err)
+	}
+	return writeLists(ctx, tx, t, id, lists, false)
+}
+
+// split parts values, in the order of t's columns, into those of the table's
+// columns and those of its lists (by index in Columns).
+func (t *ContentTable) split(values []any) (cols []any, lists map[int][]int64) {
+	cols = make([]any, 0, len(values))
+	for i, c := range t.Columns {
+		if !c.List {
+			cols = append(cols, values[i])
+			continue
+		}
+		if lists == nil {
+			lists = map[int][]int64{}
+		}
+		ids, _ := values[i].([]int64)
+		lists[i] = ids
+	}
+	return cols, lists
+}
+
+// writeLists writes the join rows of the item's lists, replacing those it had
+// unless it is new.
+func writeLists(ctx context.Context, tx *Tx, t *ContentTable, id int64, lists map[int][]int64, replace bool) error {
+	for i, ids := range lists {
+		rt := relationTable(t.Name, t.Columns[i].Field)
+		if replace {
+			if _, err := tx.Exec(ctx, "DELETE FROM "+rt+" WHERE item = ?", id); err != nil {
+				return fmt.Errorf("content: update %s: %w", rt, err)
+			}
+		}
+		for pos, target := range ids {
+			if _, err := tx.Exec(ctx, "INSERT INTO "+rt+" (item, position, target) VALUES (?, ?, ?)", id, pos, target); err != nil {
+				return fmt.Errorf("content: insert %s: %w", rt, err)
+			}
+		}
 	}
 	return nil
 }
@@ -60,13 +98,99 @@ func UpdateContent(ctx context.Context, tx *Tx, id int64, title, description str
 // UpdateContentFields writes the own fields of the item id, values in the order
 // of t's columns.
 func UpdateContentFields(ctx context.Context, tx *Tx, t *ContentTable, id int64, values []any) error {
-	if len(t.Columns) == 0 {
-		return nil
+	cols, lists := t.split(values)
+	if len(cols) > 0 {
+		if _, err := tx.Exec(ctx, t.updateFields, append(cols, id)...); err != nil {
+			return fmt.Errorf("content: update %s: %w", t.Name, err)
+		}
 	}
-	if _, err := tx.Exec(ctx, t.updateFields, append(values, id)...); err != nil {
-		return fmt.Errorf("content: update %s: %w", t.Name, err)
+	return writeLists(ctx, tx, t, id, lists, true)
+}
+
+// ItemRef is the type and owner of an item.
+type ItemRef struct {
+	Type, Owner string
+}
+
+// ContentRefs returns the type and owner of each of the items with the ids that
+// exists, of any type.
+func ContentRefs(ctx context.Context, r Reader, ids []int64) (map[int64]ItemRef, error) {
+	out := make(map[int64]ItemRef, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := r.Query(ctx, "SELECT id, type, owner FROM content WHERE id IN ("+placeholders(len(ids))+")", int64Args(ids)...)
+	if err != nil {
+		return nil, fmt.Errorf("content: read items: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var ref ItemRef
+		if err := rows.Scan(&id, &ref.Type, &ref.Owner); err != nil {
+			return nil, fmt.Errorf("content: read items: %w", err)
+		}
+		out[id] = ref
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("content: read items: %w", err)
+	}
+	return out, nil
+}
+
+// Referrers returns the ids of the items of t whose relation field holds the
+// item target, in ascending order.
+func Referrers(ctx context.Context, r Reader, t *ContentTable, field string, target int64) ([]int64, error) {
+	q := "SELECT id FROM " + t.table + " WHERE " + contentColumn(field) + " = ? ORDER BY id"
+	if t.isList(field) {
+		q = "SELECT DISTINCT item FROM " + relationTable(t.Name, field) + " WHERE target = ? ORDER BY item"
+	}
+	rows, err := r.Query(ctx, q, target)
+	if err != nil {
+		return nil, fmt.Errorf("content: referrers of %d in %s.%s: %w", target, t.Name, field, err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("content: referrers of %d: %w", target, err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// ClearReferences removes the item target from the relation field of the items
+// of t: a relation to one item becomes NULL, a list loses it.
+func ClearReferences(ctx context.Context, tx *Tx, t *ContentTable, field string, target int64) error {
+	q := "UPDATE " + t.table + " SET " + contentColumn(field) + " = NULL WHERE " + contentColumn(field) + " = ?"
+	if t.isList(field) {
+		q = "DELETE FROM " + relationTable(t.Name, field) + " WHERE target = ?"
+	}
+	if _, err := tx.Exec(ctx, q, target); err != nil {
+		return fmt.Errorf("content: clear references to %d in %s.%s: %w", target, t.Name, field, err)
 	}
 	return nil
+}
+
+// isList reports whether the field of t is a list.
+func (t *ContentTable) isList(field string) bool {
+	for _, c := range t.Columns {
+		if c.Field == field {
+			return c.List
+		}
+	}
+	return false
+}
+
+// int64Args returns ids as query arguments.
+func int64Args(ids []int64) []any {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return args
 }
 
 // LockContent locks the row of the item id of t for the rest of tx (so that
@@ -124,8 +248,9 @@ func readContent(ctx context.Context, r Reader, t *ContentTable, expect int, res
 	defer rows.Close()
 	out := make([]ContentRow, 0, expect)
 	n := len(t.Columns)
-	dest := make([]any, 6+n)
-	vals := make([]sql.Null[any], n)
+	nc := len(t.columns)
+	dest := make([]any, 6+nc)
+	vals := make([]sql.Null[any], nc)
 	// The rows' values share one array.
 	values := make([]any, n*expect)
 	for rows.Next() {
@@ -144,11 +269,16 @@ func readContent(ctx context.Context, r Reader, t *ContentTable, expect int, res
 			values = make([]any, n*8)
 		}
 		row.Values, values = values[:n:n], values[n:]
+		j := 0
 		for i, c := range t.Columns {
-			if !vals[i].Valid {
+			if c.List {
 				continue
 			}
-			v, err := columnValue(c.Type, vals[i].V)
+			j++
+			if !vals[j-1].Valid {
+				continue
+			}
+			v, err := columnValue(c.Type, vals[j-1].V)
 			if err != nil {
 				return nil, fmt.Errorf("content: item %d, field %s: %w", row.ID, c.Field, err)
 			}
@@ -163,12 +293,55 @@ func readContent(ctx context.Context, r Reader, t *ContentTable, expect int, res
 		return nil, fmt.Errorf("content: read %s: %w", t.Name, err)
 	}
 	rows.Close()
+	if len(t.columns) < n && len(out) > 0 {
+		if err := readLists(ctx, r, t, out); err != nil {
+			return nil, err
+		}
+	}
 	if t.Categories && len(out) > 0 {
 		if err := readCategories(ctx, r, out); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// readLists reads the lists of the items of t, one query a list.
+func readLists(ctx context.Context, r Reader, t *ContentTable, items []ContentRow) error {
+	byID := make(map[int64]*ContentRow, len(items))
+	args := make([]any, len(items))
+	for i := range items {
+		byID[items[i].ID] = &items[i]
+		args[i] = items[i].ID
+	}
+	for i, c := range t.Columns {
+		if !c.List {
+			continue
+		}
+		for j := range items {
+			items[j].Values[i] = []int64{}
+		}
+		rt := relationTable(t.Name, c.Field)
+		rows, err := r.Query(ctx, "SELECT item, target FROM "+rt+" WHERE item IN ("+placeholders(len(items))+") ORDER BY item, position", args...)
+		if err != nil {
+			return fmt.Errorf("content: read %s: %w", rt, err)
+		}
+		for rows.Next() {
+			var id, target int64
+			if err := rows.Scan(&id, &target); err != nil {
+				rows.Close()
+				return fmt.Errorf("content: read %s: %w", rt, err)
+			}
+			row := byID[id]
+			row.Values[i] = append(row.Values[i].([]int64), target)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("content: read %s: %w", rt, err)
+		}
+	}
+	return nil
 }
 
 // columnValue converts a column's value, as the driver returns it, to the form of

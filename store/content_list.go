@@ -63,6 +63,11 @@ func ListContent(ctx context.Context, r Reader, t *ContentTable, q ContentQuery)
 			common = append(common, "c.id IN (SELECT cc.content_id FROM content_categories cc JOIN categories k ON k.id = cc.category_id WHERE k.title "+in+")")
 			commonArgs = append(commonArgs, f.Values...)
 		default:
+			if t.isList(f.Field) {
+				own = append(own, "t.id IN (SELECT r.item FROM "+relationTable(t.Name, f.Field)+" r WHERE r.target "+in+")")
+				ownArgs = append(ownArgs, f.Values...)
+				continue
+			}
 			col, ok := t.columns[f.Field]
 			if !ok {
 				return nil, 0, fmt.Errorf("content: %s has no field %q to filter by", t.Name, f.Field)

@@ -41,6 +41,17 @@ type ContentColumn struct {
 	Type ColumnType
 	// Indexed columns get an index serving equality filters and sorting.
 	Indexed bool
+	// References makes the column a foreign key to content (id): a relation to
+	// one item. Package content applies the field's rule before it deletes an
+	// item; the key's own action (SET NULL) serves deletions the database makes
+	// itself, those of the items of a deleted account.
+	References bool
+	// List stores the field, an ordered list of item ids, in a join table of its
+	// own instead of a column (a relation to several items): the table
+	// crel__TYPE__FIELD (item, position, target), with foreign keys to content
+	// (a deleted target leaves the list) and an index on target. Its values are
+	// []int64.
+	List bool
 }
 
 // ContentTable describes the storage of a content type. Build it with
@@ -67,6 +78,9 @@ func NewContentTable(name string, categories bool, columns []ContentColumn) *Con
 	var b strings.Builder
 	b.WriteString("SELECT c.id, c.owner, c.title, c.description, c.created, c.modified")
 	for _, c := range columns {
+		if c.List {
+			continue
+		}
 		b.WriteString(", t.")
 		b.WriteString(contentColumn(c.Field))
 		t.columns[c.Field] = contentColumn(c.Field)
@@ -77,10 +91,13 @@ func NewContentTable(name string, categories bool, columns []ContentColumn) *Con
 	t.selectRows = b.String()
 	var cols, sets []string
 	for _, c := range columns {
+		if c.List {
+			continue
+		}
 		cols = append(cols, ", "+contentColumn(c.Field))
 		sets = append(sets, contentColumn(c.Field)+" = ?")
 	}
-	t.insertFields = "INSERT INTO " + t.table + " (id, created" + strings.Join(cols, "") + ") VALUES (?, ?" + strings.Repeat(", ?", len(columns)) + ")"
+	t.insertFields = "INSERT INTO " + t.table + " (id, created" + strings.Join(cols, "") + ") VALUES (?, ?" + strings.Repeat(", ?", len(cols)) + ")"
 	t.updateFields = "UPDATE " + t.table + " SET " + strings.Join(sets, ", ") + " WHERE id = ?"
 	return t
 }
@@ -93,8 +110,15 @@ func contentTable(typeName string) string { return "content__" + typeName }
 // contentColumn is the column of an own field.
 func contentColumn(field string) string { return "f_" + field }
 
+// relationTable is the join table of a relation field to several items.
+func relationTable(typeName, field string) string { return "crel__" + typeName + "__" + field }
+
 // contentIndex is the index of an own field.
 func contentIndex(typeName, field string) string { return "cx_" + typeName + "__" + field }
+
+// listKindPrefix starts the recorded kind of a list (ContentColumn.List), so
+// that a removal knows to drop its table.
+const listKindPrefix = "list:"
 
 // ErrDestructive is wrapped by the error of a schema change that would lose data.
 var ErrDestructive = errors.New("destructive schema change")
@@ -194,7 +218,11 @@ func SyncContentTables(ctx context.Context, db *DB, tables []*ContentTable, allo
 func storedOf(t *ContentTable) storedType {
 	st := storedType{Name: t.Name, Fields: []storedField{}}
 	for _, c := range t.Columns {
-		st.Fields = append(st.Fields, storedField{Name: c.Field, Kind: c.Kind})
+		kind := c.Kind
+		if c.List {
+			kind = listKindPrefix + kind
+		}
+		st.Fields = append(st.Fields, storedField{Name: c.Field, Kind: kind})
 	}
 	return st
 }
@@ -203,15 +231,41 @@ func storedOf(t *ContentTable) storedType {
 func createContentTable(tx *Tx, t *ContentTable) []string {
 	cols := []string{"id " + tx.db.d.idKey + " PRIMARY KEY REFERENCES content (id) ON DELETE CASCADE", "created BIGINT NOT NULL"}
 	for _, c := range t.Columns {
-		cols = append(cols, contentColumn(c.Field)+" "+string(c.Type))
+		if !c.List {
+			cols = append(cols, columnDefinition(c))
+		}
 	}
 	stmts := []string{"CREATE TABLE " + t.table + " (\n\t" + strings.Join(cols, ",\n\t") + "\n)"}
 	for _, c := range t.Columns {
-		if c.Indexed {
-			stmts = append(stmts, createContentIndex(tx, t.Name, c.Field))
-		}
+		stmts = append(stmts, addedColumnIndexes(tx, t, c)...)
 	}
 	return stmts
+}
+
+// columnDefinition is the definition of the column of an own field.
+func columnDefinition(c ContentColumn) string {
+	def := contentColumn(c.Field) + " " + string(c.Type)
+	if c.References {
+		def += " REFERENCES content (id) ON DELETE SET NULL"
+	}
+	return def
+}
+
+// addedColumnIndexes returns the statements creating the index of a new own
+// field's column, or the join table of a list and its index.
+func addedColumnIndexes(tx *Tx, t *ContentTable, c ContentColumn) []string {
+	if c.List {
+		rt := relationTable(t.Name, c.Field)
+		return []string{
+			"CREATE TABLE " + rt + " (\n\titem BIGINT NOT NULL REFERENCES content (id) ON DELETE CASCADE,\n\tposition INTEGER NOT NULL,\n\t" +
+				"target BIGINT NOT NULL REFERENCES content (id) ON DELETE CASCADE,\n\tPRIMARY KEY (item, position)\n)" + tx.db.d.withoutRowID,
+			"CREATE INDEX " + rt + "__target ON " + rt + " (target, item)",
+		}
+	}
+	if c.Indexed {
+		return []string{createContentIndex(tx, t.Name, c.Field)}
+	}
+	return nil
 }
 
 // createContentIndex returns the statement creating the index of an own field,
@@ -234,31 +288,41 @@ func alterContentTable(tx *Tx, t *ContentTable, old storedType) (stmts, lost []s
 	for _, c := range t.Columns {
 		current[c.Field] = c
 	}
+	kindOf := func(c ContentColumn) string {
+		if c.List {
+			return listKindPrefix + c.Kind
+		}
+		return c.Kind
+	}
 	// The index of a column goes first (SQLite does not drop an indexed column);
-	// only the columns of indexed kinds have one.
-	drop := func(name string) {
+	// only the columns of indexed kinds have one. A list has a table instead.
+	drop := func(name, kind string) {
+		if strings.HasPrefix(kind, listKindPrefix) {
+			stmts = append(stmts, "DROP TABLE "+relationTable(t.Name, name))
+			return
+		}
 		stmts = append(stmts, "DROP INDEX IF EXISTS "+contentIndex(t.Name, name))
 		stmts = append(stmts, "ALTER TABLE "+t.table+" DROP COLUMN "+contentColumn(name))
 	}
 	for _, f := range old.Fields {
 		if _, ok := current[f.Name]; !ok {
 			lost = append(lost, fmt.Sprintf("type %s: field %s (%s) removed", t.Name, f.Name, f.Kind))
-			drop(f.Name)
+			drop(f.Name, f.Kind)
 		}
 	}
 	for _, c := range t.Columns {
 		k, ok := oldKinds[c.Field]
-		if ok && k == c.Kind {
+		if ok && k == kindOf(c) {
 			continue
 		}
 		if ok {
-			lost = append(lost, fmt.Sprintf("type %s: field %s changes type from %s to %s", t.Name, c.Field, k, c.Kind))
-			drop(c.Field)
+			lost = append(lost, fmt.Sprintf("type %s: field %s changes type from %s to %s", t.Name, c.Field, k, kindOf(c)))
+			drop(c.Field, k)
 		}
-		stmts = append(stmts, "ALTER TABLE "+t.table+" ADD COLUMN "+contentColumn(c.Field)+" "+string(c.Type))
-		if c.Indexed {
-			stmts = append(stmts, createContentIndex(tx, t.Name, c.Field))
+		if !c.List {
+			stmts = append(stmts, "ALTER TABLE "+t.table+" ADD COLUMN "+columnDefinition(c))
 		}
+		stmts = append(stmts, addedColumnIndexes(tx, t, c)...)
 	}
 	return stmts, lost
 }

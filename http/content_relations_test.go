@@ -1,0 +1,250 @@
+package http_test
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/backrest/backrest/app"
+	"github.com/backrest/backrest/store/storetest"
+)
+
+// relationSchema is the schema of the relation tests: comments cascade with
+// their post, articles refuse to lose their lead post and forget deleted tags
+// and notes; notes may be viewed by their owners only.
+const relationSchema = `{
+	"types": [
+		{"name": "post", "fields": [{"name": "status", "type": "string"}]},
+		{"name": "note", "access": {"view": "owner"}},
+		{"name": "tag"},
+		{"name": "comment", "fields": [
+			{"name": "post", "type": "relation", "target": "post", "required": true, "on_delete": "cascade"},
+			{"name": "image", "type": "file"}
+		]},
+		{"name": "article", "fields": [
+			{"name": "lead", "type": "relation", "target": "post"},
+			{"name": "tags", "type": "relation", "target": "tag", "multiple": true, "max_items": 3, "on_delete": "set_null"},
+			{"name": "note", "type": "relation", "target": "note", "on_delete": "set_null"}
+		]}
+	]
+}`
+
+// forEachRelationDB runs f on a fresh server with the relation schema, on each
+// backend.
+func forEachRelationDB(t *testing.T, f func(t *testing.T, e *env)) {
+	t.Helper()
+	storetest.ForEach(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		f(t, newEnvOpts(t, b, app.Options{}, withSchema(t, relationSchema)))
+	})
+}
+
+// id returns the id of a representation.
+func id(item map[string]any) int64 { return int64(item["id"].(float64)) }
+
+// path returns the path of the item of the plural.
+func itemPath(plural string, item map[string]any) string {
+	return fmt.Sprintf("/-/%s/%d", plural, id(item))
+}
+
+func TestRelationWrite(t *testing.T) {
+	forEachRelationDB(t, func(t *testing.T, e *env) {
+		alice, _ := e.as("alice@example.com")
+		bob, _ := e.as("bob@example.com")
+		post := alice.post("/-/posts", obj{"title": "p"}).expect(201).JSON()
+		tag1 := alice.post("/-/tags", obj{"title": "t1"}).expect(201).JSON()
+		tag2 := alice.post("/-/tags", obj{"title": "t2"}).expect(201).JSON()
+		note := alice.post("/-/notes", obj{"title": "alice's note"}).expect(201).JSON()
+
+		c := bob.post("/-/comments", obj{"title": "c", "post": id(post)}).expect(201).JSON()
+		if c["post"] != float64(id(post)) {
+			t.Fatalf("comment %v", c)
+		}
+		bob.post("/-/comments", obj{"title": "c"}).expectError(400, "post", "Required")
+		bob.post("/-/comments", obj{"title": "c", "post": nil}).expectError(400, "post", "Required")
+		bob.post("/-/comments", obj{"title": "c", "post": "x"}).expectError(400, "post", "Must be the id of an item")
+		// An item of another type, a missing one and a hidden one read alike.
+		missing := fmt.Sprintf("No post with the id %d that you may view", 999999)
+		bob.post("/-/comments", obj{"title": "c", "post": 999999}).expectError(400, "post", missing)
+		bob.post("/-/comments", obj{"title": "c", "post": id(tag1)}).expectError(400, "post", fmt.Sprintf("No post with the id %d that you may view", id(tag1)))
+		bob.post("/-/articles", obj{"title": "a", "note": id(note)}).expectError(400, "note", fmt.Sprintf("No note with the id %d that you may view", id(note)))
+		if n := e.count("comments"); n != 1 {
+			t.Fatalf("%d comments after refusals", n)
+		}
+
+		// A list keeps its order, refuses duplicates, and respects max_items.
+		a := alice.post("/-/articles", obj{"title": "a", "lead": id(post), "tags": []int64{id(tag2), id(tag1)}, "note": id(note)}).expect(201).JSON()
+		if !reflect.DeepEqual(a["tags"], []any{float64(id(tag2)), float64(id(tag1))}) || a["note"] != float64(id(note)) {
+			t.Fatalf("article %v", a)
+		}
+		got := alice.get(itemPath("articles", a)).expect(200).JSON()
+		if !reflect.DeepEqual(got["tags"], a["tags"]) || got["lead"] != a["lead"] {
+			t.Fatalf("read back %v, wrote %v", got, a)
+		}
+		alice.put(itemPath("articles", a), obj{"tags": []int64{id(tag1), id(tag1)}}).expectError(400, "tags", fmt.Sprintf("Lists the item %d twice", id(tag1)))
+		alice.put(itemPath("articles", a), obj{"tags": []int64{id(tag1), id(tag2), id(tag1) + 1000, 5}}).expectError(400, "tags", "Must list at most 3 items")
+		alice.put(itemPath("articles", a), obj{"tags": []any{id(tag1), 999999}}).expectError(400, "tags", "No tag with the id 999999 that you may view")
+		alice.put(itemPath("articles", a), obj{"tags": 3}).expectError(400, "tags", "Must be a list of item ids")
+		if got := alice.get(itemPath("articles", a)).expect(200).JSON(); !reflect.DeepEqual(got["tags"], a["tags"]) {
+			t.Fatalf("refused updates changed the list: %v", got)
+		}
+		// Representations posted back keep their relations; objects with an id
+		// are accepted.
+		alice.put(itemPath("articles", a), a).expect(200)
+		upd := alice.put(itemPath("articles", a), obj{"tags": []any{obj{"id": id(tag1)}}, "lead": nil}).expect(200).JSON()
+		if !reflect.DeepEqual(upd["tags"], []any{float64(id(tag1))}) || upd["lead"] != nil {
+			t.Fatalf("updated %v", upd)
+		}
+		if upd := alice.put(itemPath("articles", a), obj{"tags": nil}).expect(200).JSON(); !reflect.DeepEqual(upd["tags"], []any{}) {
+			t.Fatalf("cleared %v", upd)
+		}
+
+		// Filters: by a relation to one item, and "any of" on a list.
+		other := alice.post("/-/posts", obj{"title": "other"}).expect(201).JSON()
+		bob.post("/-/comments", obj{"title": "c2", "post": id(other)}).expect(201)
+		bob.post("/-/comments", obj{"title": "c3", "post": id(post)}).expect(201)
+		if l := bob.get(fmt.Sprintf("/-/comments?post=%d", id(post))).expect(200); l.total() != 2 {
+			t.Fatalf("comments of the post: %s", l.body)
+		}
+		alice.post("/-/articles", obj{"title": "b", "tags": []int64{id(tag2)}}).expect(201)
+		alice.post("/-/articles", obj{"title": "c", "tags": []int64{id(tag1), id(tag2)}}).expect(201)
+		if l := bob.get(fmt.Sprintf("/-/articles?tags=%d", id(tag1))).expect(200); l.total() != 1 || l.list()[0]["title"] != "c" {
+			t.Fatalf("articles tagged t1: %s", l.body)
+		}
+		if l := bob.get(fmt.Sprintf("/-/articles?tags=%d&tags=%d", id(tag1), id(tag2))).expect(200); l.total() != 2 {
+			t.Fatalf("articles tagged t1 or t2: %s", l.body)
+		}
+		bob.get("/-/articles?tags=x").expectError(400, "tags", "Must be an item id")
+		bob.get("/-/articles?sort=tags").expectError(400, "sort", "")
+		bob.get("/-/comments?sort=post").expect(200)
+	})
+}
+
+func TestRelationDelete(t *testing.T) {
+	forEachRelationDB(t, func(t *testing.T, e *env) {
+		alice, _ := e.as("alice@example.com")
+		bob, _ := e.as("bob@example.com")
+		admin, _ := e.as("admin@example.com", "admin")
+		files := func() int {
+			var n int
+			if err := e.app.DB.QueryRow(context.Background(), "SELECT COUNT(*) FROM files").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		post := alice.post("/-/posts", obj{"title": "p"}).expect(201).JSON()
+		data := "data:text/plain;base64," + base64.StdEncoding.EncodeToString([]byte("hi"))
+		c1 := bob.post("/-/comments", obj{"title": "c1", "post": id(post), "image": obj{"data": data, "filename": "a.txt"}}).expect(201).JSON()
+		bob.post("/-/comments", obj{"title": "c2", "post": id(post)}).expect(201)
+		fileURL := c1["image"].(map[string]any)["url"].(string)
+		article := alice.post("/-/articles", obj{"title": "a", "lead": id(post)}).expect(201).JSON()
+
+		// restrict: the lead post cannot go while the article holds it, and nothing
+		// changes.
+		alice.delete(itemPath("posts", post)).expectError(409, "id",
+			fmt.Sprintf("The post %d is held by the field lead of the article %d; remove it from there first", id(post), id(article)))
+		if e.count("posts") != 1 || e.count("comments") != 2 || files() != 1 {
+			t.Fatalf("a refused deletion changed things: %d posts, %d comments, %d files", e.count("posts"), e.count("comments"), files())
+		}
+		bob.get(fileURL).expect(200)
+
+		// cascade: once the article lets go, the post takes its comments and their
+		// files with it, though they are bob's.
+		alice.put(itemPath("articles", article), obj{"lead": nil}).expect(200)
+		alice.delete(itemPath("posts", post)).expect(200)
+		if e.count("posts") != 0 || e.count("comments") != 0 || files() != 0 {
+			t.Fatalf("after the cascade: %d posts, %d comments, %d files", e.count("posts"), e.count("comments"), files())
+		}
+		bob.get(fileURL).expectError(404, "", "")
+
+		// set_null: deleted tags leave the lists, a deleted note leaves its field.
+		t1 := alice.post("/-/tags", obj{"title": "t1"}).expect(201).JSON()
+		t2 := alice.post("/-/tags", obj{"title": "t2"}).expect(201).JSON()
+		note := alice.post("/-/notes", obj{"title": "n"}).expect(201).JSON()
+		a := alice.post("/-/articles", obj{"title": "b", "tags": []int64{id(t1), id(t2)}, "note": id(note)}).expect(201).JSON()
+		admin.delete(itemPath("tags", t1)).expect(200)
+		alice.delete(itemPath("notes", note)).expect(200)
+		got := alice.get(itemPath("articles", a)).expect(200).JSON()
+		if !reflect.DeepEqual(got["tags"], []any{float64(id(t2))}) || got["note"] != nil {
+			t.Fatalf("after set_null: %v", got)
+		}
+
+		// Ids are never reused: a relation to a deleted item does not come back
+		// with a new item.
+		p2 := alice.post("/-/posts", obj{"title": "p2"}).expect(201).JSON()
+		if id(p2) <= id(post) {
+			t.Fatalf("id %d reused after %d", id(p2), id(post))
+		}
+		bob.post("/-/comments", obj{"title": "late", "post": id(post)}).expectError(400, "post", "")
+		if l := bob.get(fmt.Sprintf("/-/comments?post=%d", id(p2))).expect(200); l.total() != 0 {
+			t.Fatalf("comments revived: %s", l.body)
+		}
+	})
+}
+
+func TestRelationSchema(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		ctx := context.Background()
+		base := testConfig(t.TempDir())
+		base.DB = storetest.DSN(t, b)
+		start := func(schema string, destructive bool) error {
+			cfg := base
+			withSchema(t, schema)(&cfg)
+			cfg.SchemaAllowDestructive = destructive
+			a, err := app.New(ctx, cfg, app.Options{})
+			if err != nil {
+				return err
+			}
+			return a.Close()
+		}
+		if err := start(relationSchema, false); err != nil {
+			t.Fatal(err)
+		}
+		retarget := strings.Replace(relationSchema, `"target": "tag", "multiple": true`, `"target": "post", "multiple": true`, 1)
+		if err := start(retarget, false); err == nil || !strings.Contains(err.Error(), "field tags changes type") {
+			t.Fatalf("retargeting: %v", err)
+		}
+		removed := strings.Replace(relationSchema, `{"name": "tags", "type": "relation", "target": "tag", "multiple": true, "max_items": 3, "on_delete": "set_null"},`, "", 1)
+		if err := start(removed, false); err == nil || !strings.Contains(err.Error(), "field tags (list:relation:tag) removed") {
+			t.Fatalf("removing: %v", err)
+		}
+		if err := start(retarget, true); err != nil {
+			t.Fatalf("allowed retargeting: %v", err)
+		}
+		if err := start(removed, true); err != nil {
+			t.Fatalf("allowed removal: %v", err)
+		}
+		removedOne := strings.Replace(removed, `{"name": "lead", "type": "relation", "target": "post"},`, "", 1)
+		if err := start(removedOne, true); err != nil {
+			t.Fatalf("allowed removal of a relation to one item: %v", err)
+		}
+	})
+}
+
+func TestRelationBadSchema(t *testing.T) {
+	for _, c := range []struct{ schema, want string }{
+		{`{"types": [{"name": "a", "fields": [{"name": "b", "type": "relation", "target": "nope"}]}]}`, `target "nope": no such content type`},
+		{`{"types": [{"name": "a", "fields": [{"name": "b", "type": "relation"}]}]}`, `target "": want the name of a content type`},
+		{`{"types": [{"name": "a", "fields": [{"name": "b", "type": "relation", "target": "a", "on_delete": "explode"}]}]}`, `on_delete "explode"`},
+		{`{"types": [{"name": "a", "fields": [{"name": "b", "type": "integer", "target": "a"}]}]}`, `apply to relation fields only`},
+		{`{"types": [{"name": "a", "fields": [{"name": "b", "type": "relation", "target": "a", "max_items": 2}]}]}`, `multiple only`},
+		{`{"types": [{"name": "a", "fields": [{"name": "b", "type": "relation", "target": "a", "required": true, "on_delete": "set_null"}]}]}`, `cannot clear a required field`},
+		{`{"types": [{"name": "a", "fields": [{"name": "b", "type": "relation", "target": "a", "on_delete": "cascade"}]}]}`, `cycle: deleting an item of type a cascades through a.b back to type a`},
+		{`{"types": [{"name": "a", "fields": [{"name": "x", "type": "relation", "target": "b", "on_delete": "cascade"}]},
+			{"name": "b", "fields": [{"name": "y", "type": "relation", "target": "a", "multiple": true, "on_delete": "cascade"}]}]}`, `deleting an item of type a cascades through b.y, a.x back to type a`},
+	} {
+		storetest.ForEach(t, func(t *testing.T, b storetest.Backend) {
+			cfg := testConfig(t.TempDir())
+			cfg.DB = storetest.DSN(t, b)
+			withSchema(t, c.schema)(&cfg)
+			_, err := app.New(context.Background(), cfg, app.Options{})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("schema %s: got %v, want %q", c.schema, err, c.want)
+			}
+		})
+	}
+}
