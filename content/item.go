@@ -29,6 +29,9 @@ type Item struct {
 	Fields map[string]any
 	// Categories are the item's category titles, sorted; nil when the type has none.
 	Categories []string
+	// Expanded holds the related items a read embeds (Service.Expand), in the
+	// order of the expansion's steps.
+	Expanded []Embedded
 }
 
 // MaxCategories is the largest number of categories an item may have, and

@@ -62,7 +62,8 @@ func (t *Type) ParseQuery(params url.Values) (*Query, error) {
 			return vals[0], true
 		}
 		switch name {
-		case "_":
+		case "_", "expand":
+			// expand is parsed by Service.ParseExpand.
 		case "limit":
 			if s, ok := single(); ok {
 				n, err := strconv.Atoi(s)

@@ -34,7 +34,8 @@ func itemID(r *http.Request) (int64, error) {
 }
 
 // listItems answers GET /-/PLURAL: a page of items, newest first unless ?sort= says
-// otherwise, with the total in X-Total-Count and the next page in Link.
+// otherwise, with the total in X-Total-Count and the next page in Link, embedding
+// the related items ?expand= names.
 func (s *Server) listItems(t *content.Type) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		caller, err := s.caller(r)
@@ -50,8 +51,15 @@ func (s *Server) listItems(t *content.Type) func(http.ResponseWriter, *http.Requ
 		if err != nil {
 			return err
 		}
+		expand, err := s.content.ParseExpand(t, params["expand"])
+		if err != nil {
+			return err
+		}
 		page, err := s.content.List(r.Context(), caller, t, q)
 		if err != nil {
+			return err
+		}
+		if err := s.content.Expand(r.Context(), caller, page.Items, expand); err != nil {
 			return err
 		}
 		w.Header().Set("X-Total-Count", strconv.FormatInt(page.Total, 10))
@@ -94,7 +102,7 @@ func (s *Server) createItem(t *content.Type) func(http.ResponseWriter, *http.Req
 	}
 }
 
-// getItem answers GET /-/PLURAL/ID.
+// getItem answers GET /-/PLURAL/ID, embedding the related items ?expand= names.
 func (s *Server) getItem(t *content.Type) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		caller, err := s.caller(r)
@@ -105,8 +113,20 @@ func (s *Server) getItem(t *content.Type) func(http.ResponseWriter, *http.Reques
 		if err != nil {
 			return err
 		}
+		params, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			return &backrest.Error{Code: backrest.EINVALID, Fields: []backrest.FieldError{
+				{Location: "querystring", Name: "query", Description: "Malformed query string"}}}
+		}
+		expand, err := s.content.ParseExpand(t, params["expand"])
+		if err != nil {
+			return err
+		}
 		item, err := s.content.Get(r.Context(), caller, t, id)
 		if err != nil {
+			return err
+		}
+		if err := s.content.Expand(r.Context(), caller, []*content.Item{item}, expand); err != nil {
 			return err
 		}
 		return s.writeItem(w, http.StatusOK, caller, item)

@@ -15,8 +15,9 @@ import (
 
 // appendItem appends the representation of item for caller to dst: the common
 // fields, the own fields in their declared order, the categories when the type
-// has them, and __meta__ with the item's absolute url and the actions the caller
-// may take. Strings, numbers, booleans and times, which make up most items, and
+// has them, and __meta__ with the item's absolute url, the actions the caller
+// may take and, when the read expands relations, expand: the related items'
+// representations by relation. Strings, numbers, booleans and times, which make up most items, and
 // __meta__ are encoded directly; other values go through encoding/json.
 func (s *Server) appendItem(dst []byte, caller *backrest.User, item *content.Item) ([]byte, error) {
 	t := item.Type
@@ -83,7 +84,44 @@ func (s *Server) appendItem(dst []byte, caller *backrest.User, item *content.Ite
 		}
 		b = appendString(b, a)
 	}
-	return append(b, "]}}"...), nil
+	b = append(b, ']')
+	if item.Expanded != nil {
+		b = append(b, `,"expand":{`...)
+		for i, e := range item.Expanded {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, e.Key)
+			b = append(b, ':')
+			if b, err = s.appendEmbedded(b, caller, e); err != nil {
+				return dst, err
+			}
+		}
+		b = append(b, '}')
+	}
+	return append(b, "}}"...), nil
+}
+
+// appendEmbedded appends the items embedded for one step of an expansion: the
+// item or null for a relation to one item, else an array.
+func (s *Server) appendEmbedded(b []byte, caller *backrest.User, e content.Embedded) ([]byte, error) {
+	var err error
+	if e.One {
+		if len(e.Items) == 0 {
+			return append(b, "null"...), nil
+		}
+		return s.appendItem(b, caller, e.Items[0])
+	}
+	b = append(b, '[')
+	for i, it := range e.Items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if b, err = s.appendItem(b, caller, it); err != nil {
+			return b, err
+		}
+	}
+	return append(b, ']'), nil
 }
 
 // appendIDs appends the ids as a JSON array.

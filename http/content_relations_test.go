@@ -248,3 +248,118 @@ func TestRelationBadSchema(t *testing.T) {
 		})
 	}
 }
+
+// embedded returns the items a representation embeds for the key of its
+// expansion.
+func embedded(t *testing.T, item map[string]any, key string) any {
+	t.Helper()
+	exp, ok := item["__meta__"].(map[string]any)["expand"].(map[string]any)
+	if !ok {
+		t.Fatalf("no expand in %v", item)
+	}
+	v, ok := exp[key]
+	if !ok {
+		t.Fatalf("no %s in the expansion of %v", key, item)
+	}
+	return v
+}
+
+// titles returns the titles of embedded items.
+func titles(t *testing.T, v any) string {
+	t.Helper()
+	var out []string
+	for _, it := range v.([]any) {
+		out = append(out, it.(map[string]any)["title"].(string))
+	}
+	return strings.Join(out, ",")
+}
+
+func TestRelationExpand(t *testing.T) {
+	forEachRelationDB(t, func(t *testing.T, e *env) {
+		alice, _ := e.as("alice@example.com")
+		bob, _ := e.as("bob@example.com")
+		post := alice.post("/-/posts", obj{"title": "p"}).expect(201).JSON()
+		t1 := alice.post("/-/tags", obj{"title": "t1"}).expect(201).JSON()
+		t2 := alice.post("/-/tags", obj{"title": "t2"}).expect(201).JSON()
+		note := alice.post("/-/notes", obj{"title": "secret"}).expect(201).JSON()
+		a := alice.post("/-/articles", obj{"title": "a", "lead": id(post), "tags": []int64{id(t2), id(t1)}, "note": id(note)}).expect(201).JSON()
+		bob.post("/-/comments", obj{"title": "c1", "post": id(post)}).expect(201)
+		bob.post("/-/comments", obj{"title": "c2", "post": id(post)}).expect(201)
+
+		// The owner sees the note; bob sees the rest, and of the note only its id.
+		got := alice.get(itemPath("articles", a) + "?expand=lead,tags&expand=note").expect(200).JSON()
+		if embedded(t, got, "lead").(map[string]any)["title"] != "p" || titles(t, embedded(t, got, "tags")) != "t2,t1" ||
+			embedded(t, got, "note").(map[string]any)["title"] != "secret" {
+			t.Fatalf("alice's expansion %v", got)
+		}
+		r := bob.get(itemPath("articles", a) + "?expand=lead,tags,note").expect(200)
+		if strings.Contains(string(r.body), "secret") {
+			t.Fatalf("bob's expansion reveals the note: %s", r.body)
+		}
+		if v := embedded(t, r.JSON(), "note"); v != nil || r.JSON()["note"] != float64(id(note)) {
+			t.Fatalf("bob's note %v", v)
+		}
+		// A back-relation, nested: the lead post's comments, newest first, and
+		// their post again.
+		r = bob.get(itemPath("articles", a) + "?expand=lead.comments(post).post").expect(200)
+		lead := embedded(t, r.JSON(), "lead").(map[string]any)
+		comments := embedded(t, lead, "comments(post)")
+		if titles(t, comments) != "c2,c1" {
+			t.Fatalf("comments %s", r.body)
+		}
+		if p := embedded(t, comments.([]any)[0].(map[string]any), "post").(map[string]any); p["title"] != "p" {
+			t.Fatalf("nested post %v", p)
+		}
+		// Lists expand alike.
+		l := bob.get("/-/posts?expand=comments(post)").expect(200).list()
+		if len(l) != 1 || titles(t, embedded(t, l[0], "comments(post)")) != "c2,c1" {
+			t.Fatalf("list %v", l)
+		}
+		bob.get(itemPath("articles", a)+"?expand=title").expectError(400, "expand", "")
+		bob.get(itemPath("articles", a)+"?expand=lead.comments(post).post.comments(post)").expectError(400, "expand", "")
+		bob.get("/-/posts?expand=articles(nope)").expectError(400, "expand", "")
+		bob.get("/-/posts?expand=comments(post)&sort=nope").expectError(400, "sort", "")
+		// Without expand, representations carry no expansion.
+		if _, ok := bob.get(itemPath("articles", a)).expect(200).JSON()["__meta__"].(map[string]any)["expand"]; ok {
+			t.Fatal("expand without ?expand")
+		}
+	})
+}
+
+// TestRelationExpandQueries counts the statements of listings: expanding two
+// relations costs the same number of queries for a page of 5 items as for one
+// of 50.
+func TestRelationExpandQueries(t *testing.T) {
+	forEachRelationDB(t, func(t *testing.T, e *env) {
+		alice, _ := e.as("alice@example.com")
+		var tags []int64
+		for i := range 4 {
+			tags = append(tags, id(alice.post("/-/tags", obj{"title": fmt.Sprint("t", i)}).expect(201).JSON()))
+		}
+		for i := range 50 {
+			p := alice.post("/-/posts", obj{"title": fmt.Sprint("p", i)}).expect(201).JSON()
+			alice.post("/-/articles", obj{"title": fmt.Sprint("a", i), "lead": id(p), "tags": []int64{tags[i%4], tags[(i+1)%4]}}).expect(201)
+		}
+		queries := func(path string) int64 {
+			t.Helper()
+			before := e.app.DB.Queries()
+			r := alice.get(path).expect(200)
+			n := e.app.DB.Queries() - before
+			if !strings.Contains(path, "expand") {
+				return n
+			}
+			for _, item := range r.list() {
+				if embedded(t, item, "lead") == nil || len(embedded(t, item, "tags").([]any)) != 2 {
+					t.Fatalf("not expanded: %v", item)
+				}
+			}
+			return n
+		}
+		plain := queries("/-/articles?limit=50")
+		small := queries("/-/articles?limit=5&expand=lead,tags")
+		large := queries("/-/articles?limit=50&expand=lead,tags")
+		if small != large || large-plain != 2 {
+			t.Fatalf("queries: %d for 50 items, %d for 5 expanded, %d for 50 expanded", plain, small, large)
+		}
+	})
+}

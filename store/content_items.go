@@ -501,3 +501,49 @@ func Categories(ctx context.Context, r Reader, scope CategoryScope) ([]Category,
 	}
 	return out, nil
 }
+
+// ContentByIDs returns the items of t with the ids, in no particular order;
+// ids of no item of t are left out.
+func ContentByIDs(ctx context.Context, r Reader, t *ContentTable, ids []int64) ([]ContentRow, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return readContent(ctx, r, t, len(ids), " WHERE c.id IN ("+placeholders(len(ids))+")", int64Args(ids)...)
+}
+
+// HeldBy returns, for each of the targets, the ids of the items of t whose
+// relation field holds it: the newest first, at most limit of them, and only
+// those of owner unless owner is "". It reads them in one query.
+func HeldBy(ctx context.Context, r Reader, t *ContentTable, field string, targets []int64, limit int, owner string) (map[int64][]int64, error) {
+	out := make(map[int64][]int64, len(targets))
+	if len(targets) == 0 {
+		return out, nil
+	}
+	var inner string
+	if t.isList(field) {
+		inner = "SELECT h.target AS target, h.item AS id, ROW_NUMBER() OVER (PARTITION BY h.target ORDER BY c.created DESC, c.id DESC) AS n FROM " +
+			relationTable(t.Name, field) + " h JOIN content c ON c.id = h.item WHERE h.target IN (" + placeholders(len(targets)) + ")"
+	} else {
+		col := "t." + contentColumn(field)
+		inner = "SELECT " + col + " AS target, t.id AS id, ROW_NUMBER() OVER (PARTITION BY " + col + " ORDER BY t.created DESC, t.id DESC) AS n FROM " +
+			t.table + " t JOIN content c ON c.id = t.id WHERE " + col + " IN (" + placeholders(len(targets)) + ")"
+	}
+	args := int64Args(targets)
+	if owner != "" {
+		inner += " AND c.owner = ?"
+		args = append(args, owner)
+	}
+	rows, err := r.Query(ctx, "SELECT target, id FROM ("+inner+") x WHERE n <= ? ORDER BY target, n", append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("content: items holding others in %s.%s: %w", t.Name, field, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var target, id int64
+		if err := rows.Scan(&target, &id); err != nil {
+			return nil, fmt.Errorf("content: items holding others in %s.%s: %w", t.Name, field, err)
+		}
+		out[target] = append(out[target], id)
+	}
+	return out, rows.Err()
+}

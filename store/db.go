@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -50,7 +51,14 @@ type DB struct {
 	syncFull bool
 	// groupSize is Options.GroupSize.
 	groupSize func(n int)
+	// queries counts the statements run, for Queries.
+	queries atomic.Int64
 }
+
+// Queries returns the number of statements run through the database and its
+// transactions since it was opened: tests count the queries of a request with
+// it.
+func (db *DB) Queries() int64 { return db.queries.Load() }
 
 // Options are the optional settings of a database.
 type Options struct {
@@ -216,8 +224,10 @@ func (db *DB) Close() error {
 // Postgres reports whether db is a PostgreSQL database.
 func (db *DB) Postgres() bool { return db.d == postgresDialect }
 
-// rebind returns q with its ? placeholders in the dialect's form.
+// rebind returns q with its ? placeholders in the dialect form; every statement
+// goes through it, so it counts them.
 func (db *DB) rebind(q string) string {
+	db.queries.Add(1)
 	if !db.d.dollar {
 		return q
 	}
