@@ -102,6 +102,26 @@ func (s *Service) step(t *Type, seg string) (expandStep, string) {
 	return expandStep{key: seg, field: f}, ""
 }
 
+// BackRelation is a relation field of another type that holds items of a type:
+// ?expand=PLURAL(FIELD) embeds the items that hold an item.
+type BackRelation struct {
+	// Type is the type of the holding items and Field their relation field.
+	Type  *Type
+	Field *Field
+}
+
+// Key is the step of ?expand that follows the back-relation: PLURAL(FIELD).
+func (b BackRelation) Key() string { return b.Type.Plural + "(" + b.Field.Name + ")" }
+
+// BackRelations returns the relation fields that hold items of t.
+func (s *Service) BackRelations(t *Type) []BackRelation {
+	out := make([]BackRelation, len(s.heldBy[t.Name]))
+	for i, h := range s.heldBy[t.Name] {
+		out[i] = BackRelation{Type: h.t, Field: h.f}
+	}
+	return out
+}
+
 // target returns the type of the items the step reaches.
 func (st *expandStep) target() *Type {
 	if st.field != nil {

@@ -3,10 +3,15 @@ package http_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/backrest/backrest/app"
 	"github.com/backrest/backrest/store/storetest"
@@ -360,6 +365,71 @@ func TestRelationExpandQueries(t *testing.T) {
 		large := queries("/-/articles?limit=50&expand=lead,tags")
 		if small != large || large-plain != 2 {
 			t.Fatalf("queries: %d for 50 items, %d for 5 expanded, %d for 50 expanded", plain, small, large)
+		}
+	})
+}
+
+// TestRelationOpenAPI checks requests and responses with relations and their
+// expansions against the OpenAPI document.
+func TestRelationOpenAPI(t *testing.T) {
+	forEachRelationDB(t, func(t *testing.T, e *env) {
+		alice, _ := e.as("alice@example.com")
+		d := loadAPIDoc(t, e.browser().get("/-/openapi.json").expect(200).body)
+		check := func(method, path, body string, status int) map[string]any {
+			t.Helper()
+			req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			res, err := alice.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != status {
+				t.Fatalf("%s %s: status %d, want %d: %s", method, path, res.StatusCode, status, data)
+			}
+			if status < 400 {
+				if err := d.checkRequest(req, []byte(body)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := d.checkResponse(req, res, data); err != nil {
+				t.Fatal(err)
+			}
+			var v map[string]any
+			_ = json.Unmarshal(data, &v)
+			return v
+		}
+		post := check("POST", "/-/posts", `{"title": "p"}`, 201)
+		tag := check("POST", "/-/tags", `{"title": "t"}`, 201)
+		a := check("POST", "/-/articles", fmt.Sprintf(`{"title": "a", "lead": %d, "tags": [%d]}`, id(post), id(tag)), 201)
+		check("POST", "/-/comments", fmt.Sprintf(`{"title": "c", "post": %d}`, id(post)), 201)
+		check("GET", itemPath("articles", a)+"?expand=lead.comments(post),tags,note", "", 200)
+		check("GET", fmt.Sprintf("/-/articles?expand=lead&tags=%d&lead=%d", id(tag), id(post)), "", 200)
+		check("GET", "/-/posts?expand=comments(post),articles(lead)", "", 200)
+		check("GET", itemPath("articles", a)+"?expand=nope", "", 400)
+		check("DELETE", itemPath("posts", post), "", 409)
+		// The document refuses an expansion of the wrong shape.
+		bad := fmt.Sprintf(`{"id": %d, "type": "article", "owner": "%s", "title": "a", "description": "", "creation_date": "2024-01-01T00:00:00Z",
+			"modification_date": "2024-01-01T00:00:00Z", "lead": 1, "tags": [], "note": null, "__meta__": {"url": "http://x/", "actions": [], "expand": {"lead": [1]}}}`,
+			id(a), a["owner"])
+		sch, err := d.schema("/components/schemas/TypeArticle")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, body := range []string{bad, strings.Replace(bad, `"expand": {"lead": [1]}`, `"expand": {"lead": null}`, 1)} {
+			v, err := jsonschema.UnmarshalJSON(strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sch.Validate(v); (err == nil) != (body != bad) {
+				t.Fatalf("%s: %v", body, err)
+			}
 		}
 	})
 }

@@ -215,7 +215,7 @@ func (s *Server) contentSchemas(schemas m) {
 	}}
 	for _, t := range s.content.Types() {
 		name := schemaName(t.Name)
-		schemas[name] = itemSchema(t)
+		schemas[name] = itemSchema(t, s.content.BackRelations(t))
 		schemas[name+"Create"] = inputSchema(t, true)
 		schemas[name+"Update"] = inputSchema(t, false)
 	}

@@ -87,8 +87,9 @@ func fieldSchema(f *content.Field, input bool) map[string]any {
 }
 
 // itemSchema returns the JSON Schema of the representations of t's items; they
-// refer to "#/components/schemas/Meta" for __meta__.
-func itemSchema(t *content.Type) map[string]any {
+// refer to "#/components/schemas/Meta" for __meta__, with, when t has relations
+// (its own, or back-relations to it), the related items that ?expand embeds.
+func itemSchema(t *content.Type, back []content.BackRelation) map[string]any {
 	props := map[string]any{
 		"id":                map[string]any{"type": "integer", "description": "Unique across all content"},
 		"type":              map[string]any{"const": t.Name},
@@ -110,6 +111,30 @@ func itemSchema(t *content.Type) map[string]any {
 		required = append(required, "categories")
 	}
 	required = append(required, "__meta__")
+	expand := map[string]any{}
+	for i := range t.Fields {
+		f := &t.Fields[i]
+		if f.Kind != content.Relation {
+			continue
+		}
+		target := map[string]any{"$ref": "#/components/schemas/" + schemaName(f.Target)}
+		if f.Multiple {
+			expand[f.Name] = map[string]any{"type": "array", "items": target, "description": "The " + f.Target + " items of " + f.Name + " that the caller may view, in order"}
+		} else {
+			expand[f.Name] = map[string]any{"oneOf": []any{target, map[string]any{"type": "null"}},
+				"description": "The " + f.Target + " of " + f.Name + ", null when unset or when the caller may not view it"}
+		}
+	}
+	for _, b := range back {
+		expand[b.Key()] = map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/" + schemaName(b.Type.Name)},
+			"maxItems": content.MaxHeldItems, "description": "The newest " + b.Type.Plural + " whose " + b.Field.Name + " holds this " + t.Name + " and that the caller may view"}
+	}
+	if len(expand) > 0 {
+		props["__meta__"] = map[string]any{"allOf": []any{map[string]any{"$ref": "#/components/schemas/Meta"}, map[string]any{"properties": map[string]any{
+			"expand": map[string]any{"type": "object", "properties": expand, "additionalProperties": false,
+				"description": "The related items that ?expand= asks for, by relation; nested expansions are in their own __meta__"},
+		}}}}
+	}
 	s := map[string]any{"type": "object", "properties": props, "required": required}
 	if t.Description != "" {
 		s["description"] = t.Description
@@ -159,6 +184,7 @@ func queryParameters(t *content.Type) []queryParameter {
 		{"offset", map[string]any{"type": "integer", "minimum": 0, "default": 0}, "Number of items skipped; follow the Link header rather than setting it"},
 		{"sort", map[string]any{"type": "string", "enum": sortValues(t.SortFields())}, "Field to sort by, - for descending; default -creation_date"},
 		{"owner", map[string]any{"type": "string"}, "Only the items of this user"},
+		expandParameter,
 	}
 	if t.Categories {
 		ps = append(ps, queryParameter{"category", map[string]any{"type": "string"}, "Only the items with this category; repeat for any of several"})
@@ -182,10 +208,19 @@ func queryParameters(t *content.Type) []queryParameter {
 		if enum, ok := s["enum"].([]any); ok && len(enum) > 0 && enum[len(enum)-1] == nil {
 			s["enum"] = enum[:len(enum)-1]
 		}
-		ps = append(ps, queryParameter{f.Name, s, "Only the items whose " + f.Name + " equals this; repeat for any of several"})
+		desc := "Only the items whose " + f.Name + " equals this; repeat for any of several"
+		if f.Multiple {
+			desc = "Only the items whose " + f.Name + " lists this item; repeat for any of several"
+		}
+		ps = append(ps, queryParameter{f.Name, s, desc})
 	}
 	return ps
 }
+
+// expandParameter is the expand parameter of reads and listings.
+var expandParameter = queryParameter{"expand", map[string]any{"type": "string"},
+	"Relations whose items to embed in __meta__.expand, comma-separated: a relation field, PLURAL(FIELD) for the items of another type that hold this one, " +
+		"and paths of them joined by . (at most 3 steps)"}
 
 // queryParameter is a query parameter of listings.
 type queryParameter struct {

@@ -209,8 +209,9 @@ func (s *Server) contentRouteTable() []route {
 			route{method: "GET", pattern: item, handler: s.getItem(t), doc: operation{
 				id: "get" + name, tag: t.Plural, summary: "Read " + article(t.Name),
 				description: "The " + t.Name + " of the id, if the caller may view it.",
-				params:      []m{id},
-				responses:   answers(200, "The "+t.Name, ref(schema), "403", "404")}},
+				params: []m{id, {"name": expandParameter.Name, "in": "query", "schema": expandParameter.Schema,
+					"description": expandParameter.Description}},
+				responses: answers(200, "The "+t.Name, ref(schema), "400", "403", "404")}},
 			route{method: "PUT", pattern: item, handler: s.updateItem(t), doc: operation{
 				id: "update" + name, tag: t.Plural, summary: "Update " + article(t.Name),
 				description: "Changes the keys sent and leaves the others as they are.",
@@ -219,9 +220,10 @@ func (s *Server) contentRouteTable() []route {
 				responses:   answers(200, "The changed "+t.Name, ref(schema), "400", "403", "404", "413", "415")}},
 			route{method: "DELETE", pattern: item, handler: s.deleteItem(t), doc: operation{
 				id: "delete" + name, tag: t.Plural, summary: "Delete " + article(t.Name),
-				description: "Deletes the " + t.Name + "; a GET of it then answers 404.",
-				params:      []m{id},
-				responses:   answers(200, "The "+t.Name+" is deleted", ref("Deleted"), "403", "404")}},
+				description: "Deletes the " + t.Name + "; a GET of it then answers 404. The relation fields that hold it apply their on_delete rule: " +
+					"restrict answers 409, cascade deletes the items that hold it, set_null clears them.",
+				params:    []m{id},
+				responses: answers(200, "The "+t.Name+" is deleted", ref("Deleted"), "403", "404", "409")}},
 		)
 	}
 	return rs
