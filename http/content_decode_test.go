@@ -23,6 +23,9 @@ func FuzzContentInput(f *testing.F) {
 		`{"title": 1, "tx": [], "i": "1", "n": "1", "b": 0, "d": 5, "categories": "a", "f": {"id": 3}}`,
 		`{"title": "\u0000", "tx": "\ud800", "f": "data:text/plain;base64,eA==", "d": "0000-01-01T00:00:00+01:00"}`,
 		`{"f": {"data": ""}, "j": "x", "i": -0, "n": 0.0000001}`,
+		`{"title": "x", "tx": "t", "r": 3, "rs": [1, {"id": 2}, 3.0]}`,
+		`{"r": {"id": "3"}, "rs": [1, 1, -2, 0], "title": "y"}`,
+		`{"r": [1], "rs": {"id": 1}, "tx": "t"}`,
 	} {
 		f.Add([]byte(seed), true)
 		f.Add([]byte(seed), false)
@@ -37,6 +40,8 @@ func FuzzContentInput(f *testing.F) {
 		{Name: "d", Kind: content.DateTime},
 		{Name: "j", Kind: content.JSON},
 		{Name: "f", Kind: content.FileKind},
+		{Name: "r", Kind: content.Relation, Target: "thing"},
+		{Name: "rs", Kind: content.Relation, Target: "thing", Multiple: true, MaxItems: 3},
 	}}
 	f.Fuzz(func(t *testing.T, data []byte, create bool) {
 		var body map[string]json.RawMessage
@@ -59,7 +64,9 @@ func FuzzContentInput(f *testing.F) {
 			case string:
 				ok = fd.Kind == content.String || fd.Kind == content.Text
 			case int64:
-				ok = fd.Kind == content.Integer
+				ok = fd.Kind == content.Integer || (fd.Kind == content.Relation && !fd.Multiple)
+			case []int64:
+				ok = fd.Kind == content.Relation && fd.Multiple
 			case float64:
 				ok = fd.Kind == content.Number
 			case bool:

@@ -794,6 +794,16 @@ func TestExampleSchema(t *testing.T) {
 			t.Fatalf("document %v", doc)
 		}
 		alice.post("/-/documents", obj{"title": "x", "slug": "Not A Slug"}).expectError(400, "slug", "")
+		c := alice.post("/-/comments", obj{"title": "re", "document": doc["id"], "body": "Nice"}).expect(201).JSON()
+		alice.post("/-/comments", obj{"title": "re re", "document": doc["id"], "reply_to": c["id"], "body": "Thanks"}).expect(201)
+		got := alice.get("/-/documents/" + strconv.FormatInt(int64(doc["id"].(float64)), 10) + "?expand=comments(document).reply_to").expect(200).JSON()
+		if comments := got["__meta__"].(map[string]any)["expand"].(map[string]any)["comments(document)"].([]any); len(comments) != 2 {
+			t.Fatalf("expanded %v", got)
+		}
+		alice.delete("/-/documents/" + strconv.FormatInt(int64(doc["id"].(float64)), 10)).expect(200)
+		if n := alice.get("/-/comments").expect(200).total(); n != 0 {
+			t.Fatalf("%d comments outlive their document", n)
+		}
 		editor.post("/-/announcements", obj{"title": "Welcome", "level": 1}).expect(201)
 		if n := e.browser().get("/-/announcements").expect(200).total(); n != 1 {
 			t.Fatalf("%d announcements", n)
