@@ -406,7 +406,7 @@ func (s *Service) updateCommon(ctx context.Context, tx *store.Tx, item *Item) er
 // through Files, releasing the files of old that they replace.
 func (s *Service) applyFields(ctx context.Context, tx *store.Tx, caller *backrest.User, item, old *Item, in *input) error {
 	var v backrest.Validation
-	if err := s.checkTargets(ctx, tx, caller, item.Type, in, &v); err != nil {
+	if err := s.checkTargets(ctx, tx, caller, item.Type, old, in, &v); err != nil {
 		return err
 	}
 	for _, f := range item.Type.Fields {
@@ -453,8 +453,10 @@ func (s *Service) applyFields(ctx context.Context, tx *store.Tx, caller *backres
 // checkTargets checks that the items set on the relation fields of in exist, are
 // of their fields' target types, and may be viewed by caller, reporting each
 // field that fails to v. A missing item and a hidden one get the same message,
-// so that a caller learns nothing of the items it may not view.
-func (s *Service) checkTargets(ctx context.Context, tx *store.Tx, caller *backrest.User, t *Type, in *input, v *backrest.Validation) error {
+// so that a caller learns nothing of the items it may not view. The items that
+// the field of old (nil on create) holds already are kept as they are, so that a
+// representation posted back is accepted.
+func (s *Service) checkTargets(ctx context.Context, tx *store.Tx, caller *backrest.User, t *Type, old *Item, in *input, v *backrest.Validation) error {
 	var ids []int64
 	for _, f := range t.Fields {
 		switch x := in.fields[f.Name].(type) {
@@ -493,8 +495,17 @@ func (s *Service) checkTargets(ctx context.Context, tx *store.Tx, caller *backre
 		case []int64:
 			list = x
 		}
+		var kept []int64
+		if old != nil {
+			switch x := old.Fields[f.Name].(type) {
+			case int64:
+				kept = []int64{x}
+			case []int64:
+				kept = x
+			}
+		}
 		for _, id := range list {
-			if !visible(f, id) {
+			if !slices.Contains(kept, id) && !visible(f, id) {
 				v.Body(f.Name, fmt.Sprintf("No %s with the id %d that you may view", f.Target, id))
 				break
 			}

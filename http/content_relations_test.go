@@ -76,8 +76,25 @@ func TestRelationWrite(t *testing.T) {
 		bob.post("/-/comments", obj{"title": "c", "post": 999999}).expectError(400, "post", missing)
 		bob.post("/-/comments", obj{"title": "c", "post": id(tag1)}).expectError(400, "post", fmt.Sprintf("No post with the id %d that you may view", id(tag1)))
 		bob.post("/-/articles", obj{"title": "a", "note": id(note)}).expectError(400, "note", fmt.Sprintf("No note with the id %d that you may view", id(note)))
+		// An admin may set on bob's article a note that bob cannot see; bob may
+		// post his article back with it, not set it anew elsewhere.
+		admin, _ := e.as("admin@example.com", "admin")
+		held := bob.post("/-/articles", obj{"title": "held"}).expect(201).JSON()
+		spare := bob.post("/-/articles", obj{"title": "other"}).expect(201).JSON()
+		admin.put(itemPath("articles", held), obj{"note": id(note)}).expect(200)
+		back := bob.get(itemPath("articles", held)).expect(200).JSON()
+		if back["note"] != float64(id(note)) {
+			t.Fatalf("held %v", back)
+		}
+		bob.put(itemPath("articles", held), back).expect(200)
+		bob.put(itemPath("articles", spare), obj{"note": id(note)}).expectError(400, "note", "")
 		if n := e.count("comments"); n != 1 {
 			t.Fatalf("%d comments after refusals", n)
+		}
+		for _, a := range bob.get("/-/articles").expect(200).list() {
+			if a["title"] != "held" && a["note"] != nil {
+				t.Fatalf("a refused note was stored: %v", a)
+			}
 		}
 
 		// A list keeps its order, refuses duplicates, and respects max_items.
