@@ -32,9 +32,11 @@ type Query struct {
 	Filters []Filter
 }
 
-// Filter is an equality filter on a field, "owner" or "category".
+// Filter is an equality filter on a field, "owner" or "category"; with Sub, on
+// the field Sub of the items that the relation field Field holds.
 type Filter struct {
 	Field  string
+	Sub    string
 	Values []any
 }
 
@@ -110,6 +112,28 @@ func (t *Type) ParseQuery(params url.Values) (*Query, error) {
 			}
 			q.Filters = append(q.Filters, f)
 		default:
+			if rel, sub, ok := strings.Cut(name, "."); ok {
+				fd := t.Field(rel)
+				var sf *Field
+				if fd != nil && fd.Kind == Relation && fd.target != nil {
+					sf = fd.target.Field(sub)
+				}
+				if sf == nil || !sf.Sortable() {
+					bad(name, "Unknown parameter; filter on the items a relation holds with RELATION.FIELD, FIELD a filterable field of their type")
+					continue
+				}
+				f := Filter{Field: rel, Sub: sub}
+				for _, s := range vals {
+					val, ok := sf.parseParam(s)
+					if !ok {
+						bad(name, "Must be "+article(sf.Kind))
+						break
+					}
+					f.Values = append(f.Values, val)
+				}
+				q.Filters = append(q.Filters, f)
+				continue
+			}
 			fd := t.Field(name)
 			if fd == nil || !fd.Kind.Indexed() {
 				bad(name, "Unknown parameter; filter by one of: "+strings.Join(t.filterFields(), ", "))
@@ -262,6 +286,20 @@ func (s *Service) List(ctx context.Context, caller *backrest.User, t *Type, q *Q
 	}
 	for i, f := range q.Filters {
 		sq.Filters[i] = store.ContentFilter{Field: f.Field, Values: f.Values}
+		if f.Sub == "" {
+			continue
+		}
+		// The related items are filtered on fields the caller must be able to
+		// read: those of the items it may view.
+		target := t.Field(f.Field).target
+		switch target.may(ActionView, caller) {
+		case denied:
+			return nil, &backrest.Error{Code: backrest.EINVALID, Fields: []backrest.FieldError{{Location: "querystring",
+				Name: f.Field + "." + f.Sub, Description: "You may not view the " + target.Plural + " to filter on them"}}}
+		case ownerOnly:
+			sq.Filters[i].RelatedOwner = caller.ID.String()
+		}
+		sq.Filters[i].Related, sq.Filters[i].Sub = target.table, f.Sub
 	}
 	rows, total, err := store.ListContent(ctx, s.db, t.table, sq)
 	if err != nil {

@@ -106,6 +106,10 @@ type Field struct {
 	target *Type
 }
 
+// TargetType returns the type of the items a relation field holds, once the
+// service is made (nil before, and for other fields).
+func (f *Field) TargetType() *Type { return f.target }
+
 // Sortable reports whether listings may be sorted by the field.
 func (f *Field) Sortable() bool { return f.Kind.Indexed() && !f.Multiple }
 

@@ -23,7 +23,7 @@ import (
 const relationSchema = `{
 	"types": [
 		{"name": "post", "fields": [{"name": "status", "type": "string"}]},
-		{"name": "note", "access": {"view": "owner"}},
+		{"name": "note", "access": {"view": "owner"}, "fields": [{"name": "mood", "type": "string"}]},
 		{"name": "tag"},
 		{"name": "comment", "fields": [
 			{"name": "post", "type": "relation", "target": "post", "required": true, "on_delete": "cascade"},
@@ -32,8 +32,10 @@ const relationSchema = `{
 		{"name": "article", "fields": [
 			{"name": "lead", "type": "relation", "target": "post"},
 			{"name": "tags", "type": "relation", "target": "tag", "multiple": true, "max_items": 3, "on_delete": "set_null"},
-			{"name": "note", "type": "relation", "target": "note", "on_delete": "set_null"}
-		]}
+			{"name": "note", "type": "relation", "target": "note", "on_delete": "set_null"},
+			{"name": "memo", "type": "relation", "target": "memo", "on_delete": "set_null"}
+		]},
+		{"name": "memo", "access": {"view": "role:editor"}, "fields": [{"name": "level", "type": "integer"}]}
 	]
 }`
 
@@ -140,6 +142,32 @@ func TestRelationWrite(t *testing.T) {
 			t.Fatalf("articles tagged t1 or t2: %s", l.body)
 		}
 		bob.get("/-/articles?tags=x").expectError(400, "tags", "Must be an item id")
+
+		// Filters on a field of the related items, only among those the caller
+		// may view.
+		alice.put(itemPath("posts", post), obj{"status": "published"}).expect(200)
+		if l := bob.get("/-/comments?post.status=published").expect(200); l.total() != 2 || !strings.Contains(string(l.body), `"c3"`) {
+			t.Fatalf("comments of published posts: %s", l.body)
+		}
+		if l := bob.get("/-/comments?post.status=draft&post.status=published&post=" + fmt.Sprint(id(other))).expect(200); l.total() != 0 {
+			t.Fatalf("comments of published posts that are the other one: %s", l.body)
+		}
+		alice.put(itemPath("posts", other), obj{"status": "draft"}).expect(200)
+		if l := bob.get("/-/comments?post.status=draft").expect(200); l.total() != 1 || l.list()[0]["title"] != "c2" {
+			t.Fatalf("comments of draft posts: %s", l.body)
+		}
+		alice.put(itemPath("notes", note), obj{"mood": "happy"}).expect(200)
+		if l := alice.get("/-/articles?note.mood=happy").expect(200); l.total() != 2 {
+			t.Fatalf("alice's articles with a happy note: %s", l.body)
+		}
+		if l := bob.get("/-/articles?note.mood=happy").expect(200); l.total() != 0 {
+			t.Fatalf("bob learns of alice's note's mood: %s", l.body)
+		}
+		bob.get("/-/articles?memo.level=1").expectError(400, "memo.level", "You may not view the memos to filter on them")
+		admin.get("/-/articles?memo.level=1").expect(200)
+		bob.get("/-/articles?tags.title=x").expectError(400, "tags.title", "")
+		bob.get("/-/articles?lead.nope=x").expectError(400, "lead.nope", "")
+		bob.get("/-/comments?post.status=x&post.nope=1").expectError(400, "post.nope", "")
 		bob.get("/-/articles?sort=tags").expectError(400, "sort", "")
 		bob.get("/-/comments?sort=post").expect(200)
 	})
@@ -429,11 +457,12 @@ func TestRelationOpenAPI(t *testing.T) {
 		check("GET", itemPath("articles", a)+"?expand=lead.comments(post),tags,note", "", 200)
 		check("GET", fmt.Sprintf("/-/articles?expand=lead&tags=%d&lead=%d", id(tag), id(post)), "", 200)
 		check("GET", "/-/posts?expand=comments(post),articles(lead)", "", 200)
+		check("GET", "/-/comments?post.status=published&post.status=draft", "", 200)
 		check("GET", itemPath("articles", a)+"?expand=nope", "", 400)
 		check("DELETE", itemPath("posts", post), "", 409)
 		// The document refuses an expansion of the wrong shape.
 		bad := fmt.Sprintf(`{"id": %d, "type": "article", "owner": "%s", "title": "a", "description": "", "creation_date": "2024-01-01T00:00:00Z",
-			"modification_date": "2024-01-01T00:00:00Z", "lead": 1, "tags": [], "note": null, "__meta__": {"url": "http://x/", "actions": [], "expand": {"lead": [1]}}}`,
+			"modification_date": "2024-01-01T00:00:00Z", "lead": 1, "tags": [], "note": null, "memo": null, "__meta__": {"url": "http://x/", "actions": [], "expand": {"lead": [1]}}}`,
 			id(a), a["owner"])
 		sch, err := d.schema("/components/schemas/TypeArticle")
 		if err != nil {

@@ -194,27 +194,49 @@ func queryParameters(t *content.Type) []queryParameter {
 		if !f.Kind.Indexed() {
 			continue
 		}
-		s := fieldSchema(f, true)
-		if f.Kind == content.Boolean {
-			s = map[string]any{"type": "string", "enum": []any{"true", "false", "1", "0"}}
-		}
-		if f.Kind == content.Relation {
-			s = map[string]any{"type": "integer", "minimum": 1}
-		}
-		delete(s, "minLength")
-		if typ, ok := s["type"].([]string); ok {
-			s["type"] = typ[0]
-		}
-		if enum, ok := s["enum"].([]any); ok && len(enum) > 0 && enum[len(enum)-1] == nil {
-			s["enum"] = enum[:len(enum)-1]
-		}
+		s := filterSchema(f)
 		desc := "Only the items whose " + f.Name + " equals this; repeat for any of several"
 		if f.Multiple {
 			desc = "Only the items whose " + f.Name + " lists this item; repeat for any of several"
 		}
 		ps = append(ps, queryParameter{f.Name, s, desc})
 	}
+	for i := range t.Fields {
+		f := &t.Fields[i]
+		target := f.TargetType()
+		if target == nil {
+			continue
+		}
+		for j := range target.Fields {
+			sf := &target.Fields[j]
+			if !sf.Sortable() {
+				continue
+			}
+			ps = append(ps, queryParameter{f.Name + "." + sf.Name, filterSchema(sf), "Only the items whose " + f.Name + " holds " + article(target.Name) +
+				" (that the caller may view) whose " + sf.Name + " equals this; repeat for any of several"})
+		}
+	}
 	return ps
+}
+
+// filterSchema returns the schema of the values of an equality filter on the
+// field, as a query string gives them.
+func filterSchema(f *content.Field) map[string]any {
+	switch f.Kind {
+	case content.Boolean:
+		return map[string]any{"type": "string", "enum": []any{"true", "false", "1", "0"}}
+	case content.Relation:
+		return map[string]any{"type": "integer", "minimum": 1}
+	}
+	s := fieldSchema(f, true)
+	delete(s, "minLength")
+	if typ, ok := s["type"].([]string); ok {
+		s["type"] = typ[0]
+	}
+	if enum, ok := s["enum"].([]any); ok && len(enum) > 0 && enum[len(enum)-1] == nil {
+		s["enum"] = enum[:len(enum)-1]
+	}
+	return s
 }
 
 // expandParameter is the expand parameter of reads and listings.

@@ -27,6 +27,13 @@ type ContentQuery struct {
 type ContentFilter struct {
 	Field  string
 	Values []any
+	// Related, when set, makes the filter one on the items that the relation
+	// field Field holds: it matches the items holding an item of Related whose
+	// field Sub equals one of the values (and, when RelatedOwner is set, that
+	// belongs to RelatedOwner).
+	Related      *ContentTable
+	Sub          string
+	RelatedOwner string
 }
 
 // contentSort maps the sortable common fields to their columns; ties are
@@ -63,6 +70,18 @@ func ListContent(ctx context.Context, r Reader, t *ContentTable, q ContentQuery)
 			common = append(common, "c.id IN (SELECT cc.content_id FROM content_categories cc JOIN categories k ON k.id = cc.category_id WHERE k.title "+in+")")
 			commonArgs = append(commonArgs, f.Values...)
 		default:
+			if f.Related != nil {
+				col, ok := f.Related.columns[f.Sub]
+				if !ok {
+					return nil, 0, fmt.Errorf("content: %s has no field %q to filter by", f.Related.Name, f.Sub)
+				}
+				in = "IN (SELECT s.id FROM " + f.Related.table + " s WHERE s." + col + " " + in
+				if f.RelatedOwner != "" {
+					in += " AND s.id IN (SELECT o.id FROM content o WHERE o.owner = ?)"
+					f.Values = append(f.Values[:len(f.Values):len(f.Values)], f.RelatedOwner)
+				}
+				in += ")"
+			}
 			if t.isList(f.Field) {
 				own = append(own, "t.id IN (SELECT r.item FROM "+relationTable(t.Name, f.Field)+" r WHERE r.target "+in+")")
 				ownArgs = append(ownArgs, f.Values...)
