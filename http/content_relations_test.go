@@ -14,6 +14,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/backrest/backrest/app"
+	"github.com/backrest/backrest/store"
 	"github.com/backrest/backrest/store/storetest"
 )
 
@@ -476,6 +477,26 @@ func TestRelationOpenAPI(t *testing.T) {
 			if err := sch.Validate(v); (err == nil) != (body != bad) {
 				t.Fatalf("%s: %v", body, err)
 			}
+		}
+	})
+}
+
+// TestRelationAccountDeleted deletes an account whose items others' items hold:
+// the relations let go of them.
+func TestRelationAccountDeleted(t *testing.T) {
+	forEachRelationDB(t, func(t *testing.T, e *env) {
+		alice, au := e.as("alice@example.com")
+		bob, _ := e.as("bob@example.com")
+		post := alice.post("/-/posts", obj{"title": "p"}).expect(201).JSON()
+		tag := alice.post("/-/tags", obj{"title": "t"}).expect(201).JSON()
+		a := bob.post("/-/articles", obj{"title": "a", "lead": id(post), "tags": []int64{id(tag)}}).expect(201).JSON()
+		ctx := context.Background()
+		if err := e.app.DB.InTx(ctx, func(tx *store.Tx) error { return store.DeleteUser(ctx, tx, au.ID) }); err != nil {
+			t.Fatal(err)
+		}
+		got := bob.get(itemPath("articles", a)).expect(200).JSON()
+		if got["lead"] != nil || !reflect.DeepEqual(got["tags"], []any{}) {
+			t.Fatalf("after the account's deletion: %v", got)
 		}
 	})
 }
