@@ -71,7 +71,7 @@ type Config struct {
 
 	// BodyLimit is the largest JSON request body accepted, in bytes.
 	BodyLimit int64
-	// RateLimits bound login, sign-up and reset attempts.
+	// RateLimits bound login, sign-up and reset attempts, and uploads.
 	RateLimits RateLimits
 	// TrustProxy makes the server take the client address from X-Forwarded-For, for
 	// deployments behind a reverse proxy or load balancer.
@@ -97,6 +97,9 @@ type Config struct {
 	// UploadLimit is the largest file accepted, in bytes. Files sent as data URLs in
 	// JSON bodies are also bounded by BodyLimit.
 	UploadLimit int64
+	// Quota is how many bytes the files of one user may take together, uploads
+	// and data URLs alike; zero means no bound.
+	Quota int64
 	// UploadTTL is how long an uploaded file that no content holds is kept.
 	UploadTTL time.Duration
 	// SweepInterval is how often expired uploads and orphaned bytes are swept.
@@ -155,10 +158,13 @@ type RateLimits struct {
 	// spread over many addresses; the second, tighter, is what one client meets,
 	// so that its failures do not lock the account's owner out elsewhere.
 	LoginFailuresPerAddr, LoginFailuresPerAccountAddr, LoginFailuresPerAccount Limit
-	// SignupPerAddr counts sign-up requests.
-	SignupPerAddr Limit
+	// SignupPerAddr counts sign-up requests from one client address, and
+	// SignupPerAccount those for one address, which each may send a mail.
+	SignupPerAddr, SignupPerAccount Limit
 	// ResetPerAddr and ResetPerAccount count password reset requests.
 	ResetPerAddr, ResetPerAccount Limit
+	// UploadPerUser counts the uploads of one user.
+	UploadPerUser Limit
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -196,8 +202,10 @@ func DefaultConfig() Config {
 			LoginFailuresPerAccountAddr: Limit{Burst: 10, Per: 15 * time.Minute},
 			LoginFailuresPerAccount:     Limit{Burst: 100, Per: time.Hour},
 			SignupPerAddr:               Limit{Burst: 30, Per: time.Hour},
+			SignupPerAccount:            Limit{Burst: 5, Per: time.Hour},
 			ResetPerAddr:                Limit{Burst: 20, Per: time.Hour},
 			ResetPerAccount:             Limit{Burst: 5, Per: time.Hour},
+			UploadPerUser:               Limit{Burst: 1000, Per: time.Hour},
 		},
 	}
 }

@@ -156,7 +156,7 @@ func (a *App) init(ctx context.Context, opts Options) error {
 	if a.Metrics != nil {
 		blobs = blob.Counted(blobs, a.Metrics.BlobWritten)
 	}
-	a.Files = files.New(a.DB, blobs, files.Options{UploadLimit: a.Config.UploadLimit,
+	a.Files = files.New(a.DB, blobs, files.Options{UploadLimit: a.Config.UploadLimit, Quota: a.Config.Quota,
 		UploadTTL: a.Config.UploadTTL, SweepGrace: a.Config.SweepGrace, Sniff: http.DetectContentType,
 		Logger: a.Log, Fault: opts.FileFault})
 	if err := a.initContent(ctx, opts); err != nil {

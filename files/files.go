@@ -26,6 +26,9 @@ type Viewer interface {
 type Options struct {
 	// UploadLimit is the largest file accepted, in bytes.
 	UploadLimit int64
+	// Quota is how many bytes the files of one owner may take together; zero
+	// means no bound.
+	Quota int64
 	// UploadTTL is how long an upload that no content holds is kept.
 	UploadTTL time.Duration
 	// SweepGrace is how old bytes that no row names must be before Sweep deletes
@@ -99,6 +102,29 @@ type Upload struct {
 // ErrTooLarge is the error of a file larger than the upload limit.
 var ErrTooLarge = backrest.Errorf(backrest.ETOOLARGE, "File too large")
 
+// ErrQuota is the error of a file that would take its owner past the quota.
+var ErrQuota = backrest.Errorf(backrest.ETOOLARGE, "Storage quota exceeded: delete files first")
+
+// checkQuota returns ErrQuota (or, naming field when not empty, an error of the
+// same kind) when f would take its owner past the quota, counting in tx.
+func (s *Service) checkQuota(ctx context.Context, tx *store.Tx, f *backrest.File, field string) error {
+	if s.opts.Quota <= 0 {
+		return nil
+	}
+	used, err := store.OwnerBytes(ctx, tx, f.Owner.String())
+	if err != nil {
+		return err
+	}
+	if used+f.Size <= s.opts.Quota {
+		return nil
+	}
+	if field == "" {
+		return ErrQuota
+	}
+	return &backrest.Error{Code: backrest.ETOOLARGE, Message: ErrQuota.Message, Fields: []backrest.FieldError{
+		{Location: "body", Name: field, Description: ErrQuota.Message}}}
+}
+
 // Upload stores a file for caller, unattached: only caller sees it until a content
 // field holds it, and Sweep deletes it after the upload time to live. Its bytes
 // are written before the transaction recording it begins.
@@ -117,6 +143,9 @@ func (s *Service) Upload(ctx context.Context, caller *backrest.User, u Upload) (
 		s.bind(tx, b)
 		bound = true
 		if err := s.fault(StepInsert); err != nil {
+			return err
+		}
+		if err := s.checkQuota(ctx, tx, f, ""); err != nil {
 			return err
 		}
 		if err := store.InsertFile(ctx, tx, f); err != nil {
@@ -402,6 +431,9 @@ func (s *Service) attachData(ctx context.Context, tx *store.Tx, caller *backrest
 		return nil, err
 	}
 	f.Owner, f.Content, f.Field = caller.ID, item, field
+	if err := s.checkQuota(ctx, tx, f, field); err != nil {
+		return nil, err
+	}
 	if err := store.InsertFile(ctx, tx, f); err != nil {
 		return nil, err
 	}

@@ -47,7 +47,11 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.limits.Signup(r.Context(), s.clientAddr(r)); err != nil {
+	var named string
+	if f[0] != nil {
+		named = *f[0]
+	}
+	if err := s.limits.Signup(r.Context(), s.clientAddr(r), named); err != nil {
 		return err
 	}
 	in := account.SignupInput{Email: f[0], Password: f[1], Firstname: f[2], Lastname: f[3]}

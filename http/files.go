@@ -24,6 +24,9 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.limits.Upload(r.Context(), sess.User.ID.String()); err != nil {
+		return err
+	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	isMultipart := mt == "multipart/form-data"
 	limit := s.cfg.UploadLimit

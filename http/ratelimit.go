@@ -8,11 +8,14 @@ import (
 )
 
 // Limiter bounds the account calls that guess passwords, create accounts or send
-// mail. Each method reserves one attempt before the work it bounds, or returns
+// mail, and uploads. Each method reserves one attempt before the work it bounds, or returns
 // an ETOOMANY error; addr is the client address the limits count by.
 type Limiter interface {
-	// Signup reserves a sign-up request.
-	Signup(ctx context.Context, addr string) error
+	// Signup reserves a sign-up request for email, empty when the request names
+	// none.
+	Signup(ctx context.Context, addr, email string) error
+	// Upload reserves an upload by the user with the id user.
+	Upload(ctx context.Context, user string) error
 	// Reset reserves a password reset request for email, empty when the request
 	// names none.
 	Reset(ctx context.Context, addr, email string) error

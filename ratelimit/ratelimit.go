@@ -1,6 +1,6 @@
 // Package ratelimit owns backrest's rate limits: the policy, which limits bound
-// logins, sign-ups and reset requests and what each counts by (the client
-// address, the account, or both), and the token buckets that enforce it. The
+// logins, sign-ups, reset requests and uploads and what each counts by (the client
+// address, the account, the user, or several), and the token buckets that enforce it. The
 // buckets are kept in the database (the table's statements live in store), so
 // that every instance on it counts together and a restart forgets nothing.
 //
@@ -60,10 +60,22 @@ func New(db *store.DB, limits backrest.RateLimits, opts Options) *Limiter {
 	return l
 }
 
-// Signup reserves a sign-up request from the client address addr, or returns an
+// Signup reserves a sign-up request from the client address addr for the address
+// email (empty when the request names none), or returns an ETOOMANY error. The
+// address's bucket bounds the mails that sign-ups from many client addresses
+// send to one mailbox; it is spent whether or not the address has an account.
+func (l *Limiter) Signup(ctx context.Context, addr, email string) error {
+	takes := l.bucket("signup:"+addrKey(addr), l.limits.SignupPerAddr)
+	if email != "" {
+		takes = append(takes, l.bucket("signup-account:"+accountKey(email), l.limits.SignupPerAccount)...)
+	}
+	return l.take(ctx, takes)
+}
+
+// Upload reserves an upload by the user with the id user, or returns an
 // ETOOMANY error.
-func (l *Limiter) Signup(ctx context.Context, addr string) error {
-	return l.take(ctx, l.bucket("signup:"+addrKey(addr), l.limits.SignupPerAddr))
+func (l *Limiter) Upload(ctx context.Context, user string) error {
+	return l.take(ctx, l.bucket("upload:"+user, l.limits.UploadPerUser))
 }
 
 // Reset reserves a password reset request from addr for the address email (empty

@@ -66,6 +66,23 @@ func InsertFile(ctx context.Context, tx *Tx, f *backrest.File) error {
 	return nil
 }
 
+// OwnerBytes returns how many bytes the files of owner take together, within tx.
+// It first makes tx the only transaction that counts owner's files until it ends:
+// on SQLite the single writer does, on PostgreSQL a lock on owner, so that
+// concurrent uploads checked against a quota cannot jointly exceed it.
+func OwnerBytes(ctx context.Context, tx *Tx, owner string) (int64, error) {
+	if tx.Postgres() {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "files-owner:"+owner); err != nil {
+			return 0, fmt.Errorf("store: lock owner's files: %w", err)
+		}
+	}
+	var n int64
+	if err := tx.QueryRow(ctx, "SELECT COALESCE(SUM(size), 0) FROM files WHERE owner = ?", owner).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: owner's bytes: %w", err)
+	}
+	return n, nil
+}
+
 // FileByUUID returns the file with the uuid, or an ENOTFOUND error.
 func FileByUUID(ctx context.Context, r Reader, uuid string) (*backrest.File, error) {
 	return scanFile(r.QueryRow(ctx, "SELECT "+fileColumns+" FROM files WHERE uuid = ?", uuid))

@@ -1,0 +1,2 @@
+-- The files of one owner, whose sizes a storage quota adds up.
+CREATE INDEX files_owner ON files (owner);
