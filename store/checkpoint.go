@@ -27,12 +27,14 @@ const (
 // the readers, waiting for neither.
 type checkpointer struct {
 	conn *sql.DB
-	quit chan struct{}
-	done chan struct{}
-	stop sync.Once
+	// spare is made again, when missing, between checkpoints.
+	spare *reserve
+	quit  chan struct{}
+	done  chan struct{}
+	stop  sync.Once
 }
 
-func newCheckpointer(dsn string) (*checkpointer, error) {
+func newCheckpointer(dsn string, spare *reserve) (*checkpointer, error) {
 	conn, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
@@ -40,7 +42,7 @@ func newCheckpointer(dsn string) (*checkpointer, error) {
 	conn.SetMaxOpenConns(1)
 	conn.SetMaxIdleConns(1)
 	conn.SetConnMaxLifetime(0)
-	c := &checkpointer{conn: conn, quit: make(chan struct{}), done: make(chan struct{})}
+	c := &checkpointer{conn: conn, spare: spare, quit: make(chan struct{}), done: make(chan struct{})}
 	go c.loop()
 	return c, nil
 }
@@ -57,6 +59,7 @@ func (c *checkpointer) loop() {
 			// A failure (such as a full disk) leaves the log as it is; the
 			// writers' own checkpoints take over past backstopPages.
 			_, _, _ = c.checkpoint(context.Background())
+			c.spare.ensure(time.Now())
 		}
 	}
 }

@@ -53,6 +53,9 @@ type DB struct {
 	groupSize func(n int)
 	// queries counts the statements run, for Queries.
 	queries atomic.Int64
+	// spare is the disk space kept for a SQLite database to commit in when the
+	// disk is full; nil with PostgreSQL.
+	spare *reserve
 }
 
 // Queries returns the number of statements run through the database and its
@@ -149,7 +152,8 @@ func openSQLite(ctx context.Context, path, sync string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
-	if db.ckpt, err = newCheckpointer(base); err != nil {
+	db.spare = newReserve(path + "-reserve")
+	if db.ckpt, err = newCheckpointer(base, db.spare); err != nil {
 		db.Close()
 		return nil, err
 	}

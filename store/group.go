@@ -85,21 +85,43 @@ func (c *committer) close() {
 	<-c.done
 }
 
-// inTx is DB.InTx on SQLite.
+// inTx is DB.InTx on SQLite. A transaction that fails for a full disk is run
+// once more, its first attempt's hooks dropped, when the reserve (see reserve)
+// was released since it began: the space it freed lets the retry commit.
 func (c *committer) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	released := c.db.spare.releases()
+	tx, out := c.attempt(ctx, fn)
+	if isFull(out.err) && c.db.spare.release() != released {
+		tx, out = c.attempt(ctx, fn)
+	}
+	bg := context.WithoutCancel(ctx)
+	switch {
+	case out.err == nil:
+		return finish(bg, tx.onCommit)
+	case out.rolledBack:
+		if herr := finish(bg, tx.onRollback); herr != nil {
+			return errors.Join(out.err, herr)
+		}
+	}
+	return out.err
+}
+
+// attempt queues fn, runs it in its turn and returns its transaction, whose
+// hooks have not run, and how it ended.
+func (c *committer) attempt(ctx context.Context, fn func(tx *Tx) error) (*Tx, outcome) {
 	j := &job{ctx: ctx, tx: &Tx{db: c.db, stmtCtx: context.WithoutCancel(ctx)},
 		turn: make(chan *sql.Tx, 1), ran: make(chan error, 1), result: make(chan outcome, 1)}
 	c.mu.RLock()
 	if c.closed {
 		c.mu.RUnlock()
-		return errClosed
+		return j.tx, outcome{err: errClosed}
 	}
 	select {
 	case c.jobs <- j:
 		c.mu.RUnlock()
 	case <-ctx.Done():
 		c.mu.RUnlock()
-		return ctx.Err()
+		return j.tx, outcome{err: ctx.Err()}
 	}
 	// Once queued, the job waits for its turn whatever happens to ctx: the
 	// committer checks ctx before giving it.
@@ -108,17 +130,7 @@ func (c *committer) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		j.tx.tx = sqlTx
 		run(fn, j.tx, j.ran)
 	}
-	out := <-j.result
-	bg := context.WithoutCancel(ctx)
-	switch {
-	case out.err == nil:
-		return finish(bg, j.tx.onCommit)
-	case out.rolledBack:
-		if herr := finish(bg, j.tx.onRollback); herr != nil {
-			return errors.Join(out.err, herr)
-		}
-	}
-	return out.err
+	return j.tx, <-j.result
 }
 
 // run calls fn and sends its error to ran. A panic is sent as an error, since

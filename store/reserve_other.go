@@ -1,0 +1,8 @@
+//go:build !linux
+
+package store
+
+// roomFor reports whether the file system holding path has more than n bytes
+// free, and a quarter more to stay usable, or cannot tell: elsewhere than on
+// Linux it cannot, and making the file tells instead.
+func roomFor(path string, n int64) bool { return true }
