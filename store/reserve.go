@@ -93,7 +93,7 @@ func (r *reserve) ensure(now time.Time) {
 	}
 }
 
-// fill writes a file of size zero bytes at path, made under another name and
+// fill makes a file of size bytes at path, allocated on disk, made under another name and
 // renamed once complete and synced; on failure it removes what it wrote.
 func fill(path string, size int64) error {
 	tmp := path + ".tmp"
@@ -101,7 +101,7 @@ func fill(path string, size int64) error {
 	if err != nil {
 		return err
 	}
-	_, err = io.CopyN(f, zeros{}, size)
+	err = allocate(f, size)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -116,6 +116,12 @@ func fill(path string, size int64) error {
 		return fmt.Errorf("store: reserve: %w", err)
 	}
 	return nil
+}
+
+// writeZeros writes size zero bytes to f.
+func writeZeros(f *os.File, size int64) error {
+	_, err := io.CopyN(f, zeros{}, size)
+	return err
 }
 
 // zeros reads as an endless run of zero bytes.
