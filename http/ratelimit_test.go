@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -200,5 +201,39 @@ func TestRateLimitLoginLockout(t *testing.T) {
 		c.RateLimits.LoginFailuresPerAccountAddr = backrest.Limit{Burst: 3, Per: longPeriod}
 		c.RateLimits.LoginFailuresPerAccount = backrest.Limit{Burst: 10, Per: longPeriod}
 		c.RateLimits.LoginFailuresPerAddr = backrest.Limit{Burst: 30, Per: longPeriod}
+	})
+}
+
+// Sign-ups of one address from many client addresses mail it only as many times
+// as the address's bucket holds; a pending address and an unknown one get the
+// same answers, so that the limit does not tell them apart.
+func TestRateLimitSignupPerAccount(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		signup := func(i int, email string) *response {
+			b := e.browser()
+			b.header.Set("X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i))
+			return b.post("/-/signup", obj{"email": email, "password": pw})
+		}
+		signup(100, "pending@example.com").expectSuccess()
+		e.clock.Advance(2 * time.Hour)
+		for _, email := range []string{"pending@example.com", "unknown@example.com"} {
+			for i := range 3 {
+				signup(i, email).expectSuccess()
+			}
+			res := signup(3, email)
+			res.expectError(http.StatusTooManyRequests, "", "")
+			if ra := res.header.Get("Retry-After"); ra == "" || ra == "0" {
+				t.Fatalf("Retry-After %q", ra)
+			}
+		}
+		e.flush()
+		if n, m := len(e.mails("pending@example.com")), len(e.mails("unknown@example.com")); n != 4 || m != 3 {
+			t.Fatalf("%d and %d mails, want 4 and 3", n, m)
+		}
+		// Another address is not limited by them.
+		signup(4, "other@example.com").expectSuccess()
+	}, func(c *backrest.Config) {
+		c.TrustProxy = true
+		c.RateLimits.SignupPerAccount = backrest.Limit{Burst: 3, Per: time.Hour}
 	})
 }
