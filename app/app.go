@@ -81,7 +81,7 @@ func New(ctx context.Context, cfg backrest.Config, opts Options) (*App, error) {
 		log = slog.Default()
 	}
 	var m *metrics.Metrics
-	sopts := store.Options{SQLiteSync: cfg.SQLiteSync}
+	sopts := store.Options{SQLiteSync: cfg.SQLiteSync, Reserve: true}
 	if cfg.MetricsAddr != "" {
 		m = metrics.New()
 		sopts.GroupSize = m.WriteGroup

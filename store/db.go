@@ -54,7 +54,7 @@ type DB struct {
 	// queries counts the statements run, for Queries.
 	queries atomic.Int64
 	// spare is the disk space kept for a SQLite database to commit in when the
-	// disk is full; nil with PostgreSQL.
+	// disk is full; nil with PostgreSQL or without Options.Reserve.
 	spare *reserve
 }
 
@@ -75,6 +75,11 @@ type Options struct {
 	// transactions with the number of transactions it held (see InTx). It runs
 	// on the writer's path and must be quick. PostgreSQL never calls it.
 	GroupSize func(n int)
+	// Reserve keeps a spare file beside a SQLite database, released when a
+	// commit finds the disk full, so that deletions still commit there (see
+	// reserve). A server's database wants it; a short-lived copy does not.
+	// PostgreSQL ignores it.
+	Reserve bool
 }
 
 // The values of Options.SQLiteSync.
@@ -114,7 +119,7 @@ func OpenWith(ctx context.Context, dsn, dataDir string, opts Options) (*DB, erro
 		}
 		path = filepath.Join(dataDir, "backrest.db")
 	}
-	db, err := openSQLite(ctx, path, sync)
+	db, err := openSQLite(ctx, path, sync, opts.Reserve)
 	if err == nil {
 		db.groupSize = opts.GroupSize
 	}
@@ -125,8 +130,8 @@ func OpenWith(ctx context.Context, dsn, dataDir string, opts Options) (*DB, erro
 const busyTimeout = 10 * time.Second
 
 // openSQLite opens the SQLite file at path; sync is the value of its synchronous
-// pragma.
-func openSQLite(ctx context.Context, path, sync string) (*DB, error) {
+// pragma; reserve is Options.Reserve.
+func openSQLite(ctx context.Context, path, sync string, reserve bool) (*DB, error) {
 	base := "file:" + filepath.ToSlash(path) + "?" + url.Values{
 		"_pragma": {"busy_timeout(" + strconv.Itoa(int(busyTimeout/time.Millisecond)) + ")", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(" + sync + ")", "wal_autocheckpoint(" + strconv.Itoa(backstopPages) + ")", "temp_store(MEMORY)"},
 	}.Encode()
@@ -152,7 +157,9 @@ func openSQLite(ctx context.Context, path, sync string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
-	db.spare = newReserve(path + "-reserve")
+	if reserve {
+		db.spare = newReserve(path + "-reserve")
+	}
 	if db.ckpt, err = newCheckpointer(base, db.spare); err != nil {
 		db.Close()
 		return nil, err

@@ -27,7 +27,8 @@ const (
 // for a full disk removes the file and runs once more (see committer.inTx); the
 // checkpointer makes the file again when there is room.
 //
-// A nil *reserve (PostgreSQL, whose disk is the server's) does nothing.
+// A nil *reserve (PostgreSQL, whose disk is the server's, or a database opened
+// without Options.Reserve) does nothing.
 type reserve struct {
 	path string
 	mu   sync.Mutex
