@@ -58,23 +58,28 @@ func fill(t *testing.T, dir string) {
 	}
 }
 
-// A full disk still lets users delete their files: the database's commits, which
+// A full disk still lets users delete their files and items: the database's commits, which
 // grow its write-ahead log, get the room the reserve kept.
 func TestDeleteOnFullDisk(t *testing.T) {
 	dir := fullDisk(t, "16m")
 	cfg := testConfig(dir)
 	cfg.DB = storetest.DSN(t, storetest.SQLite)
+	withSchema(t, fileSchema)(&cfg)
 	e := startEnv(t, cfg, app.Options{})
 	b := e.loggedIn("alice@example.com")
 	var uuids []string
 	for range 4 {
 		uuids = append(uuids, b.upload(make([]byte, 64<<10), "application/octet-stream", "a.bin").UUID)
 	}
+	item := b.post("/-/photos", obj{"title": "p", "image": dataURL("image/png", "p.png", make([]byte, 64<<10))}).
+		expect(http.StatusCreated).JSON()
 	// An empty log must grow at the next commit.
 	if _, err := e.app.DB.Exec(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		t.Fatal(err)
 	}
 	fill(t, dir)
+	b.delete(itemURL(t, item)).expect(http.StatusOK)
+	b.get(itemURL(t, item)).expect(http.StatusNotFound)
 	b.delete("/-/" + uuids[0] + "~").expectSuccess()
 	b.get("/-/" + uuids[0] + "~").expect(http.StatusNotFound)
 	reserve := filepath.Join(dir, "backrest.db-reserve")
