@@ -146,6 +146,9 @@ func (a *App) init(ctx context.Context, opts Options) error {
 	if a.Config.UploadLimit <= 0 {
 		return fmt.Errorf("the upload limit must be positive, not %d", a.Config.UploadLimit)
 	}
+	if a.Config.Quota < 0 {
+		return fmt.Errorf("the quota must be 0 (no bound) or positive, not %d", a.Config.Quota)
+	}
 	blobs := opts.Blobs
 	if blobs == nil {
 		if blobs, err = OpenBlobs(a.Config); err != nil {

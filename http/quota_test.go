@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/backrest/backrest"
+	"github.com/backrest/backrest/app"
 )
 
 // withQuota sets the storage quota of each user to n bytes.
@@ -144,4 +146,18 @@ func TestRateLimitUpload(t *testing.T) {
 			t.Fatalf("%d files stored, want 6", rows)
 		}
 	}, func(c *backrest.Config) { c.RateLimits.UploadPerUser = backrest.Limit{Burst: 5, Per: longPeriod} })
+}
+
+// A negative quota is refused at start-up rather than read as no bound.
+func TestQuotaNegativeRefused(t *testing.T) {
+	cfg := testConfig(t.TempDir())
+	cfg.Quota = -1
+	a, err := app.New(context.Background(), cfg, app.Options{})
+	if err == nil {
+		a.Close()
+		t.Fatal("a negative quota was accepted")
+	}
+	if !strings.Contains(err.Error(), "quota") {
+		t.Fatalf("error does not name the quota: %v", err)
+	}
 }
