@@ -86,8 +86,10 @@ func (c *committer) close() {
 }
 
 // inTx is DB.InTx on SQLite. A transaction that fails for a full disk is run
-// once more, its first attempt's hooks dropped, when the reserve (see reserve)
-// was released since it began: the space it freed lets the retry commit.
+// once more when the reserve (see reserve) was released since it began: the
+// space it freed lets the retry commit. The first attempt's hooks are dropped,
+// so that the retry's outcome alone decides; bytes they would have deleted are
+// left to the sweeper, as after a failed commit.
 func (c *committer) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	released := c.db.spare.releases()
 	tx, out := c.attempt(ctx, fn)
