@@ -222,7 +222,7 @@ export interface paths {
         post?: never;
         /**
          * Delete an announcement
-         * @description Deletes the announcement; a GET of it then answers 404.
+         * @description Deletes the announcement; a GET of it then answers 404. The relation fields that hold it apply their on_delete rule: restrict answers 409, cascade deletes the items that hold it, set_null clears them.
          */
         delete: operations["deleteAnnouncement"];
         options?: never;
@@ -245,6 +245,58 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List comments
+         * @description A page of the comments the caller may view, newest first unless ?sort= says otherwise.
+         */
+        get: operations["listComments"];
+        put?: never;
+        /**
+         * Create a comment
+         * @description Creates a comment owned by the caller.
+         */
+        post: operations["createComment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/comments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a comment
+         * @description The comment of the id, if the caller may view it.
+         */
+        get: operations["getComment"];
+        /**
+         * Update a comment
+         * @description Changes the keys sent and leaves the others as they are.
+         */
+        put: operations["updateComment"];
+        post?: never;
+        /**
+         * Delete a comment
+         * @description Deletes the comment; a GET of it then answers 404. The relation fields that hold it apply their on_delete rule: restrict answers 409, cascade deletes the items that hold it, set_null clears them.
+         */
+        delete: operations["deleteComment"];
         options?: never;
         head?: never;
         patch?: never;
@@ -294,7 +346,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a diary
-         * @description Deletes the diary; a GET of it then answers 404.
+         * @description Deletes the diary; a GET of it then answers 404. The relation fields that hold it apply their on_delete rule: restrict answers 409, cascade deletes the items that hold it, set_null clears them.
          */
         delete: operations["deleteDiary"];
         options?: never;
@@ -346,7 +398,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a document
-         * @description Deletes the document; a GET of it then answers 404.
+         * @description Deletes the document; a GET of it then answers 404. The relation fields that hold it apply their on_delete rule: restrict answers 409, cascade deletes the items that hold it, set_null clears them.
          */
         delete: operations["deleteDocument"];
         options?: never;
@@ -806,6 +858,55 @@ export interface components {
             level?: 1 | 2 | 3;
             title?: string;
         };
+        /** @description A comment on a document: deleting the document deletes its comments */
+        TypeComment: {
+            __meta__: components["schemas"]["Meta"] & {
+                /** @description The related items that ?expand= asks for, by relation; nested expansions are in their own __meta__ */
+                expand?: {
+                    /** @description The newest comments whose reply_to holds this comment and that the caller may view */
+                    "comments(reply_to)"?: components["schemas"]["TypeComment"][];
+                    /** @description The document of document, null when unset or when the caller may not view it */
+                    document?: components["schemas"]["TypeDocument"] | null;
+                    /** @description The comment of reply_to, null when unset or when the caller may not view it */
+                    reply_to?: components["schemas"]["TypeComment"] | null;
+                };
+            };
+            body: string;
+            /** Format: date-time */
+            creation_date: string;
+            description: string;
+            /** @description The id of a document */
+            document: number;
+            /** @description Unique across all content */
+            id: number;
+            /** Format: date-time */
+            modification_date: string;
+            /** @description The id of the user who created the item */
+            owner: string;
+            /** @description The id of a comment */
+            reply_to: number | null;
+            title: string;
+            /** @constant */
+            type: "comment";
+        };
+        TypeCommentCreate: {
+            body: string;
+            description?: string | null;
+            /** @description The id of a document */
+            document: number;
+            /** @description The id of a comment */
+            reply_to?: number | null;
+            title: string;
+        };
+        TypeCommentUpdate: {
+            body?: string;
+            description?: string | null;
+            /** @description The id of a document */
+            document?: number;
+            /** @description The id of a comment */
+            reply_to?: number | null;
+            title?: string;
+        };
         /** @description Private notes: only their owner (and admins) see them */
         TypeDiary: {
             __meta__: components["schemas"]["Meta"];
@@ -838,7 +939,13 @@ export interface components {
         };
         /** @description A page of text with an optional attachment */
         TypeDocument: {
-            __meta__: components["schemas"]["Meta"];
+            __meta__: components["schemas"]["Meta"] & {
+                /** @description The related items that ?expand= asks for, by relation; nested expansions are in their own __meta__ */
+                expand?: {
+                    /** @description The newest comments whose document holds this document and that the caller may view */
+                    "comments(document)"?: components["schemas"]["TypeComment"][];
+                };
+            };
             attachment: components["schemas"]["File"] | null;
             body: string | null;
             categories: string[];
@@ -1307,6 +1414,8 @@ export interface operations {
     listAnnouncements: {
         parameters: {
             query?: {
+                /** @description Relations whose items to embed in __meta__.expand, comma-separated: a relation field, PLURAL(FIELD) for the items of another type that hold this one, and paths of them joined by . (at most 3 steps) */
+                expand?: string;
                 /** @description Only the items whose level equals this; repeat for any of several */
                 level?: 1 | 2 | 3;
                 /** @description Page size */
@@ -1375,7 +1484,10 @@ export interface operations {
     };
     getAnnouncement: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Relations whose items to embed in __meta__.expand, comma-separated: a relation field, PLURAL(FIELD) for the items of another type that hold this one, and paths of them joined by . (at most 3 steps) */
+                expand?: string;
+            };
             header?: never;
             path: {
                 /** @description The item's id */
@@ -1394,6 +1506,7 @@ export interface operations {
                     "application/json": components["schemas"]["TypeAnnouncement"];
                 };
             };
+            400: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             500: components["responses"]["Error"];
@@ -1455,6 +1568,7 @@ export interface operations {
             };
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             500: components["responses"]["Error"];
         };
     };
@@ -1480,9 +1594,190 @@ export interface operations {
             500: components["responses"]["Error"];
         };
     };
+    listComments: {
+        parameters: {
+            query?: {
+                /** @description Only the items whose document equals this; repeat for any of several */
+                document?: number;
+                /** @description Only the items whose document holds a document (that the caller may view) whose pinned equals this; repeat for any of several */
+                "document.pinned"?: "true" | "false" | "1" | "0";
+                /** @description Only the items whose document holds a document (that the caller may view) whose priority equals this; repeat for any of several */
+                "document.priority"?: number;
+                /** @description Only the items whose document holds a document (that the caller may view) whose published_at equals this; repeat for any of several */
+                "document.published_at"?: string;
+                /** @description Only the items whose document holds a document (that the caller may view) whose rating equals this; repeat for any of several */
+                "document.rating"?: number;
+                /** @description Only the items whose document holds a document (that the caller may view) whose slug equals this; repeat for any of several */
+                "document.slug"?: string;
+                /** @description Only the items whose document holds a document (that the caller may view) whose status equals this; repeat for any of several */
+                "document.status"?: "draft" | "published";
+                /** @description Relations whose items to embed in __meta__.expand, comma-separated: a relation field, PLURAL(FIELD) for the items of another type that hold this one, and paths of them joined by . (at most 3 steps) */
+                expand?: string;
+                /** @description Page size */
+                limit?: number;
+                /** @description Number of items skipped; follow the Link header rather than setting it */
+                offset?: number;
+                /** @description Only the items of this user */
+                owner?: string;
+                /** @description Only the items whose reply_to equals this; repeat for any of several */
+                reply_to?: number;
+                /** @description Only the items whose reply_to holds a comment (that the caller may view) whose document equals this; repeat for any of several */
+                "reply_to.document"?: number;
+                /** @description Only the items whose reply_to holds a comment (that the caller may view) whose reply_to equals this; repeat for any of several */
+                "reply_to.reply_to"?: number;
+                /** @description Field to sort by, - for descending; default -creation_date */
+                sort?: "id" | "-id" | "title" | "-title" | "creation_date" | "-creation_date" | "modification_date" | "-modification_date" | "document" | "-document" | "reply_to" | "-reply_to";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of comments */
+            200: {
+                headers: {
+                    /** @description The next page: <URL>; rel="next" */
+                    Link?: string;
+                    /** @description The number of items over all pages */
+                    "X-Total-Count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypeComment"][];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    createComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TypeCommentCreate"];
+            };
+        };
+        responses: {
+            /** @description The new comment */
+            201: {
+                headers: {
+                    /** @description The item's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypeComment"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    getComment: {
+        parameters: {
+            query?: {
+                /** @description Relations whose items to embed in __meta__.expand, comma-separated: a relation field, PLURAL(FIELD) for the items of another type that hold this one, and paths of them joined by . (at most 3 steps) */
+                expand?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The item's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The comment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypeComment"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    updateComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The item's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TypeCommentUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed comment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypeComment"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    deleteComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The item's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The comment is deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deleted"];
+                };
+            };
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
     listDiaries: {
         parameters: {
             query?: {
+                /** @description Relations whose items to embed in __meta__.expand, comma-separated: a relation field, PLURAL(FIELD) for the items of another type that hold this one, and paths of them joined by . (at most 3 steps) */
+                expand?: string;
                 /** @description Page size */
                 limit?: number;
                 /** @description Only the items whose mood equals this; repeat for any of several */
@@ -1551,7 +1846,10 @@ export interface operations {
     };
     getDiary: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Relations whose items to embed in __meta__.expand, comma-separated: a relation field, PLURAL(FIELD) for the items of another type that hold this one, and paths of them joined by . (at most 3 steps) */
+                expand?: string;
+            };
             header?: never;
             path: {
                 /** @description The item's id */
@@ -1570,6 +1868,7 @@ export interface operations {
                     "application/json": components["schemas"]["TypeDiary"];
                 };
             };
+            400: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             500: components["responses"]["Error"];
@@ -1631,6 +1930,7 @@ export interface operations {
             };
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             500: components["responses"]["Error"];
         };
     };
@@ -1639,6 +1939,8 @@ export interface operations {
             query?: {
                 /** @description Only the items with this category; repeat for any of several */
                 category?: string;
+                /** @description Relations whose items to embed in __meta__.expand, comma-separated: a relation field, PLURAL(FIELD) for the items of another type that hold this one, and paths of them joined by . (at most 3 steps) */
+                expand?: string;
                 /** @description Page size */
                 limit?: number;
                 /** @description Number of items skipped; follow the Link header rather than setting it */
@@ -1717,7 +2019,10 @@ export interface operations {
     };
     getDocument: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Relations whose items to embed in __meta__.expand, comma-separated: a relation field, PLURAL(FIELD) for the items of another type that hold this one, and paths of them joined by . (at most 3 steps) */
+                expand?: string;
+            };
             header?: never;
             path: {
                 /** @description The item's id */
@@ -1736,6 +2041,7 @@ export interface operations {
                     "application/json": components["schemas"]["TypeDocument"];
                 };
             };
+            400: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             500: components["responses"]["Error"];
@@ -1797,6 +2103,7 @@ export interface operations {
             };
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             500: components["responses"]["Error"];
         };
     };
