@@ -41,8 +41,12 @@ func RequireAdmin(caller *backrest.User) error {
 }
 
 // ListUsers returns a page of the users that q selects, newest first, and how many
+
+// UserQuery selects a page of users for ListUsers: the filters and the page.
+type UserQuery = store.UserQuery
+
 // it selects over all pages. A zero q.Limit means DefaultPageLimit.
-func (s *Service) ListUsers(ctx context.Context, caller *backrest.User, q store.UserQuery) ([]*backrest.User, int64, error) {
+func (s *Service) ListUsers(ctx context.Context, caller *backrest.User, q UserQuery) ([]*backrest.User, int64, error) {
 	if err := RequireAdmin(caller); err != nil {
 		return nil, 0, err
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/account"
 	"github.com/backrest/backrest/content"
-	"github.com/backrest/backrest/store"
 )
 
 // The admin API, /-/admin/: users, files and counts, for the role admin only.
@@ -118,7 +117,7 @@ func (s *Server) adminListUsers(w http.ResponseWriter, r *http.Request) error {
 	}
 	var v backrest.Validation
 	vals, limit, offset := queryParams(r, &v, "q", "role", "active")
-	q := store.UserQuery{Q: vals["q"], Role: vals["role"], Limit: limit, Offset: offset}
+	q := account.UserQuery{Q: vals["q"], Role: vals["role"], Limit: limit, Offset: offset}
 	if a, ok := vals["active"]; ok {
 		b := a == "true"
 		if !b && a != "false" {

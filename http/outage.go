@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/backrest/backrest/store"
 )
 
 // outageRetry is the Retry-After of answers while the database is unreachable.
@@ -16,7 +15,7 @@ const outageRetry = 5 * time.Second
 // outage logs a database outage once when it starts and once when it ends, with
 // the number of requests it failed, instead of one error per request.
 type outage struct {
-	db    *store.DB
+	db    Database
 	log   *slog.Logger
 	every time.Duration // how often the database is tried during an outage
 
@@ -26,7 +25,7 @@ type outage struct {
 	failed int
 }
 
-// fail records a request that failed with err, which store.IsUnavailable. The
+// fail records a request that failed with err, which o.db found Unavailable. The
 // first starts an outage, whose end a probe of the database watches for.
 func (o *outage) fail(err error) {
 	o.mu.Lock()
@@ -48,7 +47,7 @@ func (o *outage) probe() {
 		ctx, cancel := context.WithTimeout(context.Background(), o.every+5*time.Second)
 		err := o.db.Ping(ctx)
 		cancel()
-		if err != nil && (store.IsUnavailable(err) || errors.Is(err, context.DeadlineExceeded)) {
+		if err != nil && (o.db.Unavailable(err) || errors.Is(err, context.DeadlineExceeded)) {
 			continue
 		}
 		o.mu.Lock()

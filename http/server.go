@@ -19,7 +19,6 @@ import (
 	"github.com/backrest/backrest/blob"
 	"github.com/backrest/backrest/content"
 	"github.com/backrest/backrest/files"
-	"github.com/backrest/backrest/store"
 )
 
 // SessionCookie is the name of the session cookie.
@@ -65,10 +64,22 @@ type Server struct {
 	limits   Limiter
 	outage   *outage
 	handler  http.Handler
-	db       *store.DB
+	db       Database
 	blobs    blob.Store
 	// draining is set by Drain: readiness then fails.
 	draining atomic.Bool
+}
+
+// Database is what the server needs of the database besides the services: a
+// readiness check, a probe during an outage, and telling an outage from other
+// failures. *store.DB is one.
+type Database interface {
+	// Check answers whether the database serves reads, for readiness.
+	Check(ctx context.Context) error
+	// Ping answers whether the database can be reached.
+	Ping(ctx context.Context) error
+	// Unavailable reports whether err means that the database cannot be reached.
+	Unavailable(err error) bool
 }
 
 // Deps are what a Server needs.
@@ -76,8 +87,9 @@ type Deps struct {
 	Options  Options
 	Accounts *account.Service
 	Files    *files.Service
-	// DB is the database, probed during an outage to see it come back.
-	DB *store.DB
+	// DB is the database: readiness checks it, and during an outage it is probed
+	// to see it come back.
+	DB Database
 	// Limiter applies the rate limits.
 	Limiter Limiter
 	// Content serves the content types; nil serves none.
@@ -262,7 +274,7 @@ func (s *Server) handle(h func(w http.ResponseWriter, r *http.Request) error) ht
 		case err == nil:
 		case err == errUnsupportedMedia:
 			writeStatusError(w, http.StatusUnsupportedMediaType, "")
-		case backrest.ErrorCode(err) == backrest.EINTERNAL && store.IsUnavailable(err):
+		case backrest.ErrorCode(err) == backrest.EINTERNAL && s.db != nil && s.db.Unavailable(err):
 			s.outage.fail(err)
 			s.writeError(w, r, &backrest.Error{Code: backrest.EUNAVAILABLE, RetryAfter: outageRetry})
 		case backrest.ErrorCode(err) == backrest.EINTERNAL && errors.Is(err, context.Canceled) && r.Context().Err() != nil:

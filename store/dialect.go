@@ -83,6 +83,10 @@ func (d *dialect) nullsFirst(col string) string {
 	return col
 }
 
+// Unavailable is IsUnavailable, as a method for those that take the database
+// through an interface.
+func (db *DB) Unavailable(err error) bool { return IsUnavailable(err) }
+
 // IsUnavailable reports whether err tells that the database cannot be reached: a
 // connection refused, reset or lost, or a server shutting down or not accepting
 // connections yet. Such a failure passes when the database is back.
