@@ -109,6 +109,18 @@ type Config struct {
 	// must exceed the longest request.
 	SweepGrace time.Duration
 
+	// EventRetention is how long the events of the change feed are kept for
+	// clients that reconnect; one that was away longer is told to reload.
+	EventRetention time.Duration
+	// EventStreamsPerUser bounds the open change feeds of one user (or of one
+	// client address, for anonymous callers).
+	EventStreamsPerUser int
+	// EventStreams bounds the open change feeds of the instance.
+	EventStreams int
+	// EventHeartbeat is how often an idle change feed sends a comment line, so
+	// that proxies keep it open.
+	EventHeartbeat time.Duration
+
 	// Schema is the path of a content type file (JSON).
 	Schema string
 	// SchemaAllowDestructive lets a changed schema remove fields or change their
@@ -192,6 +204,10 @@ func DefaultConfig() Config {
 		BodyMinRate:     1 << 10,
 		WriteTimeout:    30 * time.Second,
 		UploadLimit:     1 << 30,
+		EventRetention:      24 * time.Hour,
+		EventStreamsPerUser: 16,
+		EventStreams:        10000,
+		EventHeartbeat:      15 * time.Second,
 		UploadTTL:       24 * time.Hour,
 		SweepInterval:   time.Hour,
 		SweepGrace:      time.Hour,

@@ -318,8 +318,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// upkeep removes expired sessions, unconfirmed sign-ups whose links have expired and
-// full rate-limit buckets now and then every interval, until ctx ends.
+// upkeep removes expired sessions, unconfirmed sign-ups whose links have expired,
+// full rate-limit buckets and events past their retention now and then every
+// interval, until ctx ends.
 func (a *App) upkeep(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -340,6 +341,16 @@ func (a *App) upkeep(ctx context.Context, every time.Duration) {
 		})
 		if err != nil && ctx.Err() == nil {
 			a.Log.Error("deleting rate-limit buckets", "err", err)
+		}
+		var purged int64
+		err = a.DB.InTx(ctx, func(tx *store.Tx) error {
+			purged, err = store.PurgeEvents(ctx, tx, a.now().Add(-a.Config.EventRetention))
+			return err
+		})
+		if err != nil && ctx.Err() == nil {
+			a.Log.Error("purging events", "err", err)
+		} else if purged > 0 {
+			a.Log.Info("purged events", "count", purged)
 		}
 		select {
 		case <-ctx.Done():

@@ -160,6 +160,11 @@ func configFlags(fs *flag.FlagSet, cfg *backrest.Config) *settings {
 	fs.DurationVar(&cfg.UploadTTL, "upload-ttl", cfg.UploadTTL, "how long an upload that no content holds is kept")
 	fs.DurationVar(&cfg.SweepInterval, "sweep-interval", cfg.SweepInterval, "how often expired uploads and orphaned bytes are swept")
 	fs.DurationVar(&cfg.SweepGrace, "sweep-grace", cfg.SweepGrace, "age before the sweeper deletes bytes no row names; longer than any request")
+	s.heading("Change feed")
+	fs.DurationVar(&cfg.EventRetention, "event-retention", cfg.EventRetention, "how long events are kept for clients that reconnect")
+	fs.IntVar(&cfg.EventStreamsPerUser, "event-streams-per-user", cfg.EventStreamsPerUser, "open change feeds per user (or client address when anonymous)")
+	fs.IntVar(&cfg.EventStreams, "event-streams", cfg.EventStreams, "open change feeds of the instance")
+	fs.DurationVar(&cfg.EventHeartbeat, "event-heartbeat", cfg.EventHeartbeat, "how often an idle change feed sends a heartbeat")
 	s.heading("Rate limits")
 	rl := &cfg.RateLimits
 	fs.Var(limitValue{&rl.LoginFailuresPerAddr}, "limit-login-addr", "failed logins per client address, N/DURATION")

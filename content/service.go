@@ -236,7 +236,10 @@ func (s *Service) Create(ctx context.Context, caller *backrest.User, t *Type, bo
 		if err := store.InsertContentFields(ctx, tx, t.table, item.ID, now, vals); err != nil {
 			return err
 		}
-		return setCategories(ctx, tx, item)
+		if err := setCategories(ctx, tx, item); err != nil {
+			return err
+		}
+		return s.logChange(ctx, tx, item, EventCreate)
 	})
 	if err != nil {
 		return nil, err
@@ -296,9 +299,11 @@ func (s *Service) Update(ctx context.Context, caller *backrest.User, t *Type, id
 			return err
 		}
 		if in.categories != nil {
-			return setCategories(ctx, tx, item)
+			if err := setCategories(ctx, tx, item); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.logChange(ctx, tx, item, EventUpdate)
 	})
 	if err != nil {
 		return nil, err
@@ -374,7 +379,10 @@ func (s *Service) remove(ctx context.Context, tx *store.Tx, caller *backrest.Use
 			}
 		}
 	}
-	return store.DeleteContent(ctx, tx, item.ID)
+	if err := store.DeleteContent(ctx, tx, item.ID); err != nil {
+		return err
+	}
+	return s.logChange(ctx, tx, item, EventDelete)
 }
 
 // lock locks the item's row for the rest of tx (so that changes to one item queue)

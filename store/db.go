@@ -56,6 +56,8 @@ type DB struct {
 	// spare is the disk space kept for a SQLite database to commit in when the
 	// disk is full; nil with PostgreSQL or without Options.Reserve.
 	spare *reserve
+	// events wakes the readers of the event log.
+	events *notifier
 }
 
 // Queries returns the number of statements run through the database and its
@@ -151,7 +153,7 @@ func openSQLite(ctx context.Context, path, sync string, reserve bool) (*DB, erro
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxLifetime(0)
-	db := &DB{d: sqliteDialect, read: read, write: write, wal: path + "-wal", syncFull: sync == "FULL",
+	db := &DB{d: sqliteDialect, read: read, write: write, wal: path + "-wal", syncFull: sync == "FULL", events: newNotifier(),
 		readStmts: &stmtCache{pool: read}, writeStmts: &stmtCache{pool: write}}
 	if err := pingSQLite(ctx, write); err != nil {
 		db.Close()
@@ -197,7 +199,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	pool.SetMaxOpenConns(n)
 	pool.SetMaxIdleConns(n)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{d: postgresDialect, read: pool, write: pool}
+	db := &DB{d: postgresDialect, read: pool, write: pool, events: newNotifier()}
 	if err := pool.PingContext(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("store: open postgres %s: %w", redact(dsn), err)
@@ -216,6 +218,7 @@ func redact(dsn string) string {
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	db.events.close()
 	if db.group != nil {
 		db.group.close()
 	}
