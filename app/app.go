@@ -170,7 +170,8 @@ func (a *App) init(ctx context.Context, opts Options) error {
 	deps := bhttp.Deps{Options: bhttp.Options{BaseURL: c.BaseURL, Debug: c.Debug, Public: c.Public,
 		TrustProxy: c.TrustProxy, BodyLimit: c.BodyLimit, UploadLimit: c.UploadLimit,
 		BodyTimeout: c.BodyTimeout, BodyMinRate: c.BodyMinRate, WriteTimeout: c.WriteTimeout,
-		CORSOrigins: c.CORSOrigins}, DB: a.DB, Limiter: limiter,
+		CORSOrigins:         c.CORSOrigins,
+		EventStreamsPerUser: c.EventStreamsPerUser, EventStreams: c.EventStreams, EventHeartbeat: c.EventHeartbeat}, DB: a.DB, Limiter: limiter,
 		Accounts: a.Accounts, Files: a.Files, Content: a.Content, Logger: a.Log, Blobs: blobs}
 	if a.Metrics != nil {
 		deps.Observer = a.Metrics
@@ -263,6 +264,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(a.handler.EndStreams)
 	upkeep, stopUpkeep := context.WithCancel(context.WithoutCancel(ctx))
 	// The mail worker is waited for, so that it has recorded the outcome of a delivery
 	// it was making before Close closes the database.

@@ -29,3 +29,22 @@ func (s *Service) TypeByName(name string) *Type { return s.byName[name] }
 func (t *Type) MayViewOwned(caller *backrest.User, owner backrest.UserID) bool {
 	return t.mayOn(ActionView, caller, &Item{Owner: owner})
 }
+
+// Event is a change recorded in the event log.
+type Event = store.Event
+
+// EventsAfter returns up to limit events of the log with ids above after, oldest
+// first.
+func (s *Service) EventsAfter(ctx context.Context, after int64, limit int) ([]Event, error) {
+	return store.EventsAfter(ctx, s.db, after, limit)
+}
+
+// EventBounds returns the smallest and largest ids in the event log, zeros when
+// it is empty.
+func (s *Service) EventBounds(ctx context.Context) (first, last int64, err error) {
+	return store.EventBounds(ctx, s.db)
+}
+
+// EventsChanged returns a channel closed once events may have been added to the
+// log since the call; see store.DB.EventsChanged.
+func (s *Service) EventsChanged() <-chan struct{} { return s.db.EventsChanged() }

@@ -179,10 +179,25 @@ func (s *Server) contentRouteTable() []route {
 	if s.content == nil {
 		return nil
 	}
-	rs := []route{{method: "GET", pattern: "/-/categories", handler: s.categories, doc: operation{
-		id: "listCategories", tag: tagContent, summary: "The categories",
-		description: "The categories: those of a group and those of the items the caller may view, ordered by group (ungrouped first), then title.",
-		responses:   answers(200, "The categories", m{"type": "array", "items": ref("Category")}, "403")}}}
+	rs := []route{{method: "GET", pattern: "/-/events", handler: s.events, doc: operation{
+		id: "streamEvents", tag: tagContent, summary: "Stream the changes of items",
+		description: "A stream of Server-Sent Events: `create` and `update` events carry the item as a GET of it gives it, " +
+			"`delete` events its id and type, for the items of the types asked for that the caller may view when the event is sent. " +
+			"Each event's id is its place in the event log: reconnecting with Last-Event-ID sends the events missed, " +
+			"or a `reload` event when some have left the log (kept for the retention period). " +
+			"A `session-ended` event ends the stream when the caller's session ends. Comment lines are heartbeats.",
+		params: []m{
+			{"name": "types", "in": "query", "required": true, "description": "The plural names of the types, separated by commas", "schema": m{"type": "string"}},
+			{"name": "id", "in": "query", "description": "Only the item with this id", "schema": m{"type": "integer", "minimum": 1}},
+			{"name": "Last-Event-ID", "in": "header", "description": "The id of the last event received, to resume after it", "schema": m{"type": "integer", "minimum": 0}},
+		},
+		responses: merge(errorAnswers("400", "429"), m{
+			"200": m{"description": "The stream of events", "content": m{"text/event-stream": m{"schema": m{"type": "string"}}}},
+		})}},
+		{method: "GET", pattern: "/-/categories", handler: s.categories, doc: operation{
+			id: "listCategories", tag: tagContent, summary: "The categories",
+			description: "The categories: those of a group and those of the items the caller may view, ordered by group (ungrouped first), then title.",
+			responses:   answers(200, "The categories", m{"type": "array", "items": ref("Category")}, "403")}}}
 	id := pathParam("id", "The item's id", m{"type": "integer", "minimum": 1})
 	for _, t := range s.content.Types() {
 		name, plural, schema := camel(t.Name), camel(t.Plural), schemaName(t.Name)

@@ -52,6 +52,11 @@ type Options struct {
 	// API with credentials; empty allows none. NewServer panics on one that is not
 	// an origin.
 	CORSOrigins []string
+	// EventStreamsPerUser and EventStreams bound the open change feeds of one user
+	// (or client address, when anonymous) and in total.
+	EventStreamsPerUser, EventStreams int
+	// EventHeartbeat is how often an idle change feed sends a comment line.
+	EventHeartbeat time.Duration
 }
 
 // Server is backrest's HTTP handler.
@@ -63,6 +68,7 @@ type Server struct {
 	log      *slog.Logger
 	limits   Limiter
 	outage   *outage
+	streams  *streams
 	handler  http.Handler
 	db       Database
 	blobs    blob.Store
@@ -104,7 +110,8 @@ type Deps struct {
 // NewServer returns the handler of the whole API (and of the static front end, when
 // Options.Public is set).
 func NewServer(d Deps) *Server {
-	s := &Server{cfg: d.Options, accounts: d.Accounts, files: d.Files, content: d.Content, log: d.Logger, limits: d.Limiter, db: d.DB, blobs: d.Blobs}
+	s := &Server{cfg: d.Options, accounts: d.Accounts, files: d.Files, content: d.Content, log: d.Logger, limits: d.Limiter, db: d.DB, blobs: d.Blobs,
+		streams: newStreams()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
