@@ -120,7 +120,12 @@ func PurgeEvents(ctx context.Context, tx *Tx, cutoff time.Time) (int64, error) {
 // acknowledgement failed, a listening connection being replaced).
 func (db *DB) EventsChanged() <-chan struct{} {
 	if db.Postgres() {
-		db.events.listenOnce.Do(func() { go db.listen() })
+		db.events.listenOnce.Do(func() {
+			db.events.mu.Lock()
+			db.events.listening = true
+			db.events.mu.Unlock()
+			go db.listen()
+		})
 	}
 	return db.events.changed()
 }
@@ -131,9 +136,11 @@ type notifier struct {
 	ch chan struct{}
 	// listenOnce starts the PostgreSQL listener with the first reader.
 	listenOnce sync.Once
-	stop       context.CancelFunc
-	ctx        context.Context
-	done       chan struct{}
+	// listening is set once the listener started; done is closed when it ends.
+	listening bool
+	stop      context.CancelFunc
+	ctx       context.Context
+	done      chan struct{}
 }
 
 func newNotifier() *notifier {
@@ -155,12 +162,14 @@ func (n *notifier) wake() {
 	n.mu.Unlock()
 }
 
-// close stops the listener, if it runs, and waits for it.
+// close stops the listener, if it runs, and waits for it. It may be called more
+// than once.
 func (n *notifier) close() {
 	n.stop()
-	started := true
-	n.listenOnce.Do(func() { started = false })
-	if started {
+	n.mu.Lock()
+	listening := n.listening
+	n.mu.Unlock()
+	if listening {
 		<-n.done
 	}
 }
