@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"sync"
 	"time"
-
 )
 
 // outageRetry is the Retry-After of answers while the database is unreachable.
