@@ -466,6 +466,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/-/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream the changes of items
+         * @description A stream of Server-Sent Events: `create` and `update` events carry the item as a GET of it gives it, `delete` events its id and type, for the items of the types asked for that the caller may view when the event is sent. Each event's id is its place in the event log: reconnecting with Last-Event-ID sends the events missed, or a `reload` event when some have left the log (kept for the retention period). A `session-ended` event ends the stream when the caller's session ends. Comment lines are heartbeats.
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/-/files": {
         parameters: {
             query?: never;
@@ -2195,6 +2215,37 @@ export interface operations {
             400: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query: {
+                /** @description Only the item with this id */
+                id?: number;
+                /** @description The plural names of the types, separated by commas */
+                types: string;
+            };
+            header?: {
+                /** @description The id of the last event received, to resume after it */
+                "Last-Event-ID"?: number;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream of events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["Error"];
+            429: components["responses"]["Error"];
             500: components["responses"]["Error"];
         };
     };
