@@ -60,6 +60,16 @@ func pathUserID(r *http.Request) (backrest.UserID, error) {
 	return id, nil
 }
 
+// adminAndUser returns the admin making r (see admin) and the id of the user its path names.
+func (s *Server) adminAndUser(r *http.Request) (*backrest.User, backrest.UserID, error) {
+	caller, err := s.admin(r)
+	if err != nil {
+		return nil, backrest.UserID{}, err
+	}
+	id, err := pathUserID(r)
+	return caller, id, err
+}
+
 // queryParams parses the query string of an admin list: its limit and offset, and
 // the values of the other parameters it knows (given once each). Unknown
 // parameters are ignored; bad ones are reported together.
@@ -206,11 +216,7 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
 
 // adminGetUser answers GET /-/admin/users/{id}.
 func (s *Server) adminGetUser(w http.ResponseWriter, r *http.Request) error {
-	caller, err := s.admin(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathUserID(r)
+	caller, id, err := s.adminAndUser(r)
 	if err != nil {
 		return err
 	}
@@ -224,11 +230,7 @@ func (s *Server) adminGetUser(w http.ResponseWriter, r *http.Request) error {
 
 // adminUpdateUser answers PUT /-/admin/users/{id}.
 func (s *Server) adminUpdateUser(w http.ResponseWriter, r *http.Request) error {
-	caller, err := s.admin(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathUserID(r)
+	caller, id, err := s.adminAndUser(r)
 	if err != nil {
 		return err
 	}
@@ -253,11 +255,7 @@ func (s *Server) adminUpdateUser(w http.ResponseWriter, r *http.Request) error {
 // (or {} for a deletion) to a handler.
 func (s *Server) adminUserAction(do func(*account.Service, *http.Request, *backrest.User, backrest.UserID) error, answer any) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		caller, err := s.admin(r)
-		if err != nil {
-			return err
-		}
-		id, err := pathUserID(r)
+		caller, id, err := s.adminAndUser(r)
 		if err != nil {
 			return err
 		}

@@ -33,6 +33,16 @@ func itemID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
+// callerAndItem returns the caller of r and the id of the item its path names.
+func (s *Server) callerAndItem(r *http.Request) (*backrest.User, int64, error) {
+	caller, err := s.caller(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := itemID(r)
+	return caller, id, err
+}
+
 // listItems answers GET /-/PLURAL: a page of items, newest first unless ?sort= says
 // otherwise, with the total in X-Total-Count and the next page in Link, embedding
 // the related items ?expand= names.
@@ -105,11 +115,7 @@ func (s *Server) createItem(t *content.Type) func(http.ResponseWriter, *http.Req
 // getItem answers GET /-/PLURAL/ID, embedding the related items ?expand= names.
 func (s *Server) getItem(t *content.Type) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		caller, err := s.caller(r)
-		if err != nil {
-			return err
-		}
-		id, err := itemID(r)
+		caller, id, err := s.callerAndItem(r)
 		if err != nil {
 			return err
 		}
@@ -136,11 +142,7 @@ func (s *Server) getItem(t *content.Type) func(http.ResponseWriter, *http.Reques
 // updateItem answers PUT /-/PLURAL/ID: it applies only the keys sent.
 func (s *Server) updateItem(t *content.Type) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		caller, err := s.caller(r)
-		if err != nil {
-			return err
-		}
-		id, err := itemID(r)
+		caller, id, err := s.callerAndItem(r)
 		if err != nil {
 			return err
 		}
@@ -159,11 +161,7 @@ func (s *Server) updateItem(t *content.Type) func(http.ResponseWriter, *http.Req
 // deleteItem answers DELETE /-/PLURAL/ID with {}.
 func (s *Server) deleteItem(t *content.Type) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		caller, err := s.caller(r)
-		if err != nil {
-			return err
-		}
-		id, err := itemID(r)
+		caller, id, err := s.callerAndItem(r)
 		if err != nil {
 			return err
 		}
