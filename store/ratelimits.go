@@ -53,10 +53,15 @@ func TakeRateTokens(ctx context.Context, db *DB, now time.Time, takes []RateTake
 		at := micros(now)
 		for _, t := range takes {
 			step, capacity := t.Interval.Microseconds(), t.Capacity.Microseconds()
+			// now was read before this statement waited for the bucket's row, so
+			// a take that waited behind one with a later now would find up to the
+			// wait's length of its token still missing. The slack absorbs that;
+			// being under half a token, it never lets a whole one more through.
+			slack := min(step/2, time.Second.Microseconds())
 			res, err := tx.Exec(ctx, `INSERT INTO rate_limits (name, expires) VALUES (?, ?)
 				ON CONFLICT (name) DO UPDATE SET expires = CASE WHEN rate_limits.expires > ? THEN rate_limits.expires ELSE ? END + ?
 				WHERE CASE WHEN rate_limits.expires > ? THEN rate_limits.expires ELSE ? END <= ?`,
-				t.Name, at+step, at, at, step, at, at, at+capacity-step)
+				t.Name, at+step, at, at, step, at, at, at+capacity-step+slack)
 			if err != nil {
 				return err
 			}
