@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	goruntime "runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -86,15 +87,27 @@ func openBrowser(t *testing.T, e *env, exe, who string) *page {
 	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf))
 	p := &page{t: t, e: e, ctx: ctx, who: who}
 	p.listen(ctx)
-	if err := chromedp.Run(ctx); err != nil {
+	// chromedp starts Chromium with a parent-death signal (SIGKILL), which Linux
+	// sends when the thread that started it ends, and Go ends threads: those of
+	// the password hashers, locked to their goroutines, end with each test's
+	// server. Chromium is started from a thread of its own, kept until the end.
+	started, release := make(chan error), make(chan struct{})
+	go func() {
+		goruntime.LockOSThread()
+		started <- chromedp.Run(ctx)
+		<-release
+	}()
+	if err := <-started; err != nil {
 		cancel()
 		cancelAlloc()
+		close(release)
 		t.Fatalf("start Chromium: %v", err)
 	}
 	t.Cleanup(func() {
 		p.screenshot()
 		cancel()
 		cancelAlloc()
+		close(release)
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		for _, msg := range p.errs {
