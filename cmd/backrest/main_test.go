@@ -80,18 +80,7 @@ func TestUserAddWhileServing(t *testing.T) {
 			"BACKREST_DATA": t.TempDir(), "BACKREST_DB": storetest.DSN(t, b), "BACKREST_ADDR": addr,
 			"BACKREST_ARGON2_MEMORY": "64", "BACKREST_ARGON2_TIME": "1",
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		var logs bytes.Buffer
-		done := make(chan error, 1)
-		go func() { done <- run(ctx, []string{"serve"}, env(vars), &logs, &logs) }()
-		defer func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		}()
-		base := "http://" + addr
-		waitUp(t, base)
+		base := serveInBackground(t, addr, vars)
 
 		var out bytes.Buffer
 		args := []string{"user", "add", "--password", "s3cret pass", "--firstname", "Root", "--role", "admin", "--role", "editor", "root@example.com"}
@@ -134,6 +123,25 @@ func jsonRequest(t *testing.T, method, url, body string) *http.Request {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	return req
+}
+
+// serveInBackground runs serve at addr with the variables vars until the test
+// ends, and returns its base URL once it answers.
+func serveInBackground(t *testing.T, addr string, vars map[string]string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, env(vars), logs, logs) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v\n%s", err, logs.String())
+		}
+	})
+	base := "http://" + addr
+	waitUp(t, base)
+	return base
 }
 
 // waitUp waits until the server at base answers.
@@ -648,18 +656,7 @@ func TestAdminCommandsKeepCategoryGroups(t *testing.T) {
 		}
 		serveVars := maps.Clone(vars)
 		serveVars["BACKREST_SCHEMA"] = filepath.Join("..", "..", "examples", "schema.json")
-		ctx, cancel := context.WithCancel(context.Background())
-		var logs bytes.Buffer
-		done := make(chan error, 1)
-		go func() { done <- run(ctx, []string{"serve"}, env(serveVars), &logs, &logs) }()
-		defer func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		}()
-		base := "http://" + addr
-		waitUp(t, base)
+		base := serveInBackground(t, addr, serveVars)
 
 		jar, _ := cookiejar.New(nil)
 		client := &http.Client{Jar: jar}

@@ -21,18 +21,7 @@ func TestUserCommands(t *testing.T) {
 			"BACKREST_DATA": t.TempDir(), "BACKREST_DB": storetest.DSN(t, b), "BACKREST_ADDR": addr,
 			"BACKREST_ARGON2_MEMORY": "64", "BACKREST_ARGON2_TIME": "1",
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		var logs bytes.Buffer
-		done := make(chan error, 1)
-		go func() { done <- run(ctx, []string{"serve"}, env(vars), &logs, &logs) }()
-		defer func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		}()
-		base := "http://" + addr
-		waitUp(t, base)
+		base := serveInBackground(t, addr, vars)
 		cmd := func(args ...string) (string, error) {
 			var out bytes.Buffer
 			err := run(context.Background(), args, env(vars), &out, &out)
