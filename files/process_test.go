@@ -80,6 +80,7 @@ func processEnv(data string, extra ...string) []string {
 		"BACKREST_ARGON2_MEMORY=64",
 		"BACKREST_ARGON2_TIME=1",
 		"BACKREST_LIMIT_LOGIN_ADDR=1000/1s",
+		"BACKREST_LIMIT_UPLOAD=0/1h",
 	), extra...)
 }
 
