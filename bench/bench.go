@@ -26,14 +26,17 @@ import (
 
 // Options configure a run. The zero value of a field takes its default.
 type Options struct {
-	// URL is the base URL of a running server on this machine (loopback only).
-	// Empty: start a server in this process.
+	// URL is the base URL of a running server on this machine (loopback only),
+	// or the comma-separated base URLs of several instances of one deployment
+	// (one database), which the clients call in turn. Empty: start a server in
+	// this process.
 	URL string
 	// Email and Password are those of an existing, active account on the server
 	// at URL; an in-process server gets an account of its own.
 	Email, Password string
-	// PID is the process id of the server at URL, to report its peak memory.
-	PID int
+	// PIDs are the process ids of the servers at URL, to report their peak
+	// memory and the CPU time they spend per request.
+	PIDs []int
 	// DB is the database of the in-process server: empty for SQLite in the
 	// temporary data folder, or a postgres:// URL.
 	DB string
@@ -111,8 +114,13 @@ type Result struct {
 	P50 float64 `json:"p50_ms"`
 	P99 float64 `json:"p99_ms"`
 	// PeakRSS is the server's peak resident memory in bytes while the scenario
-	// ran, 0 when unknown. In-process, it includes the load generator's.
+	// ran (the sum of the processes' peaks for several), 0 when unknown.
+	// In-process, it includes the load generator's.
 	PeakRSS int64 `json:"peak_rss_bytes,omitempty"`
+	// CPUPerRequest is the CPU time (user and system) that the server's processes
+	// spent while the scenario was measured, over the requests measured, in
+	// milliseconds; 0 when unknown. In-process, it includes the load generator's.
+	CPUPerRequest float64 `json:"cpu_ms_per_request,omitempty"`
 }
 
 // defaults fills in the zero fields of o and checks it.
@@ -147,7 +155,7 @@ func (o *Options) defaults() error {
 		return errors.New("--s3 is for the in-process server; a server at --url has its own")
 	case o.URL != "" && (o.Email == "" || o.Password == ""):
 		return errors.New("a server at --url needs --user and --password of an existing account")
-	case o.URL == "" && o.PID != 0:
+	case o.URL == "" && len(o.PIDs) > 0:
 		return errors.New("--pid is for a server at --url; the in-process server's memory is reported anyway")
 	}
 	for _, name := range o.Scenarios {
@@ -171,32 +179,37 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	defer client.CloseIdleConnections()
 
 	f := &fixture{api: &api{client: client}, email: o.Email, password: o.Password}
-	var mem *memWatch
+	var procs []memWatch
 	if o.URL == "" {
 		srv, err := startServer(ctx, o)
 		if err != nil {
 			return nil, err
 		}
 		defer srv.stop()
-		f.api.base, f.email, f.password = srv.url, srv.email, srv.password
+		f.api.bases, f.email, f.password = []string{srv.url}, srv.email, srv.password
 		rep.Database, rep.Files = srv.database, "folder"
 		if o.S3 != "" {
 			rep.Files = "s3"
 		}
 		rep.Notes = append(rep.Notes, "in-process server: rate limits disabled; peak RSS includes the load generator")
-		mem = &memWatch{proc: "/proc/self"}
+		procs = []memWatch{{proc: "/proc/self"}}
 	} else {
-		u, err := url.Parse(o.URL)
-		if err != nil {
-			return nil, fmt.Errorf("--url: %w", err)
+		for _, raw := range strings.Split(o.URL, ",") {
+			u, err := url.Parse(strings.TrimSpace(raw))
+			if err != nil {
+				return nil, fmt.Errorf("--url: %w", err)
+			}
+			if err := checkLoopback(ctx, u); err != nil {
+				return nil, err
+			}
+			f.api.bases = append(f.api.bases, strings.TrimRight(u.String(), "/"))
 		}
-		if err := checkLoopback(ctx, u); err != nil {
-			return nil, err
+		rep.Target = strings.Join(f.api.bases, ",")
+		if len(f.api.bases) > 1 {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%d instances, each request sent to the next in turn", len(f.api.bases)))
 		}
-		f.api.base = strings.TrimRight(o.URL, "/")
-		rep.Target = f.api.base
-		if o.PID != 0 {
-			mem = &memWatch{proc: "/proc/" + strconv.Itoa(o.PID)}
+		for _, pid := range o.PIDs {
+			procs = append(procs, memWatch{proc: "/proc/" + strconv.Itoa(pid)})
 		}
 	}
 	if err := f.api.login(ctx, f.email, f.password); err != nil {
@@ -211,7 +224,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			needs[s.needs] = true
 		}
 	}
-	fmt.Fprintf(o.Log, "bench: preparing data on %s\n", f.api.base)
+	fmt.Fprintf(o.Log, "bench: preparing data on %s\n", rep.Target)
 	notes, err := f.prepare(ctx, o.Items, o.Clients, needs)
 	if err != nil {
 		return nil, err
@@ -228,7 +241,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	defer stopBaseline()
 	baseline := func() (Result, error) {
 		fmt.Fprintln(o.Log, "bench: measuring baseline")
-		st, err := load(ctx, o.Clients, o.Warmup, o.Duration, baselineOp(&api{base: baseURL, client: client, checkEvery: uint64(o.CheckEvery)}))
+		st, err := load(ctx, o.Clients, o.Warmup, o.Duration, baselineOp(&api{bases: []string{baseURL}, client: client, checkEvery: uint64(o.CheckEvery)}))
 		return result("baseline", st, 0), err
 	}
 	before, err := baseline()
@@ -241,25 +254,34 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			continue
 		}
 		fmt.Fprintf(o.Log, "bench: measuring %s\n", s.name)
-		var stop func() int64
-		if mem != nil {
-			if o.URL == "" {
-				// Return what earlier scenarios left, so that the peak is this one's.
-				debug.FreeOSMemory()
-			}
-			stop = mem.start()
+		if o.URL == "" {
+			// Return what earlier scenarios left, so that the peak is this one's.
+			debug.FreeOSMemory()
 		}
+		var stops []func() int64
+		for _, p := range procs {
+			stops = append(stops, p.start())
+		}
+		// The CPU time is counted from the end of the warm-up.
+		cpuFrom := make(chan time.Duration, 1)
+		timer := time.AfterFunc(o.Warmup, func() { cpuFrom <- cpuTime(procs) })
 		stopBackground := background(ctx, o.Clients, s, f)
 		st, err := load(ctx, o.Clients, o.Warmup, o.Duration, func() op { return s.newOp(f) })
 		stopBackground()
+		cpu := cpuTime(procs)
 		var peak int64
-		if stop != nil {
-			peak = stop()
+		for _, stop := range stops {
+			peak += stop()
 		}
 		if err != nil {
+			timer.Stop()
 			return nil, err
 		}
-		rep.Results = append(rep.Results, result(s.name, st, peak))
+		res := result(s.name, st, peak)
+		if cpu -= <-cpuFrom; len(procs) > 0 && st.requests > 0 {
+			res.CPUPerRequest = float64(cpu.Microseconds()) / 1000 / float64(st.requests)
+		}
+		rep.Results = append(rep.Results, res)
 	}
 
 	// The baseline runs before and after the scenarios; the faster run counts, so

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -64,25 +65,33 @@ func TestCommand(t *testing.T) {
 }
 
 // TestURL loads a server by its URL with an existing account, reporting the
-// memory of the process given by its id.
+// memory and CPU time of the process given by its id; given twice, under two
+// names, it is loaded as two instances called in turn.
 func TestURL(t *testing.T) {
 	srv, err := startServer(context.Background(), Options{Log: io.Discard})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.stop()
-	rep, err := Run(context.Background(), Options{URL: srv.url, Email: srv.email, Password: srv.password, PID: os.Getpid(),
-		Items: 10, Clients: 2, Duration: 100 * time.Millisecond, Scenarios: []string{"info", "auth"}})
+	other := strings.Replace(srv.url, "127.0.0.1", "localhost", 1)
+	rep, err := Run(context.Background(), Options{URL: srv.url + "," + other, Email: srv.email, Password: srv.password,
+		PIDs: []int{os.Getpid()}, Items: 10, Clients: 2, Duration: 200 * time.Millisecond, Scenarios: []string{"info", "auth"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Target != srv.url || len(rep.Results) != 2 {
+	if rep.Target != srv.url+","+other || len(rep.Results) != 2 || !slices.Contains(rep.Notes, "2 instances, each request sent to the next in turn") {
 		t.Fatalf("report: %+v", rep)
 	}
+	var cpu float64
 	for _, r := range rep.Results {
 		if r.Requests == 0 || r.Errors != 0 || r.PeakRSS <= 0 {
 			t.Errorf("%s: %+v", r.Scenario, r)
 		}
+		cpu += r.CPUPerRequest
+	}
+	// The process is the server and the clients, busy for the whole run.
+	if cpu <= 0 {
+		t.Errorf("no CPU time reported: %+v", rep.Results)
 	}
 }
 
@@ -132,7 +141,7 @@ func TestOptions(t *testing.T) {
 		{URL: "http://127.0.0.1:1"}, // no account
 		{URL: "http://127.0.0.1:1", Email: "a@example.com", Password: "x", DB: "postgres://x"},      // --db with --url
 		{URL: "http://127.0.0.1:1", Email: "a@example.com", Password: "x", S3: "s3://k:s@h/bucket"}, // --s3 with --url
-		{PID: 1},
+		{PIDs: []int{1}},
 		{Clients: -1},
 	} {
 		if _, err := Run(context.Background(), o); err == nil {

@@ -53,9 +53,13 @@ func checkLoopback(ctx context.Context, u *url.URL) error {
 	return nil
 }
 
-// api is a client of one backrest server, optionally logged in.
+// api is a client of one backrest server, or of the instances of one deployment
+// in turn, optionally logged in.
 type api struct {
-	base   string // scheme://host:port, without a trailing slash
+	// bases are the servers' scheme://host:port, without a trailing slash; each
+	// request goes to the next, as a round-robin load balancer would send it.
+	bases  []string
+	next   atomic.Uint64
 	client *http.Client
 	cookie string // the session cookie, NAME=VALUE; empty when anonymous
 	// checkEvery, when above 1, makes call decode and check the body of only one
@@ -89,7 +93,7 @@ func (a *api) do(ctx context.Context, r request, buf *bytes.Buffer) (response, e
 	if r.body != nil {
 		body = bytes.NewReader(r.body)
 	}
-	req, err := http.NewRequestWithContext(ctx, r.method, a.base+r.path, body)
+	req, err := http.NewRequestWithContext(ctx, r.method, a.bases[(a.next.Add(1)-1)%uint64(len(a.bases))]+r.path, body)
 	if err != nil {
 		return response{}, err
 	}

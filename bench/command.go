@@ -32,10 +32,11 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.SetOutput(w)
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&o.URL, "url", "", "base URL of a running server on this machine (default: start one in this process)")
+	fs.StringVar(&o.URL, "url", "", "base URL of a running server on this machine, or comma-separated URLs of instances on one database, called in turn (default: start one in this process)")
 	fs.StringVar(&o.Email, "user", "", "e-mail of an existing account on the server at --url")
 	fs.StringVar(&o.Password, "password", "", "password of the --user account")
-	fs.IntVar(&o.PID, "pid", 0, "process id of the server at --url, to report its peak memory")
+	var pids string
+	fs.StringVar(&pids, "pid", "", "process id of the server at --url (comma-separated for several), to report its peak memory and CPU time per request")
 	fs.StringVar(&o.DB, "db", "", "database of the in-process server: empty for SQLite, or postgres://…")
 	fs.StringVar(&o.SQLiteSync, "sqlite-sync", "", "SQLite sync mode of the in-process server: full (default) or normal")
 	fs.StringVar(&o.MetricsAddr, "metrics", "", "address on which the in-process server serves its Prometheus metrics at /metrics (default: no metrics)")
@@ -70,6 +71,16 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if fs.NArg() > 0 {
 		return fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
 	}
+	for _, p := range strings.Split(pids, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		pid, err := strconv.Atoi(p)
+		if err != nil || pid <= 0 {
+			return fmt.Errorf("bench: --pid %q: want process ids, comma-separated", pids)
+		}
+		o.PIDs = append(o.PIDs, pid)
+	}
 	for _, name := range strings.Split(scenarioList, ",") {
 		if name = strings.TrimSpace(name); name != "" {
 			o.Scenarios = append(o.Scenarios, name)
@@ -103,16 +114,19 @@ func (r *Report) WriteTable(w io.Writer) {
 		fmt.Fprintf(w, "- %s\n", n)
 	}
 	fmt.Fprintln(w)
-	rows := [][]string{{"scenario", "requests/s", "of baseline", "p50 ms", "p99 ms", "errors", "peak RSS MiB"}}
+	rows := [][]string{{"scenario", "requests/s", "of baseline", "p50 ms", "p99 ms", "errors", "peak RSS MiB", "CPU ms/req"}}
 	for _, res := range append([]Result{r.Baseline}, r.Results...) {
-		rss := "-"
+		rss, cpu := "-", "-"
 		if res.PeakRSS > 0 {
 			rss = strconv.FormatInt(res.PeakRSS>>20, 10)
+		}
+		if res.CPUPerRequest > 0 {
+			cpu = strconv.FormatFloat(res.CPUPerRequest, 'f', 3, 64)
 		}
 		rows = append(rows, []string{res.Scenario, strconv.FormatFloat(res.RequestsPerSecond, 'f', 0, 64),
 			strconv.FormatFloat(res.OfBaseline, 'f', 3, 64),
 			strconv.FormatFloat(res.P50, 'f', 2, 64), strconv.FormatFloat(res.P99, 'f', 2, 64),
-			strconv.Itoa(res.Errors), rss})
+			strconv.Itoa(res.Errors), rss, cpu})
 	}
 	writeMarkdown(w, rows)
 	for _, res := range r.Results {
