@@ -153,6 +153,57 @@ func TestCreateConstantMemory(t *testing.T) {
 	})
 }
 
+// TestRangeToTheEnd reads a large blob from an offset inside it to its end, as a
+// download with "Range: bytes=N-" does: the bytes are the blob's from that offset
+// on, and they stream (the read allocates far less than it returns). Not
+// parallel, for the same reason as TestCreateConstantMemory.
+func TestRangeToTheEnd(t *testing.T) {
+	forEachStore(t, func(t *testing.T, k *kit) {
+		const size, off = 48 << 20, 5<<20 + 7
+		ctx := t.Context()
+		info, err := k.Create(ctx, newPattern(size))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rest := newPattern(size)
+		io.CopyN(io.Discard, rest, off)
+		h := sha256.New()
+		io.Copy(h, rest)
+		want := hex.EncodeToString(h.Sum(nil))
+
+		f, _, err := k.Open(ctx, info.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		// What http.ServeContent does for a range: find the size, then seek.
+		if end, err := f.Seek(0, io.SeekEnd); err != nil || end != size {
+			t.Fatalf("Seek to the end = %d, %v", end, err)
+		}
+		if pos, err := f.Seek(off, io.SeekStart); err != nil || pos != off {
+			t.Fatalf("Seek = %d, %v", pos, err)
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		h.Reset()
+		n, err := io.Copy(h, f)
+		runtime.ReadMemStats(&after)
+		if err != nil || n != size-off || hex.EncodeToString(h.Sum(nil)) != want {
+			t.Fatalf("read from %d to the end: %d bytes, %v; want %d bytes of digest %s", off, n, err, size-off, want)
+		}
+		const limit = 4 << 20
+		d := after.TotalAlloc - before.TotalAlloc
+		if d > limit {
+			t.Fatalf("reading %d MiB from an offset allocated %d bytes, more than %d", n>>20, d, limit)
+		}
+		t.Logf("read %d bytes from offset %d to the end, allocating %d bytes", n, off, d)
+		if m, err := f.Read(make([]byte, 1)); m != 0 || err != io.EOF {
+			t.Fatalf("read at the end = %d, %v", m, err)
+		}
+	})
+}
+
 func TestOpenDeleteKeyValidation(t *testing.T) {
 	t.Parallel()
 	forEachStoreParallel(t, func(t *testing.T, k *kit) {
