@@ -57,11 +57,16 @@ func TestInstances(t *testing.T) {
 		t.Skip(msg)
 	}
 	c := newCluster(t, 3)
-	t.Run("accounts", c.accounts)
-	t.Run("files", c.files)
-	t.Run("rate limits", c.rateLimits)
-	t.Run("schema rollout", c.schemaRollout)
-	t.Run("kill", c.kill)
+	// Each part works with the account of the first: a failure ends the test.
+	for _, part := range []struct {
+		name string
+		f    func(*testing.T)
+	}{{"accounts", c.accounts}, {"files", c.files}, {"rate limits", c.rateLimits},
+		{"schema rollout", c.schemaRollout}, {"kill", c.kill}} {
+		if !t.Run(part.name, part.f) {
+			return
+		}
+	}
 }
 
 // cluster is the deployment of the test: instances, the proxy in front of them,
@@ -354,10 +359,11 @@ func (c *cluster) do(t *testing.T, want int, method, u, token string, body any) 
 }
 
 // at returns the URL u, made from the proxy's base URL, on the node.
-func (c *cluster) at(nd *node, u string) string {
+func (c *cluster) at(t *testing.T, nd *node, u string) string {
+	t.Helper()
 	rest, ok := strings.CutPrefix(u, c.proxy)
 	if !ok {
-		c.t.Fatalf("URL %s is not under the base URL %s", u, c.proxy)
+		t.Fatalf("URL %s is not under the base URL %s", u, c.proxy)
 	}
 	return nd.url + rest
 }
@@ -423,7 +429,7 @@ func (c *cluster) accounts(t *testing.T) {
 	const email, password = "multi@example.com", "multi password"
 	c.do(t, http.StatusOK, "POST", a.url+"/-/signup", "", map[string]string{"email": email, "password": password})
 	link := c.awaitLink(t, email, "/-/signup?token=")
-	confirmed := c.do(t, http.StatusFound, "GET", c.at(b, link), "", nil)
+	confirmed := c.do(t, http.StatusFound, "GET", c.at(t, b, link), "", nil)
 	fromB := sessionOf(t, confirmed)
 	loggedIn := c.do(t, http.StatusOK, "PUT", d.url+"/-/login", "", map[string]string{"login": email, "password": password})
 	c.token = sessionOf(t, loggedIn)
@@ -439,8 +445,8 @@ func (c *cluster) accounts(t *testing.T) {
 		}
 	}
 	// The link worked once, for every instance.
-	c.do(t, http.StatusForbidden, "GET", c.at(d, link), "", nil)
-	c.do(t, http.StatusForbidden, "GET", c.at(a, link), "", nil)
+	c.do(t, http.StatusForbidden, "GET", c.at(t, d, link), "", nil)
+	c.do(t, http.StatusForbidden, "GET", c.at(t, a, link), "", nil)
 }
 
 // files: upload through one instance, download (whole and a range to the end)
@@ -457,18 +463,18 @@ func (c *cluster) files(t *testing.T) {
 	if err := json.Unmarshal(up.body, &f); err != nil {
 		t.Fatal(err)
 	}
-	for _, u := range []string{c.at(b, f.URL), f.URL, f.URL, f.URL} {
+	for _, u := range []string{c.at(t, b, f.URL), f.URL, f.URL, f.URL} {
 		if got := c.do(t, http.StatusOK, "GET", u, c.token, nil); !bytes.Equal(got.body, data) {
 			t.Fatalf("download from %s: %d bytes", u, len(got.body))
 		}
 	}
-	part, err := send("GET", c.at(d, f.URL), c.token, map[string]string{"Range": "bytes=1000-"}, nil)
+	part, err := send("GET", c.at(t, d, f.URL), c.token, map[string]string{"Range": "bytes=1000-"}, nil)
 	if err != nil || part.status != http.StatusPartialContent || !bytes.Equal(part.body, data[1000:]) {
 		t.Fatalf("range to the end: %d, %d bytes, %v", part.status, len(part.body), err)
 	}
-	c.do(t, http.StatusOK, "DELETE", c.at(d, f.URL), c.token, nil)
+	c.do(t, http.StatusOK, "DELETE", c.at(t, d, f.URL), c.token, nil)
 	for _, nd := range c.nodes {
-		c.do(t, http.StatusNotFound, "GET", c.at(nd, f.URL), c.token, nil)
+		c.do(t, http.StatusNotFound, "GET", c.at(t, nd, f.URL), c.token, nil)
 	}
 	c.filesCheck(t)
 }
@@ -630,7 +636,7 @@ func (c *cluster) schemaRollout(t *testing.T) {
 		json.Unmarshal(c.do(t, http.StatusCreated, "POST", nd.url+"/-/notes", c.token, map[string]string{"title": "colored", "color": "blue"}).body, &n)
 		other := c.nodes[(i+1)%len(c.nodes)]
 		var got note
-		json.Unmarshal(c.do(t, http.StatusOK, "GET", c.at(other, n.Meta.URL), c.token, nil).body, &got)
+		json.Unmarshal(c.do(t, http.StatusOK, "GET", c.at(t, other, n.Meta.URL), c.token, nil).body, &got)
 		if got.Color == nil || *got.Color != "blue" {
 			t.Fatalf("note %d created on instance %d, read on the next: color %v", n.ID, i, got.Color)
 		}
