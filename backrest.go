@@ -56,6 +56,9 @@ type Config struct {
 	// RedirectSignup, RedirectReset and RedirectEmail are where confirmation links
 	// lead; relative ones are resolved against BaseURL and {token} is replaced.
 	RedirectSignup, RedirectReset, RedirectEmail string
+	// RedirectLoginCode is where the link of a mailed sign-in code leads: a page
+	// that completes the sign-in with the token ({token} is replaced).
+	RedirectLoginCode string
 
 	// PasswordMinLength is the shortest password accepted.
 	PasswordMinLength int
@@ -66,6 +69,8 @@ type Config struct {
 
 	// SignupTTL, ResetTTL and EmailTTL are how long mailed links work.
 	SignupTTL, ResetTTL, EmailTTL time.Duration
+	// LoginCodeTTL is how long a mailed sign-in code and its link work.
+	LoginCodeTTL time.Duration
 	// SessionTTL is how long a session lasts without use; using it extends it.
 	SessionTTL time.Duration
 
@@ -191,6 +196,7 @@ func DefaultConfig() Config {
 		RedirectSignup:    "/#/welcome",
 		RedirectReset:     "/#/reset/{token}",
 		RedirectEmail:     "/#/email-changed",
+		RedirectLoginCode: "/#/signin/{token}",
 		PasswordMinLength: 8,
 		// OWASP's recommended minimum for argon2id: 19 MiB, 2 passes, 1 thread.
 		Argon2:              Argon2Params{Memory: 19 * 1024, Time: 2, Threads: 1},
@@ -198,6 +204,7 @@ func DefaultConfig() Config {
 		SignupTTL:           7 * 24 * time.Hour,
 		ResetTTL:            time.Hour,
 		EmailTTL:            24 * time.Hour,
+		LoginCodeTTL:        10 * time.Minute,
 		SessionTTL:          30 * 24 * time.Hour,
 		BodyLimit:           1 << 20,
 		BodyTimeout:         30 * time.Second,

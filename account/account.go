@@ -8,9 +8,7 @@ package account
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -33,6 +31,7 @@ const (
 	MailEmailChange     = "email_change"
 	MailPasswordChanged = "password_changed"
 	MailEmailChanged    = "email_changed"
+	MailLoginCode       = "login_code"
 )
 
 // Mailer queues mails in the transaction of the change they belong to, so that a
@@ -53,12 +52,16 @@ type Links interface {
 	Reset(token string) string
 	// EmailChange is the link that confirms an e-mail change with token.
 	EmailChange(token string) string
+	// LoginCode is the link of a mailed sign-in code with token.
+	LoginCode(token string) string
 }
 
 // Redirects are where the browser goes after following a mailed link. Relative
 // targets are resolved against Options.BaseURL; {token} is replaced by the token.
 type Redirects struct {
 	Signup, Reset, Email string
+	// LoginCode is the page that completes a sign-in with a mailed link's token.
+	LoginCode string
 }
 
 // Service runs the account flows on a database.
@@ -95,6 +98,8 @@ type Options struct {
 	HashConcurrency int
 	// SignupTTL, ResetTTL and EmailTTL are how long mailed links work.
 	SignupTTL, ResetTTL, EmailTTL time.Duration
+	// LoginCodeTTL is how long a mailed sign-in code and link work.
+	LoginCodeTTL time.Duration
 	// SessionTTL is how long a session lasts without use.
 	SessionTTL time.Duration
 	// Now is the clock; nil means time.Now.
@@ -303,7 +308,9 @@ type Session struct {
 	// Token is the secret the client holds (cookie or bearer token).
 	Token string
 	// Hash identifies the session in the database.
-	Hash    string
+	Hash string
+	// ID names the session in the lists of devices.
+	ID      string
 	User    *backrest.User
 	Expires time.Time
 }
@@ -316,14 +323,12 @@ func HashToken(token string) string {
 
 // newSession records a new session for u in tx.
 func (s *Service) newSession(ctx context.Context, tx *store.Tx, u *backrest.User) (*Session, error) {
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return nil, err
-	}
-	token := base64.RawURLEncoding.EncodeToString(raw)
+	token := randomToken()
 	now := s.now()
-	sess := &Session{Token: token, Hash: HashToken(token), User: u, Expires: now.Add(s.opts.SessionTTL)}
-	if err := store.CreateSession(ctx, tx, sess.Hash, u.ID, now, sess.Expires); err != nil {
+	sess := &Session{Token: token, Hash: HashToken(token), ID: sessionID(), User: u, Expires: now.Add(s.opts.SessionTTL)}
+	c := clientOf(ctx)
+	rec := store.SessionRecord{ID: sess.ID, Created: now, LastUsed: now, Expires: sess.Expires, ClientAddr: c.Addr, UserAgent: c.UserAgent}
+	if err := store.CreateSession(ctx, tx, sess.Hash, u.ID, rec); err != nil {
 		return nil, err
 	}
 	tx.OnCommit(func(context.Context) error {
@@ -382,7 +387,9 @@ var errLoginFailed = backrest.Invalid("login", "Login failed")
 func IsLoginFailure(err error) bool { return err == errLoginFailed }
 
 // Login checks the address and password and starts a new session. Every failure is
-// the same EINVALID error on "login", and costs the same hashing time.
+// the same EINVALID error on "login", and costs the same hashing time. For a user
+// with a second factor, the error is a *PendingLogin instead, and no session
+// starts (see CompleteLogin).
 func (s *Service) Login(ctx context.Context, login, password string) (*Session, error) {
 	u, err := store.UserByEmail(ctx, s.db, login)
 	if err != nil && backrest.ErrorCode(err) != backrest.ENOTFOUND {
@@ -399,31 +406,31 @@ func (s *Service) Login(ctx context.Context, login, password string) (*Session, 
 	if !ok || u == nil || !u.Active {
 		return nil, errLoginFailed
 	}
-	var sess *Session
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		sess, err = s.newSession(ctx, tx, u)
-		return err
-	})
-	return sess, err
+	return s.firstFactorPassed(ctx, u)
 }
 
 // Authenticate returns the session of a token, extending it when less than half of
-// its lifetime is left. An unknown or expired token is ENOTFOUND.
+// its lifetime is left. An unknown or expired token is ENOTFOUND. The use is
+// recorded (with the client of ctx, see WithClient) when the last one recorded is
+// a minute old or more, so that a session costs a write a minute at most.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Session, error) {
 	if token == "" || len(token) > 256 {
 		return nil, backrest.Errorf(backrest.ENOTFOUND, "No session")
 	}
 	hash := HashToken(token)
 	now := s.now()
-	u, expires, err := store.SessionUser(ctx, s.db, hash, now)
+	u, rec, err := store.SessionUser(ctx, s.db, hash, now)
 	if err != nil {
 		return nil, err
 	}
-	sess := &Session{Token: token, Hash: hash, User: u, Expires: expires}
-	if expires.Sub(now) < s.opts.SessionTTL/2 {
+	sess := &Session{Token: token, Hash: hash, ID: rec.ID, User: u, Expires: rec.Expires}
+	extend := rec.Expires.Sub(now) < s.opts.SessionTTL/2
+	if extend {
 		sess.Expires = now.Add(s.opts.SessionTTL)
-		err := s.db.InTx(ctx, func(tx *store.Tx) error { return store.ExtendSession(ctx, tx, hash, sess.Expires) })
-		if err != nil {
+	}
+	if extend || now.Sub(rec.LastUsed) >= LastUsedPrecision {
+		c := clientOf(ctx)
+		if err := store.TouchSession(ctx, s.db, hash, now, sess.Expires, c.Addr, c.UserAgent); err != nil {
 			return nil, err
 		}
 	}
@@ -773,12 +780,16 @@ func (s *Service) AddUser(ctx context.Context, n NewUser) (*backrest.User, error
 	return u, nil
 }
 
-// DeleteExpiredSessions removes sessions past their expiry.
+// DeleteExpiredSessions removes sessions past their expiry, and the half-done
+// logins (pending second factors, mailed codes) past theirs.
 func (s *Service) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		n, err = store.DeleteExpiredSessions(ctx, tx, s.now())
+		if n, err = store.DeleteExpiredSessions(ctx, tx, s.now()); err != nil {
+			return err
+		}
+		_, err = store.DeleteExpiredChallenges(ctx, tx, s.now())
 		return err
 	})
 	return n, err

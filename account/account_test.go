@@ -37,6 +37,7 @@ type testLinks struct{}
 
 func (testLinks) Signup(token string) string      { return "http://127.0.0.1/signup/" + token }
 func (testLinks) Reset(token string) string       { return "http://127.0.0.1/reset/" + token }
+func (testLinks) LoginCode(token string) string   { return "http://127.0.0.1/login/code/" + token }
 func (testLinks) EmailChange(token string) string { return "http://127.0.0.1/email/" + token }
 
 func ptr(s string) *string { return &s }

@@ -109,7 +109,8 @@ func crossSite(r *http.Request) bool {
 
 // login answers PUT /-/login. With "token": true in the body the answer also
 // carries the session's token and its expiry, for clients that send it as a
-// bearer token.
+// bearer token. A user with a second factor gets a pending login instead (see
+// answerLogin).
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.decode(r)
 	if err != nil {
@@ -134,16 +135,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sess, err := s.reservedLogin(r.Context(), addr, *login, *password)
-	if err != nil {
-		return err
-	}
-	s.setSession(w, r, sess)
-	answer := map[string]any{"status": "success", "user": sess.User.JSON()}
-	if withToken {
-		answer["token"], answer["expires"] = sess.Token, sess.Expires.UTC()
-	}
-	writeJSON(w, http.StatusOK, answer)
-	return nil
+	return s.answerLogin(w, r, sess, err, withToken)
 }
 
 // reservedLogin logs in with the attempt that the limiter reserved, and ends the

@@ -10,6 +10,8 @@ const (
 	pathSignup = "/-/signup"
 	pathReset  = "/-/reset/"
 	pathEmail  = "/-/email/"
+	// pathLoginCode is the route of mailed sign-in codes and their links.
+	pathLoginCode = "/-/login/code"
 )
 
 // Links builds the links of mails (account.Links) on the routes this package
@@ -31,3 +33,6 @@ func (l Links) Reset(token string) string { return l.url(pathReset + url.PathEsc
 
 // EmailChange returns the link that confirms an e-mail change: GET /-/email/T.
 func (l Links) EmailChange(token string) string { return l.url(pathEmail + url.PathEscape(token)) }
+
+// LoginCode returns the link of a mailed sign-in code: GET /-/login/code/T.
+func (l Links) LoginCode(token string) string { return l.url(pathLoginCode + "/" + url.PathEscape(token)) }

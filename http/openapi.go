@@ -177,6 +177,8 @@ func (s *Server) openAPIDocument() m {
 			}},
 	}
 	adminSchemas(schemas)
+	deviceSchemas(schemas)
+	secondFactorSchemas(schemas)
 	if s.content != nil {
 		s.contentSchemas(schemas)
 	}

@@ -24,6 +24,8 @@ type Limiter interface {
 	Login(ctx context.Context, addr, login string) error
 	// LoginDone ends a login attempt: only a failed one counts.
 	LoginDone(ctx context.Context, addr, login string, failed bool)
+	// LoginCode reserves a request for a mailed sign-in code for email.
+	LoginCode(ctx context.Context, addr, email string) error
 }
 
 // retryAfter renders a wait as whole seconds, rounded up, for Retry-After.

@@ -68,11 +68,10 @@ func (s *Server) routeTable() []route {
 				"properties": m{"status": m{"const": "success"}, "user": ref("User"), "token": sessionTokenSchema, "expires": sessionExpiresSchema}}))}},
 		{method: "PUT", pattern: "/-/login", handler: s.login, doc: operation{
 			id: "login", tag: tagAccounts, summary: "Log in",
-			description: "Checks the e-mail address (any case) and password, starts a session and sets its cookie. Wrong or inactive: 400. With \"token\": true the answer also carries the session's token, to send as a bearer token.",
+			description: "Checks the e-mail address (any case) and password, starts a session and sets its cookie. Wrong or inactive: 400. For a user with a second factor, no session starts: the answer is a pending login (status second_factor), which PUT /-/login/totp completes. With \"token\": true the answer also carries the session's token, to send as a bearer token.",
 			body: jsonRequest(merge(object([]string{"login", "password"}), m{"properties": m{"login": m{"type": "string"}, "password": m{"type": "string"},
 				"token": m{"type": "boolean", "description": "Answer with the session's token and its expiry"}}})),
-			responses: answers(200, "Logged in", m{"type": "object", "required": []string{"status", "user"},
-				"properties": m{"status": m{"const": "success"}, "user": ref("User"), "token": sessionTokenSchema, "expires": sessionExpiresSchema}}, "400", "413", "415", "429")}},
+			responses: answers(200, "Logged in, or waiting for the second factor", loginAnswer(), "400", "413", "415", "429")}},
 		{method: "GET", pattern: "/-/login", handler: s.authInfo, doc: operation{
 			id: "getAuthInfo", tag: tagAccounts, summary: "Authentication info",
 			description: "Whether the caller is logged in, and if so their user.",
@@ -167,6 +166,8 @@ func (s *Server) routeTable() []route {
 			params:      []m{fileParam()},
 			responses:   answers(200, "The file is deleted", ref("Success"), "403", "404", "409")}},
 	}
+	rs = append(rs, s.deviceRouteTable()...)
+	rs = append(rs, s.secondFactorRouteTable()...)
 	rs = append(rs, s.adminRouteTable()...)
 	rs = append(rs, s.contentRouteTable()...)
 	uniqueIDs(rs)

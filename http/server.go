@@ -275,7 +275,8 @@ func (s *Server) handle(h func(w http.ResponseWriter, r *http.Request) error) ht
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := checkURL(r.URL)
 		if err == nil {
-			err = h(w, r)
+			client := account.Client{Addr: s.clientAddr(r), UserAgent: r.UserAgent()}
+			err = h(w, r.WithContext(account.WithClient(r.Context(), client)))
 		}
 		switch {
 		case err == nil:

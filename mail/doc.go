@@ -30,6 +30,8 @@
 //     reset it if that was not the user; .Link is the application's base URL.
 //   - email_changed: notice, sent to the previous address (.Email), that the
 //     address was changed to .NewEmail; .Link is the application's base URL.
+//   - login_code: sign in without a password; .Code is the code to type in,
+//     .Link signs in at once, both work once within .Expires.
 //
 // The templates use these fields of their data (see [Data]):
 //
@@ -39,6 +41,7 @@
 //     address before the change).
 //   - .Firstname: the user's first name, possibly empty.
 //   - .Link: the call to action.
-//   - .Expires: how long .Link stays valid (reset).
+//   - .Expires: how long .Link stays valid (reset, login_code).
 //   - .NewEmail: the new address (email_change, email_changed).
+//   - .Code: the code to type in (login_code).
 package mail

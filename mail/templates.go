@@ -26,6 +26,7 @@ type Data struct {
 	Link      string // the call to action
 	Expires   string // how long Link stays valid, such as "1 hour"
 	NewEmail  string // the new address, for email_change and email_changed
+	Code      string // the code to type in, for login_code
 }
 
 // Templates renders the messages of the application.

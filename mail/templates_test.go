@@ -16,6 +16,7 @@ func testData() Data {
 		Link:      testLink,
 		Expires:   "1 hour",
 		NewEmail:  "ann.new@example.org",
+		Code:      "12345678",
 	}
 }
 
@@ -31,6 +32,7 @@ func TestTemplatesDefaults(t *testing.T) {
 		"email_change":     {"Confirm your new Acme & Co e-mail address", "ann.new@example.org", "ann@example.org"},
 		"password_changed": {"Your Acme & Co password was changed", "reset your password"},
 		"email_changed":    {"Your Acme & Co e-mail address was changed", "ann.new@example.org", "ann@example.org"},
+		"login_code":       {"Your Acme & Co sign-in code: 12345678", "12345678", "1 hour", "ann@example.org"},
 	} {
 		m, err := tm.Render(name, "ann@example.org", testData())
 		if err != nil {
@@ -141,7 +143,7 @@ func TestTemplatesLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"signup", "reset", "email_change", "password_changed", "email_changed"} {
+	for _, name := range []string{"signup", "reset", "email_change", "password_changed", "email_changed", "login_code"} {
 		m, err := tm.Render(name, "ann@example.org", testData())
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)

@@ -88,6 +88,15 @@ func (l *Limiter) Reset(ctx context.Context, addr, email string) error {
 	return l.take(ctx, takes)
 }
 
+// LoginCode reserves a request from addr for a mailed sign-in code to the
+// address email, or returns an ETOOMANY error. It counts under the limits of
+// reset requests, in buckets of its own: both send a mail that signs in.
+func (l *Limiter) LoginCode(ctx context.Context, addr, email string) error {
+	takes := l.bucket("login-code:"+addrKey(addr), l.limits.ResetPerAddr)
+	takes = append(takes, l.bucket("login-code-account:"+accountKey(email), l.limits.ResetPerAccount)...)
+	return l.take(ctx, takes)
+}
+
 // Login reserves a login attempt from addr for the account login names, or
 // returns an ETOOMANY error (or ctx's error while it waits). The attempt must be
 // ended with LoginDone.
