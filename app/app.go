@@ -186,10 +186,10 @@ func (a *App) init(ctx context.Context, opts Options) error {
 func (a *App) accountOptions(opts Options) account.Options {
 	c := a.Config
 	return account.Options{
-		Secret:            c.Secret,
-		BaseURL:           c.BaseURL,
-		Links:             bhttp.Links{BaseURL: c.BaseURL},
-		Redirects:         account.Redirects{Signup: c.RedirectSignup, Reset: c.RedirectReset, Email: c.RedirectEmail,
+		Secret:  c.Secret,
+		BaseURL: c.BaseURL,
+		Links:   bhttp.Links{BaseURL: c.BaseURL},
+		Redirects: account.Redirects{Signup: c.RedirectSignup, Reset: c.RedirectReset, Email: c.RedirectEmail,
 			LoginCode: c.RedirectLoginCode},
 		PasswordMinLength: c.PasswordMinLength,
 		Argon2:            c.Argon2,

@@ -92,16 +92,16 @@ func TestDevices(t *testing.T) {
 		}
 
 		// Bob cannot end Ann's session: it is not his (404), and stays.
-		bob.delete("/-/userprofile/sessions/" + other["id"].(string)).expectError(404, "", "")
+		bob.delete("/-/userprofile/sessions/"+other["id"].(string)).expectError(404, "", "")
 		bob.delete("/-/userprofile/sessions/nonsense").expectError(404, "", "")
 		laptop.get("/-/userprofile").expect(200)
-		e.browser().delete("/-/userprofile/sessions/" + other["id"].(string)).expectError(403, "", "")
+		e.browser().delete("/-/userprofile/sessions/"+other["id"].(string)).expectError(403, "", "")
 		e.browser().get("/-/userprofile/sessions").expectError(403, "", "")
 
 		// The phone ends the laptop's session: it is gone.
 		phone.delete("/-/userprofile/sessions/" + other["id"].(string)).expect(200)
 		laptop.get("/-/userprofile").expectError(403, "", "")
-		phone.delete("/-/userprofile/sessions/" + other["id"].(string)).expectError(404, "", "")
+		phone.delete("/-/userprofile/sessions/"+other["id"].(string)).expectError(404, "", "")
 		if ss := phone.sessionsOf("/-/userprofile/sessions"); len(ss) != 1 || ss[0]["id"] != mine["id"] {
 			t.Fatalf("after ending the laptop's: %v", ss)
 		}
@@ -155,7 +155,7 @@ func TestAdminDevices(t *testing.T) {
 		a1.login("ann@example.com", pw).expect(200)
 		a2.login("ann@example.com", pw).expect(200)
 
-		a1.get("/-/admin/users/" + ann.ID.String() + "/sessions").expectError(403, "", "")
+		a1.get("/-/admin/users/"+ann.ID.String()+"/sessions").expectError(403, "", "")
 		admin.get("/-/admin/users/00000000000000000000000000000000/sessions").expectError(404, "", "")
 		admin.get("/-/admin/users/nonsense/sessions").expectError(404, "", "")
 		ss := admin.sessionsOf("/-/admin/users/" + ann.ID.String() + "/sessions")
@@ -163,8 +163,8 @@ func TestAdminDevices(t *testing.T) {
 			t.Fatalf("admin sees %v", ss)
 		}
 		target := current(t, a1.sessionsOf("/-/userprofile/sessions"))["id"].(string)
-		a2.delete("/-/admin/users/" + ann.ID.String() + "/sessions/" + target).expectError(403, "", "")
-		admin.delete("/-/admin/users/" + ann.ID.String() + "/sessions/nonsense").expectError(404, "", "")
+		a2.delete("/-/admin/users/"+ann.ID.String()+"/sessions/"+target).expectError(403, "", "")
+		admin.delete("/-/admin/users/"+ann.ID.String()+"/sessions/nonsense").expectError(404, "", "")
 		a1.get("/-/userprofile").expect(200)
 		url := ss[0]["__meta__"].(map[string]any)["url"].(string)
 		if !strings.HasSuffix(url, "/-/admin/users/"+ann.ID.String()+"/sessions/"+ss[0]["id"].(string)) {

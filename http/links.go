@@ -35,4 +35,6 @@ func (l Links) Reset(token string) string { return l.url(pathReset + url.PathEsc
 func (l Links) EmailChange(token string) string { return l.url(pathEmail + url.PathEscape(token)) }
 
 // LoginCode returns the link of a mailed sign-in code: GET /-/login/code/T.
-func (l Links) LoginCode(token string) string { return l.url(pathLoginCode + "/" + url.PathEscape(token)) }
+func (l Links) LoginCode(token string) string {
+	return l.url(pathLoginCode + "/" + url.PathEscape(token))
+}

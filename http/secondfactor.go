@@ -252,7 +252,7 @@ func (s *Server) secondFactorRouteTable() []route {
 			id: "disableTOTP", tag: tagAccounts, summary: "Disable the second factor",
 			description: "Removes the caller's second factor and recovery codes, proven by one of code, recovery_code or password. " +
 				"No second factor: 409. Rate limited like logins.",
-			body: jsonRequest(m{"type": "object", "properties": m{"code": code, "recovery_code": recovery, "password": m{"type": "string"}}}),
+			body:      jsonRequest(m{"type": "object", "properties": m{"code": code, "recovery_code": recovery, "password": m{"type": "string"}}}),
 			responses: answers(200, "Disabled", ref("Success"), "400", "403", "409", "413", "415", "429")}},
 		{method: "PUT", pattern: "/-/login/totp", handler: s.completeLogin, doc: operation{
 			id: "completeLogin", tag: tagAccounts, summary: "Complete a login with the second factor",
