@@ -5,6 +5,7 @@
 //	backrest user list [--q TEXT] [--role R] [--active[=false]] [--limit N] [--offset N] [--json]
 //	backrest user set [--firstname F] [--lastname L] [--email E] [--role R]... [--no-roles] [--active[=false]] EMAIL
 //	backrest user delete EMAIL
+//	backrest user reset-totp EMAIL
 //	backrest migrate
 //	backrest files check|sweep
 //	backrest backup DEST
@@ -58,6 +59,7 @@ commands:
   user list    list the users: [--q TEXT] [--role R] [--active[=false]] [--limit N] [--offset N] [--json]
   user set     change a user: [--firstname F] [--lastname L] [--email E] [--role R]... [--no-roles] [--active[=false]] EMAIL
   user delete  delete a user and their items: EMAIL
+  user reset-totp  remove a user's second factor and recovery codes: EMAIL
   migrate      bring the database schema up to date
   files check  check that every file has its bytes intact and list bytes without a file
   files sweep  delete expired uploads and orphaned bytes now (as the server does hourly)
@@ -96,10 +98,10 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		return serve(ctx, args[1:], getenv, stdout, stderr)
 	case "user":
 		sub := map[string]func(context.Context, []string, func(string) string, io.Writer, io.Writer) error{
-			"add": userAdd, "list": userList, "set": userSet, "delete": userDelete}
+			"add": userAdd, "list": userList, "set": userSet, "delete": userDelete, "reset-totp": userResetTOTP}
 		if len(args) < 2 || sub[args[1]] == nil {
 			fmt.Fprint(stderr, usage)
-			return errors.New("unknown user command; want: user add, list, set or delete")
+			return errors.New("unknown user command; want: user add, list, set, delete or reset-totp")
 		}
 		return sub[args[1]](ctx, args[2:], getenv, stdout, stderr)
 	case "migrate":
