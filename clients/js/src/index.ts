@@ -71,6 +71,29 @@ export class BackrestError extends Error {
   }
 }
 
+/** A session: a device where the user is logged in. */
+export type Session = components["schemas"]["Session"];
+
+/**
+ * Thrown by login and loginWithCode for a user with a second factor: no session
+ * exists yet. completeLogin with pending and a code (or recovery code) finishes it.
+ */
+export class SecondFactorRequired extends Error {
+  /** The pending login, to send back with the code. */
+  readonly pending: string;
+  /** When the pending login dies. */
+  readonly expires: string;
+
+  constructor(pending: string, expires: string) {
+    super("second factor required");
+    this.name = "SecondFactorRequired";
+    this.pending = pending;
+    this.expires = expires;
+  }
+}
+
+type LoginAnswer = { status: string; user: User; token?: string; expires?: string; pending?: string };
+
 /** The settings of a Client. */
 export interface ClientOptions {
   /** The server's URL, such as http://127.0.0.1:8080; empty for the page's own origin. */
@@ -154,11 +177,57 @@ export class Client<P = paths> {
    */
   async login(login: string, password: string, options: { token?: boolean } = {}): Promise<{ user: User; token?: string; expires?: string }> {
     const token = options.token ?? !isBrowser;
-    const { data } = await this.request<{ user: User; token?: string; expires?: string }>("PUT", "/-/login", {
-      body: token ? { login, password, token } : { login, password },
-    });
+    return this.loggedIn("PUT", "/-/login", token ? { login, password, token } : { login, password });
+  }
+
+  /** Sends a call that logs in, keeps the session's token, and throws SecondFactorRequired for a pending login. */
+  private async loggedIn(method: string, path: string, body: unknown): Promise<{ user: User; token?: string; expires?: string }> {
+    const { data } = await this.request<LoginAnswer>(method, path, { body });
+    if (data.status === "second_factor") throw new SecondFactorRequired(data.pending ?? "", data.expires ?? "");
     if (data.token) this.token = data.token;
-    return data;
+    return { user: data.user, token: data.token, expires: data.expires };
+  }
+
+  /** Completes a pending login (see SecondFactorRequired) with a current code, or a recovery code. */
+  async completeLogin(pending: string, proof: { code: string } | { recovery_code: string }, options: { token?: boolean } = {}): Promise<{ user: User; token?: string; expires?: string }> {
+    const token = options.token ?? !isBrowser;
+    return this.loggedIn("PUT", "/-/login/totp", { pending, ...proof, ...(token ? { token } : {}) });
+  }
+
+  /** Asks for a sign-in code and link by mail (the same answer whether the address has an account). */
+  async requestLoginCode(email: string): Promise<void> {
+    await this.request("POST", "/-/login/code", { body: { email } });
+  }
+
+  /** Signs in with a mailed code, or with the token of the mailed link ({ link }). */
+  async loginWithCode(proof: { email: string; code: string } | { link: string }, options: { token?: boolean } = {}): Promise<{ user: User; token?: string; expires?: string }> {
+    const token = options.token ?? !isBrowser;
+    return this.loggedIn("PUT", "/-/login/code", { ...proof, ...(token ? { token } : {}) });
+  }
+
+  /** The caller's sessions (devices), the current one marked. */
+  async sessions(): Promise<Session[]> {
+    return (await this.request<Session[]>("GET", "/-/userprofile/sessions")).data;
+  }
+
+  /** Ends one of the caller's sessions. */
+  async endSession(id: string): Promise<void> {
+    await this.request("DELETE", `/-/userprofile/sessions/${encodeURIComponent(id)}`);
+  }
+
+  /** Begins enrolling a TOTP second factor: the secret and its otpauth URL, shown once. */
+  async beginTOTP(password?: string): Promise<{ secret: string; url: string }> {
+    return (await this.request<{ secret: string; url: string }>("POST", "/-/userprofile/totp", { body: password === undefined ? {} : { password } })).data;
+  }
+
+  /** Enables the second factor with its first code; answers the recovery codes, shown once. */
+  async confirmTOTP(code: string): Promise<string[]> {
+    return (await this.request<{ recovery_codes: string[] }>("PUT", "/-/userprofile/totp", { body: { code } })).data.recovery_codes;
+  }
+
+  /** Disables the second factor, proven by a code, a recovery code or the password. */
+  async disableTOTP(proof: { code: string } | { recovery_code: string } | { password: string }): Promise<void> {
+    await this.request("POST", "/-/userprofile/totp/disable", { body: proof });
   }
 
   /** Logs out: ends the session and forgets its token. */

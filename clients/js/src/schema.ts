@@ -178,6 +178,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/-/admin/users/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a user's sessions
+         * @description The unexpired sessions of the user, the last used first.
+         */
+        get: operations["adminListSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/admin/users/{id}/sessions/{session}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one session of a user
+         * @description Ends the session of the user: its token no longer works.
+         */
+        delete: operations["adminEndSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/admin/users/{id}/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Reset a user's second factor
+         * @description Removes the user's second factor and recovery codes (for a user who lost both): they log in with the password alone again.
+         */
+        delete: operations["adminResetTOTP"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/-/announcements": {
         parameters: {
             query?: never;
@@ -560,9 +620,73 @@ export interface paths {
         get: operations["getAuthInfo"];
         /**
          * Log in
-         * @description Checks the e-mail address (any case) and password, starts a session and sets its cookie. Wrong or inactive: 400. With "token": true the answer also carries the session's token, to send as a bearer token.
+         * @description Checks the e-mail address (any case) and password, starts a session and sets its cookie. Wrong or inactive: 400. For a user with a second factor, no session starts: the answer is a pending login (status second_factor), which PUT /-/login/totp completes. With "token": true the answer also carries the session's token, to send as a bearer token.
          */
         put: operations["login"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/login/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Sign in with a mailed code or link
+         * @description Signs in with the address and the mailed code, or with the token of the mailed link, once; for a user with a second factor the answer is a pending login (see PUT /-/login/totp). Every failure is 400 on code (or link); 5 wrong codes kill the code. Rate limited like logins.
+         */
+        put: operations["loginWithCode"];
+        /**
+         * Mail a sign-in code and link
+         * @description Mails a short code and a link that sign in, once, within the configured time, to the address when it belongs to an active user; a new request kills the previous code. Other addresses get the same answer and no mail. Rate limited like reset requests.
+         */
+        post: operations["requestLoginCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/login/code/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow a sign-in link
+         * @description The link of the sign-in mail: redirects to the page that completes the sign-in with the token (PUT /-/login/code), without using it, so that a mail scanner following links signs nobody in.
+         */
+        get: operations["followLoginCodeLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/login/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Complete a login with the second factor
+         * @description Completes the pending login that a login answered (status second_factor) with a current code or a recovery code, starts the session and sets its cookie. A pending login works once and dies after 5 wrong codes or 5 minutes (404: log in again); a code accepted before is refused. Rate limited like logins, per user.
+         */
+        put: operations["completeLogin"];
         post?: never;
         delete?: never;
         options?: never;
@@ -746,6 +870,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/-/userprofile/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the caller's sessions
+         * @description The unexpired sessions of the caller (their devices), the last used first, with the caller's own marked current. A session's last use, client address and user agent are recorded at most once a minute.
+         */
+        get: operations["listSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/userprofile/sessions/{session}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of the caller's sessions
+         * @description Ends the session: its token no longer works. Ending the caller's own session logs out and clears the cookie.
+         */
+        delete: operations["endSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/userprofile/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The state of the second factor
+         * @description Whether the caller's TOTP second factor is enabled, and how many recovery codes are left.
+         */
+        get: operations["getTOTP"];
+        /**
+         * Confirm and enable the second factor
+         * @description Enables the secret begun with POST when code is its current code, ends the caller's other sessions, and answers the 10 recovery codes, shown this once: each works once instead of a code. Rate limited like logins.
+         */
+        put: operations["confirmTOTP"];
+        /**
+         * Begin enrolling a second factor
+         * @description Makes a new TOTP secret, shown this once, for an authenticator app; it is enabled when a first code confirms it (PUT). Asking again replaces an unconfirmed secret. The password is required unless the user has none. An enabled second factor: 409.
+         */
+        post: operations["beginTOTP"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/userprofile/totp/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable the second factor
+         * @description Removes the caller's second factor and recovery codes, proven by one of code, recovery_code or password. No second factor: 409. Rate limited like logins.
+         */
+        post: operations["disableTOTP"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -844,6 +1056,42 @@ export interface components {
             actions: ("view" | "edit" | "delete")[];
             /** Format: uri */
             url: string;
+        };
+        /** @description A login waiting for its second factor: no session yet */
+        SecondFactorPending: {
+            /**
+             * Format: date-time
+             * @description When the pending login dies
+             */
+            expires: string;
+            methods: ("totp" | "recovery_code")[];
+            /** @description Send it back to PUT /-/login/totp with the code */
+            pending: string;
+            /** @constant */
+            status: "second_factor";
+        };
+        /** @description A session: a device where the user is logged in */
+        Session: {
+            __meta__: {
+                /** Format: uri */
+                url: string;
+            };
+            /** @description The client address of its last recorded use (empty if unknown) */
+            client_addr: string;
+            /** Format: date-time */
+            created: string;
+            /** @description Whether it is the caller's own session */
+            current: boolean;
+            /** Format: date-time */
+            expires: string;
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it was last used, to within a minute
+             */
+            last_used: string;
+            /** @description The user agent of its last recorded use, cut to 256 characters */
+            user_agent: string;
         };
         Success: {
             /** @constant */
@@ -1428,6 +1676,86 @@ export interface operations {
             404: components["responses"]["Error"];
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    adminListSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sessions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"][];
+                };
+            };
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    adminEndSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                id: string;
+                /** @description The session's id */
+                session: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session is ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deleted"];
+                };
+            };
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    adminResetTOTP: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The second factor is removed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deleted"];
+                };
+            };
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             500: components["responses"]["Error"];
         };
     };
@@ -2370,6 +2698,158 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Logged in, or waiting for the second factor */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description When the session ends unless used (only with the token)
+                         */
+                        expires?: string;
+                        /** @constant */
+                        status: "success";
+                        /** @description The session token, for Authorization: Bearer (only when asked for) */
+                        token?: string;
+                        user: components["schemas"]["User"];
+                    } | components["schemas"]["SecondFactorPending"];
+                };
+            };
+            400: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    loginWithCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code?: string;
+                    email?: string;
+                    /** @description The token of the mailed link, instead of email and code */
+                    link?: string;
+                    /** @description Answer with the session's token and its expiry */
+                    token?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description When the session ends unless used (only with the token)
+                         */
+                        expires?: string;
+                        /** @constant */
+                        status: "success";
+                        /** @description The session token, for Authorization: Bearer (only when asked for) */
+                        token?: string;
+                        user: components["schemas"]["User"];
+                    } | components["schemas"]["SecondFactorPending"];
+                };
+            };
+            400: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    requestLoginCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The mail is on its way if the user exists */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Success"];
+                };
+            };
+            400: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    followLoginCodeLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of the mailed link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect */
+            302: {
+                headers: {
+                    /** @description The target */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    completeLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The current code of the authenticator app */
+                    code?: string;
+                    /** @description The pending token of the login's answer */
+                    pending: string;
+                    /** @description One of the recovery codes (dashes and case do not matter) */
+                    recovery_code?: string;
+                    /** @description Answer with the session's token and its expiry */
+                    token?: boolean;
+                };
+            };
+        };
+        responses: {
             /** @description Logged in */
             200: {
                 headers: {
@@ -2387,10 +2867,11 @@ export interface operations {
                         /** @description The session token, for Authorization: Bearer (only when asked for) */
                         token?: string;
                         user: components["schemas"]["User"];
-                    };
+                    } | components["schemas"]["SecondFactorPending"];
                 };
             };
             400: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
             429: components["responses"]["Error"];
@@ -2768,6 +3249,194 @@ export interface operations {
             403: components["responses"]["Error"];
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    listSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sessions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"][];
+                };
+            };
+            403: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    endSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session's id */
+                session: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session is ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deleted"];
+                };
+            };
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    getTOTP: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        enabled: boolean;
+                        recovery_codes_left: number;
+                    };
+                };
+            };
+            403: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    confirmTOTP: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The current code of the authenticator app */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Enabled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recovery_codes: string[];
+                        /** @constant */
+                        status: "success";
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    beginTOTP: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The secret in base32, to type in */
+                        secret: string;
+                        /**
+                         * Format: uri
+                         * @description The otpauth:// URL, to show as a QR code
+                         */
+                        url: string;
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    disableTOTP: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The current code of the authenticator app */
+                    code?: string;
+                    password?: string;
+                    /** @description One of the recovery codes (dashes and case do not matter) */
+                    recovery_code?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Disabled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Success"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            429: components["responses"]["Error"];
             500: components["responses"]["Error"];
         };
     };
