@@ -1,7 +1,9 @@
 // The account pages at /: sign-up, log-in, forgotten password, the reset form,
 // the pages the mailed links end on, and the profile. Hash routes, as the mailed
-// links use them: #/welcome, #/reset/TOKEN, #/email-changed.
-import { h, api, ApiError, field, form, notice, announce, busy, confirmDialog, route, mount } from "./lib.js";
+// links use them: #/welcome, #/reset/TOKEN, #/email-changed, #/signin/TOKEN. A
+// login of a user with a second factor continues at #/second-factor; #/code signs
+// in with a mailed code.
+import { h, api, ApiError, field, form, notice, announce, busy, confirmDialog, route, mount, fmtDate } from "./lib.js";
 
 const main = document.getElementById("main");
 
@@ -14,7 +16,26 @@ const pages = {
 	welcome,
 	"email-changed": emailChanged,
 	profile,
+	"second-factor": secondFactor,
+	code: mailedCode,
+	signin: signinLink,
 };
+
+// pending is the login waiting for its second factor: the answer of a login
+// whose status is second_factor. It lives in memory only.
+let pending = null;
+
+// loggedIn goes on after a call that logs in: to the profile, or to the second
+// factor when the answer says so.
+function loggedIn(data) {
+	if (data && data.status === "second_factor") {
+		pending = data;
+		location.hash = "#/second-factor";
+		return;
+	}
+	announce("Logged in");
+	location.hash = "#/profile";
+}
 
 async function me() {
 	const { data } = await api("GET", "/-/login");
@@ -72,11 +93,82 @@ async function login(gen) {
 			field("login", { label: "E-mail address", type: "email", autocomplete: "username", required: true }),
 			field("password", { label: "Password", type: "password", autocomplete: "current-password", required: true }),
 		], "Log in", async (v) => {
-			await api("PUT", "/-/login", { login: v.login, password: v.password });
-			announce("Logged in");
-			location.hash = "#/profile";
+			const { data } = await api("PUT", "/-/login", { login: v.login, password: v.password });
+			loggedIn(data);
 		}, { submitClass: "primary wide" }),
-		links(h("a", { href: "#/forgot" }, "Forgot your password?"), h("a", { href: "#/signup" }, "Create an account")));
+		links(h("a", { href: "#/forgot" }, "Forgot your password?"), h("a", { href: "#/code" }, "Sign in with a mailed code"),
+			h("a", { href: "#/signup" }, "Create an account")));
+}
+
+function secondFactor(gen) {
+	if (!pending) {
+		if (gen === generation) location.replace("#/login");
+		return;
+	}
+	let recovery = false;
+	const holder = h("div");
+	const build = () => {
+		const name = recovery ? "recovery_code" : "code";
+		const toggle = h("button", { type: "button", class: "link", onclick: () => { recovery = !recovery; build(); holder.querySelector("input").focus(); } },
+			recovery ? "Use a code of the app instead" : "Use a recovery code instead");
+		holder.replaceChildren(form([
+			field(name, recovery
+				? { label: "Recovery code", autocomplete: "off", required: true, hint: "One of the codes you saved when you turned on two-step verification. Each works once." }
+				: { label: "Code", autocomplete: "one-time-code", required: true, hint: "The 6-digit code your authenticator app shows now." }),
+		], "Continue", async (v) => {
+			try {
+				const { data } = await api("PUT", "/-/login/totp", { pending: pending.pending, [name]: v[name].trim() });
+				pending = null;
+				loggedIn(data);
+			} catch (err) {
+				if (err.status === 404) {
+					pending = null;
+					throw new ApiError(404, [{ location: "body", name: "", description: "This login has expired or took too many wrong codes. Log in again." }]);
+				}
+				throw err;
+			}
+		}, { submitClass: "primary wide", extra: toggle }));
+		const input = holder.querySelector("input");
+		if (!recovery) { input.inputMode = "numeric"; input.pattern = "[0-9]*"; }
+	};
+	build();
+	show(gen, "Two-step verification", h("h1", {}, "Two-step verification"),
+		h("p", {}, "Your password is right. Now prove it is you with your second factor."), holder,
+		links(h("a", { href: "#/login" }, "Back to log in")));
+}
+
+function mailedCode(gen) {
+	const step = h("div");
+	const ask = form([
+		field("email", { label: "E-mail address", type: "email", autocomplete: "username", required: true,
+			hint: "We mail you a code and a link that sign you in, no password needed." }),
+	], "Send the code", async (v) => {
+		await api("POST", "/-/login/code", { email: v.email });
+		ask.hidden = true;
+		const enter = form([
+			field("code", { label: "Code from the mail", autocomplete: "one-time-code", required: true, hint: `If ${v.email} has an account, an 8-digit code is on its way.` }),
+		], "Sign in", async (c) => {
+			const { data } = await api("PUT", "/-/login/code", { email: v.email, code: c.code.trim() });
+			loggedIn(data);
+		}, { submitClass: "primary wide" });
+		enter.querySelector("input").inputMode = "numeric";
+		step.replaceChildren(enter);
+		enter.querySelector("input").focus();
+	}, { submitClass: "primary wide" });
+	show(gen, "Sign in with a code", h("h1", {}, "Sign in with a code"), ask, step, links(h("a", { href: "#/login" }, "Log in with a password")));
+}
+
+async function signinLink(gen, [token]) {
+	if (!token) return notFound(gen);
+	try {
+		const { data } = await api("PUT", "/-/login/code", { link: token });
+		if (gen === generation) loggedIn(data);
+	} catch (err) {
+		if (err.status !== 400) throw err;
+		show(gen, "Sign-in link", h("h1", {}, "This link does not work"),
+			notice("error-box", "The link was used already or has expired."),
+			links(h("a", { class: "button primary", href: "#/code" }, "Get a new code"), h("a", { href: "#/login" }, "Log in with a password")));
+	}
 }
 
 function signup(gen) {
@@ -201,6 +293,8 @@ async function profile(gen) {
 		location.hash = "#/signup";
 	}, { submitClass: "danger" });
 
+	const [{ data: sessions }, { data: totp }] = await Promise.all([api("GET", "/-/userprofile/sessions"), api("GET", "/-/userprofile/totp")]);
+
 	showCards(gen, "Your profile",
 		h("div", { class: "card" },
 			h("div", { class: "page-head" }, h("h1", {}, "Your profile"), logout),
@@ -209,7 +303,90 @@ async function profile(gen) {
 		section("Names", namesDone, names),
 		section("Password", pwDone, password),
 		section("E-mail address", mailDone, email),
+		section("Two-step verification", twoStep(totp)),
+		section("Devices", devices(sessions)),
 		section("Delete account", h("p", { class: "muted" }, "This cannot be undone."), del));
+}
+
+// devices lists the sessions of the user, each with a button that ends it.
+function devices(sessions) {
+	const status = h("div", { role: "status" });
+	const rows = sessions.map((s) => {
+		const end = h("button", { type: "button", class: s.current ? "" : "danger" }, s.current ? "Log out here" : "End");
+		const row = h("li", { class: "device" },
+			h("div", {}, h("strong", {}, s.user_agent || "Unknown device"), s.current ? h("span", { class: "muted" }, " (this device)") : null),
+			h("div", { class: "muted" }, `Last used ${fmtDate(s.last_used)}${s.client_addr ? ` from ${s.client_addr}` : ""} · signed in ${fmtDate(s.created)}`),
+			end);
+		end.addEventListener("click", async () => {
+			status.replaceChildren();
+			try {
+				await busy(end, api("DELETE", `/-/userprofile/sessions/${encodeURIComponent(s.id)}`));
+			} catch (err) {
+				status.replaceChildren(notice("error-box", err.message));
+				return;
+			}
+			if (s.current) {
+				announce("Logged out");
+				location.hash = "#/login";
+				return;
+			}
+			row.remove();
+			status.replaceChildren(notice("ok", "The session has ended: that device is logged out."));
+		});
+		return row;
+	});
+	return h("div", {}, h("p", { class: "muted" }, "Where you are logged in. End a session you do not recognise, then change your password."),
+		status, h("ul", { class: "devices" }, rows));
+}
+
+// twoStep offers to turn the second factor on (secret, first code, recovery
+// codes) or off.
+function twoStep(totp) {
+	const box = h("div");
+	const off = () => {
+		const f = form([
+			field("password", { label: "Password, to turn it on", type: "password", autocomplete: "current-password",
+				hint: "Turning it on asks for a code from an authenticator app at each log-in." }),
+		], "Turn on two-step verification", async (v) => {
+			const { data } = await api("POST", "/-/userprofile/totp", v.password ? { password: v.password } : {});
+			const confirm = form([
+				field("code", { label: "Code from the app", autocomplete: "one-time-code", required: true }),
+			], "Confirm", async (c) => {
+				const { data: done } = await api("PUT", "/-/userprofile/totp", { code: c.code.trim() });
+				totp.enabled = true;
+				totp.recovery_codes_left = done.recovery_codes.length;
+				box.replaceChildren(notice("ok", h("strong", {}, "Two-step verification is on. "), "Save these recovery codes somewhere safe: each signs you in once if you lose your app. They are shown only now."),
+					h("ul", { class: "codes" }, done.recovery_codes.map((rc) => h("li", {}, h("code", {}, rc)))),
+					h("p", {}, h("button", { type: "button", onclick: () => { box.replaceChildren(...on()); } }, "I have saved them")));
+				box.querySelector(".notice").tabIndex = -1;
+				box.querySelector(".notice").focus();
+			});
+			box.replaceChildren(
+				h("p", {}, "Add this account to your authenticator app: open the link on this device, or type the secret in."),
+				h("p", {}, h("a", { href: data.url }, "Open in an authenticator app")),
+				h("p", {}, "Secret: ", h("code", { class: "secret" }, data.secret)),
+				confirm);
+			confirm.querySelector("input").focus();
+		});
+		return [f];
+	};
+	const on = () => {
+		const f = form([
+			field("code", { label: "Code from the app, or a recovery code", autocomplete: "one-time-code" }),
+			field("password", { label: "Or your password", type: "password", autocomplete: "current-password" }),
+		], "Turn off two-step verification", async (v) => {
+			const body = v.password ? { password: v.password } : /^[0-9]{6}$/.test(v.code.trim()) ? { code: v.code.trim() } : { recovery_code: v.code };
+			if (v.password && v.code) {
+				throw new ApiError(400, [{ location: "body", name: "password", description: "Give a code or the password, not both" }]);
+			}
+			await api("POST", "/-/userprofile/totp/disable", body);
+			announce("Two-step verification is off");
+			box.replaceChildren(notice("ok", "Two-step verification is off."), ...off());
+		}, { submitClass: "danger" });
+		return [h("p", {}, h("strong", {}, "On. "), `${totp.recovery_codes_left} recovery codes left.`), f];
+	};
+	box.replaceChildren(...(totp.enabled ? on() : off()));
+	return box;
 }
 
 function section(title, ...children) {

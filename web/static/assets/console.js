@@ -96,18 +96,50 @@ function loginPage() {
 			field("password", { label: "Password", type: "password", autocomplete: "current-password", required: true }),
 		], "Log in", async (v) => {
 			const { data } = await api("PUT", "/-/login", { login: v.login, password: v.password });
-			me = data.user;
-			if (!me.roles.includes("admin")) {
-				await api("PUT", "/-/logout", {});
-				loginPage();
+			if (data.status === "second_factor") {
+				secondFactorPage(data.pending);
 				return;
 			}
-			types = await loadTypes();
-			announce("Logged in");
-			render();
+			await loggedIn(data.user);
 		}, { submitClass: "primary wide" }),
 		h("p", { class: "card-links" }, h("a", { href: "/#/forgot" }, "Forgot your password?")));
 	mount(main, "Log in", "backrest console", card);
+}
+
+// secondFactorPage asks for the code of a login that waits for its second factor.
+function secondFactorPage(pending) {
+	const card = h("div", { class: "card" },
+		h("h1", {}, "Two-step verification"),
+		form([
+			field("code", { label: "Code from your authenticator app, or a recovery code", autocomplete: "one-time-code", required: true }),
+		], "Continue", async (v) => {
+			const code = v.code.trim();
+			try {
+				const { data } = await api("PUT", "/-/login/totp", /^[0-9]{6}$/.test(code) ? { pending, code } : { pending, recovery_code: code });
+				await loggedIn(data.user);
+			} catch (err) {
+				if (err.status === 404) {
+					loginPage();
+					return;
+				}
+				throw err;
+			}
+		}, { submitClass: "primary wide" }),
+		h("p", { class: "card-links" }, h("a", { href: "#/", onclick: (ev) => { ev.preventDefault(); loginPage(); } }, "Back to log in")));
+	mount(main, "Two-step verification", "backrest console", card);
+}
+
+// loggedIn goes on after a login as user: into the console for an admin.
+async function loggedIn(user) {
+	me = user;
+	if (!me.roles.includes("admin")) {
+		await api("PUT", "/-/logout", {});
+		loginPage();
+		return;
+	}
+	types = await loadTypes();
+	announce("Logged in");
+	render();
 }
 
 function head(title, crumbs, ...actions) {
@@ -227,14 +259,15 @@ function newUser(gen) {
 }
 
 async function user(gen, id) {
-	const { data: u } = await api("GET", `/-/admin/users/${encodeURIComponent(id)}`);
+	const [{ data: u }, { data: sessions }] = await Promise.all([api("GET", `/-/admin/users/${encodeURIComponent(id)}`),
+		api("GET", `/-/admin/users/${encodeURIComponent(id)}/sessions`)]);
 	const status = h("div", { role: "status" });
-	const act = (label, path, done, cls) => {
+	const act = (label, path, done, cls, method = "POST") => {
 		const b = h("button", { type: "button", class: cls || "" }, label);
 		b.addEventListener("click", async () => {
 			status.replaceChildren();
 			try {
-				await busy(b, api("POST", path, {}));
+				await busy(b, api(method, path, method === "DELETE" ? undefined : {}));
 				status.replaceChildren(notice("ok", done));
 			} catch (err) {
 				status.replaceChildren(notice("error-box", err.message));
@@ -271,8 +304,37 @@ async function user(gen, id) {
 					h("div", { class: "actions" },
 						act("End all sessions", `/-/admin/users/${u.id}/logout`, "Every session of the user has ended."),
 						u.pending && act("Resend confirmation", `/-/admin/users/${u.id}/resend`, "The confirmation mail is sent again."),
+						act("Reset two-step verification", `/-/admin/users/${u.id}/totp`, "The second factor is removed: the user logs in with the password alone.", "", "DELETE"),
 						h("a", { class: "button", href: `#/files?owner=${u.id}` }, "Files"),
-						del)))));
+						del)))),
+		h("section", { class: "panel", "aria-labelledby": "u-sessions" }, h("h2", { id: "u-sessions" }, "Sessions"), sessionTable(sessions)));
+}
+
+// sessionTable lists a user's sessions, each with a button that ends it.
+function sessionTable(sessions) {
+	const status = h("div", { role: "status" });
+	const end = (s) => {
+		const b = h("button", { type: "button", class: "danger" }, "End");
+		b.addEventListener("click", async () => {
+			status.replaceChildren();
+			try {
+				await busy(b, api("DELETE", s.__meta__.url));
+			} catch (err) {
+				status.replaceChildren(notice("error-box", err.message));
+				return;
+			}
+			b.closest("tr").remove();
+			status.replaceChildren(notice("ok", "The session has ended."));
+		});
+		return b;
+	};
+	return h("div", {}, status, table("Sessions", [
+		{ label: "Device", cell: (s) => s.user_agent || "Unknown" },
+		{ label: "Address", cell: (s) => s.client_addr || "-" },
+		{ label: "Last used", cell: (s) => fmtDate(s.last_used) },
+		{ label: "Signed in", cell: (s) => fmtDate(s.created) },
+		{ label: "", cell: end },
+	], sessions));
 }
 
 // Files
