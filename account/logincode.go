@@ -44,9 +44,9 @@ func (s *Service) loginCodeHash(idHash, code string) string {
 
 // RequestLoginCode mails a sign-in code and link to the active user with the
 // address; a new request kills the earlier code and link. Other addresses
-// (unknown, or not active) get no mail and no error, after the same work (a
-// challenge made, a mail rendered, written and dropped in a transaction), so
-// that neither the answer nor its time tells them apart. A malformed address is
+// (unknown, or not active) get no mail and no error, after the same work but
+// for the row of the code (a code drawn, a mail rendered, written and dropped in
+// a transaction), so that neither the answer nor its time tells them apart. A malformed address is
 // EINVALID.
 func (s *Service) RequestLoginCode(ctx context.Context, email *string) error {
 	if email == nil || !ValidEmail(*email) {
