@@ -257,3 +257,17 @@ func TestTOTPDisableAndReset(t *testing.T) {
 		e.browser().put("/-/login/totp", obj{"pending": pending, "code": e.code(secret)}).expectError(404, "", "")
 	})
 }
+
+// A password change ends the logins waiting for their second factor, as it ends
+// the other sessions.
+func TestTOTPPendingEndsWithPasswordChange(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		e.addUser("ann@example.com", pw, "Ann", "")
+		ann := e.browser()
+		ann.login("ann@example.com", pw).expect(200)
+		secret, _ := ann.enroll(pw)
+		pending := e.browser().pendingLogin("ann@example.com", pw)
+		ann.put("/-/password", obj{"current": pw, "password": "another password"}).expectSuccess()
+		e.browser().put("/-/login/totp", obj{"pending": pending, "code": e.code(secret)}).expectError(404, "", "")
+	})
+}

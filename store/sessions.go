@@ -131,12 +131,13 @@ func DeleteSession(ctx context.Context, tx *Tx, tokenHash string) error {
 }
 
 // DeleteUserSessions ends every session of the user except the one whose hash is
-// keep (empty: all of them).
+// keep (empty: all of them), and the user's half-done logins (pending second
+// factors, mailed codes), which would otherwise become sessions after it.
 func DeleteUserSessions(ctx context.Context, tx *Tx, user backrest.UserID, keep string) error {
 	if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", user.String(), keep); err != nil {
 		return fmt.Errorf("store: delete sessions: %w", err)
 	}
-	return nil
+	return DeleteUserChallenges(ctx, tx, user)
 }
 
 // DeleteExpiredSessions removes sessions that expired before now.
