@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import { Readable } from "node:stream";
 import { after, before, test } from "node:test";
-import { BackrestError, Client } from "../dist/index.js";
+import { BackrestError, Client, SecondFactorRequired } from "../dist/index.js";
 import { start } from "../scripts/server.mjs";
 
 const devOrigin = "http://localhost:5173";
@@ -216,4 +216,57 @@ test("uploads with progress in a browser: XMLHttpRequest's upload events", async
   // An error answer rejects with the API's error.
   const anonymous = new Client({ baseUrl: server.url });
   await assert.rejects(anonymous.upload(new Blob(["small"]), { onProgress: () => {} }), (e) => e instanceof BackrestError && e.needsLogin);
+});
+
+/** The TOTP code (RFC 6238: SHA-1, 6 digits, 30 s) of a base32 secret at time ms. */
+async function totpCode(secret, ms = Date.now()) {
+  const { createHmac } = await import("node:crypto");
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secret.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(ms / 30000)));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const o = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, "0");
+}
+
+test("devices: list the sessions and end another", async () => {
+  const { email, client } = await newUser();
+  const other = new Client({ baseUrl: server.url });
+  await other.login(email, "a good password");
+  const sessions = await client.sessions();
+  assert.equal(sessions.length, 2);
+  const theirs = sessions.find((s) => !s.current);
+  await client.endSession(theirs.id);
+  await assert.rejects(other.profile(), (e) => e instanceof BackrestError && e.status === 403);
+  assert.equal((await client.sessions()).length, 1);
+});
+
+test("second factor: login throws SecondFactorRequired, a code completes it", async () => {
+  const { email, client } = await newUser();
+  const { secret, url } = await client.beginTOTP("a good password");
+  assert.match(url, /^otpauth:\/\/totp\//);
+  const codes = await client.confirmTOTP(await totpCode(secret));
+  assert.equal(codes.length, 10);
+  const again = new Client({ baseUrl: server.url });
+  const pending = await again.login(email, "a good password").then(
+    () => assert.fail("logged in without the second factor"),
+    (e) => e,
+  );
+  assert.ok(pending instanceof SecondFactorRequired);
+  const { user } = await again.completeLogin(pending.pending, { recovery_code: codes[0] });
+  assert.equal(user.email, email);
+  assert.equal((await again.me()).email, email);
+});
+
+test("sign-in by mailed link", async () => {
+  const { email } = await newUser();
+  const client = new Client({ baseUrl: server.url });
+  await client.requestLoginCode(email);
+  const link = await mailedLink(email, "/-/login/code/");
+  const { user } = await client.loginWithCode({ link: decodeURIComponent(link.split("/-/login/code/")[1]) });
+  assert.equal(user.email, email);
+  assert.equal((await client.me()).email, email);
 });
