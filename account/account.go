@@ -439,7 +439,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Session, err
 
 // Logout ends the session.
 func (s *Service) Logout(ctx context.Context, sess *Session) error {
-	return s.db.InTx(ctx, func(tx *store.Tx) error { return store.DeleteSession(ctx, tx, sess.Hash) })
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := store.DeleteSession(ctx, tx, sess.Hash); err != nil {
+			return err
+		}
+		return store.InsertAccountEvent(ctx, tx, sess.User.ID, store.EventSessions, s.now())
+	})
 }
 
 // RequestReset queues a mail with a reset link to an active user with the address,
@@ -548,7 +553,10 @@ func (s *Service) Reset(ctx context.Context, token string, password *string) err
 		if err := store.DeleteUserSessions(ctx, tx, u.ID, ""); err != nil {
 			return err
 		}
-		return s.mailer.Send(ctx, tx, MailPasswordChanged, u.Email, s.mailData(u, s.opts.BaseURL))
+		if err := s.mailer.Send(ctx, tx, MailPasswordChanged, u.Email, s.mailData(u, s.opts.BaseURL)); err != nil {
+			return err
+		}
+		return store.InsertAccountEvent(ctx, tx, u.ID, store.EventSessions, s.now())
 	})
 }
 
@@ -603,7 +611,10 @@ func (s *Service) ChangePassword(ctx context.Context, sess *Session, in Password
 		if err := store.DeleteUserSessions(ctx, tx, u.ID, sess.Hash); err != nil {
 			return err
 		}
-		return s.mailer.Send(ctx, tx, MailPasswordChanged, u.Email, s.mailData(u, s.opts.BaseURL))
+		if err := s.mailer.Send(ctx, tx, MailPasswordChanged, u.Email, s.mailData(u, s.opts.BaseURL)); err != nil {
+			return err
+		}
+		return store.InsertAccountEvent(ctx, tx, u.ID, store.EventSessions, s.now())
 	})
 }
 
@@ -683,7 +694,10 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, sess *Session, token s
 		}
 		data := s.mailData(u, s.opts.BaseURL)
 		data.NewEmail = c.Extra
-		return s.mailer.Send(ctx, tx, MailEmailChanged, u.Email, data)
+		if err := s.mailer.Send(ctx, tx, MailEmailChanged, u.Email, data); err != nil {
+			return err
+		}
+		return store.InsertAccountEvent(ctx, tx, u.ID, store.EventProfile, s.now())
 	})
 	if err != nil {
 		return "", err
@@ -723,7 +737,12 @@ func (s *Service) UpdateProfile(ctx context.Context, caller *backrest.User, in P
 	if lastname != nil {
 		last = *lastname
 	}
-	return s.db.InTx(ctx, func(tx *store.Tx) error { return store.SetProfile(ctx, tx, caller.ID, s.now(), first, last) })
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := store.SetProfile(ctx, tx, caller.ID, s.now(), first, last); err != nil {
+			return err
+		}
+		return store.InsertAccountEvent(ctx, tx, caller.ID, store.EventProfile, s.now())
+	})
 }
 
 // DeleteAccount deletes the caller's account and sessions after checking the
@@ -736,7 +755,12 @@ func (s *Service) DeleteAccount(ctx context.Context, caller *backrest.User, pass
 	if err := v.Err(); err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, func(tx *store.Tx) error { return store.DeleteUser(ctx, tx, caller.ID) })
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := store.DeleteUser(ctx, tx, caller.ID); err != nil {
+			return err
+		}
+		return store.InsertAccountEvent(ctx, tx, caller.ID, store.EventSessions, s.now())
+	})
 }
 
 // NewUser describes a user made by an operator (backrest user add).

@@ -247,9 +247,11 @@ func (s *Service) UpdateUser(ctx context.Context, caller *backrest.User, id back
 			// As after a confirmed change: the previous address learns of it.
 			data := s.mailData(&old, s.opts.BaseURL)
 			data.NewEmail = u.Email
-			return s.mailer.Send(ctx, tx, MailEmailChanged, old.Email, data)
+			if err := s.mailer.Send(ctx, tx, MailEmailChanged, old.Email, data); err != nil {
+				return err
+			}
 		}
-		return nil
+		return store.InsertAccountEvent(ctx, tx, id, store.EventProfile, s.now())
 	})
 	if err != nil {
 		return nil, err
@@ -274,7 +276,10 @@ func (s *Service) DeleteUser(ctx context.Context, caller *backrest.User, id back
 		if _, err := store.User(ctx, tx, id); err != nil {
 			return err
 		}
-		return store.DeleteUser(ctx, tx, id)
+		if err := store.DeleteUser(ctx, tx, id); err != nil {
+			return err
+		}
+		return store.InsertAccountEvent(ctx, tx, id, store.EventSessions, s.now())
 	})
 }
 
@@ -287,7 +292,10 @@ func (s *Service) EndSessions(ctx context.Context, caller *backrest.User, id bac
 		if _, err := store.User(ctx, tx, id); err != nil {
 			return err
 		}
-		return store.DeleteUserSessions(ctx, tx, id, "")
+		if err := store.DeleteUserSessions(ctx, tx, id, ""); err != nil {
+			return err
+		}
+		return store.InsertAccountEvent(ctx, tx, id, store.EventSessions, s.now())
 	})
 }
 

@@ -12,6 +12,10 @@ const (
 	EventCreate = "create"
 	EventUpdate = "update"
 	EventDelete = "delete"
+	// EventProfile and EventSessions are the kinds of account event, whose Type
+	// is empty: see store.EventProfile.
+	EventProfile  = store.EventProfile
+	EventSessions = store.EventSessions
 )
 
 // logChange writes the change of item to the event log in tx, as its last
@@ -48,3 +52,27 @@ func (s *Service) EventBounds(ctx context.Context) (first, last int64, err error
 // EventsChanged returns a channel closed once events may have been added to the
 // log since the call; see store.DB.EventsChanged.
 func (s *Service) EventsChanged() <-chan struct{} { return s.db.EventsChanged() }
+
+// Load returns the item of type t with the id as it is now, whoever may view it:
+// the change feed reads an item once for all its subscribers, then asks MayView
+// for each.
+func (s *Service) Load(ctx context.Context, t *Type, id int64) (*Item, error) {
+	row, err := store.ContentByID(ctx, s.db, t.table, id)
+	if err != nil {
+		return nil, err
+	}
+	item, err := s.item(ctx, s.db, t, row)
+	if err != nil {
+		return nil, err
+	}
+	if item == nil {
+		return nil, errNotFound
+	}
+	return item, nil
+}
+
+// MayView reports whether caller (nil when anonymous) may view item, as Get
+// judges it.
+func (t *Type) MayView(caller *backrest.User, item *Item) bool {
+	return t.may(ActionView, caller) != denied && t.mayOn(ActionView, caller, item)
+}

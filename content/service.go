@@ -156,16 +156,9 @@ func (s *Service) Get(ctx context.Context, caller *backrest.User, t *Type, id in
 	if t.may(ActionView, caller) == denied {
 		return nil, forbidden(caller)
 	}
-	row, err := store.ContentByID(ctx, s.db, t.table, id)
+	item, err := s.Load(ctx, t, id)
 	if err != nil {
 		return nil, err
-	}
-	item, err := s.item(ctx, s.db, t, row)
-	if err != nil {
-		return nil, err
-	}
-	if item == nil {
-		return nil, errNotFound
 	}
 	if !t.mayOn(ActionView, caller, item) {
 		return nil, forbidden(caller)

@@ -2,6 +2,8 @@ package http
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -131,7 +133,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 	defer s.streams.release(key)
 
 	ctx := r.Context()
-	changed := s.content.EventsChanged()
+	leave := s.tail.join()
+	defer leave()
 	first, newest, err := s.content.EventBounds(ctx)
 	if err != nil {
 		return err
@@ -148,7 +151,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
-	out := &feedWriter{w: w, rc: rc, b: make([]byte, 0, 4<<10)}
+	st := &feedStream{s: s, filter: filter, token: token, signedIn: sess != nil, caller: caller, cursor: cursor,
+		out: &feedWriter{w: w, rc: rc, b: make([]byte, 0, 4<<10)}}
+	out := st.out
 	out.retry(eventRetry)
 	if reload {
 		out.event(cursor, "reload", []byte("{}"))
@@ -160,36 +165,42 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 	heartbeat := time.NewTicker(s.cfg.EventHeartbeat)
 	defer heartbeat.Stop()
 	for {
-		for {
-			batch, err := s.content.EventsAfter(ctx, cursor, eventBatch)
+		events, more, from, err := s.tail.after(st.cursor)
+		if err != nil {
+			// The shared reader logged it.
+			out.retry(eventRetry)
+			_ = out.flush()
+			return nil
+		}
+		if st.cursor < from {
+			// Behind what the shared reader keeps: the stream reads the log itself,
+			// and each item for its caller.
+			batch, err := s.content.EventsAfter(ctx, st.cursor, eventBatch)
 			if err != nil {
 				s.streamError(out, err)
 				return nil
 			}
 			if len(batch) == 0 {
-				break
-			}
-			// Permissions are those of the caller now: a role change or a logout
-			// takes effect on the next batch.
-			if sess != nil {
-				if caller, err = s.streamUser(ctx, token); err != nil || caller == nil {
-					s.sessionEnded(out, err)
-					return nil
-				}
+				// The events up to from have left the log since.
+				st.cursor = from
 			}
 			for _, e := range batch {
-				cursor = e.ID
-				if err := s.feedEvent(ctx, out, caller, filter, e); err != nil {
-					s.streamError(out, err)
+				if !st.deliver(ctx, e, nil, false) {
 					return nil
 				}
 			}
 			if err := out.flush(); err != nil {
 				return nil
 			}
-			if len(batch) < eventBatch {
-				break
+			continue
+		}
+		for _, e := range events {
+			if !st.deliver(ctx, e.Event, e.item, true) {
+				return nil
 			}
+		}
+		if err := out.flush(); err != nil {
+			return nil
 		}
 		select {
 		case <-ctx.Done():
@@ -198,16 +209,16 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 			out.retry(eventRetry)
 			_ = out.flush()
 			return nil
-		case <-changed:
-			changed = s.content.EventsChanged()
+		case <-more:
 		case <-heartbeat.C:
-			// Also a fallback for a lost wake-up: the log is read again.
-			changed = s.content.EventsChanged()
+			// Also ends a stream whose session expired, which no event tells.
 			if sess != nil {
-				if u, err := s.streamUser(ctx, token); err != nil || u == nil {
+				u, err := s.streamUser(ctx, token)
+				if err != nil || u == nil {
 					s.sessionEnded(out, err)
 					return nil
 				}
+				st.caller = u
 			}
 			out.b = append(out.b, ":\n\n"...)
 			if err := out.flush(); err != nil {
@@ -215,6 +226,68 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
+}
+
+// feedStream is the state of one change feed.
+type feedStream struct {
+	s      *Server
+	out    *feedWriter
+	filter *feedFilter
+	// token is the session token of a signed-in stream, whose caller is read
+	// again at each account event of theirs.
+	token    string
+	signedIn bool
+	caller   *backrest.User
+	// cursor is the id of the last event of the log the stream took.
+	cursor int64
+}
+
+// deliver takes the event e of the log, and reports whether the stream goes on.
+// With loaded set, item is e's item as the shared reader read it (nil: gone);
+// else the stream reads it for its caller.
+func (st *feedStream) deliver(ctx context.Context, e content.Event, item *content.Item, loaded bool) bool {
+	st.cursor = e.ID
+	var err error
+	if e.Type == "" {
+		err = st.account(ctx, e)
+	} else {
+		err = st.s.feedEvent(ctx, st.out, st.caller, st.filter, e, item, loaded)
+	}
+	switch {
+	case err == errStreamEnded:
+		return false
+	case err != nil:
+		st.s.streamError(st.out, err)
+		return false
+	}
+	return true
+}
+
+// errStreamEnded ends a stream whose session ended, once it was told.
+var errStreamEnded = errors.New("http: the session of the stream ended")
+
+// account takes an account event: a signed-in stream reads its caller again when
+// the event is theirs, so that their roles apply from there on; it ends the
+// stream when their session ended, and sends their profile when it changed.
+func (st *feedStream) account(ctx context.Context, e content.Event) error {
+	if !st.signedIn || e.Owner != st.caller.ID.String() {
+		return nil
+	}
+	u, err := st.s.streamUser(ctx, st.token)
+	if err != nil || u == nil {
+		st.s.sessionEnded(st.out, err)
+		return errStreamEnded
+	}
+	st.caller = u
+	if e.Kind != content.EventProfile {
+		return nil
+	}
+	data, err := json.Marshal(u.JSON())
+	if err != nil {
+		return err
+	}
+	st.out.event(e.ID, "profile-changed", data)
+	return nil
 }
 
 // streamUser returns the user of the stream's session now, nil when it ended.
@@ -249,11 +322,12 @@ func (s *Server) streamError(out *feedWriter, err error) {
 	_ = out.flush()
 }
 
-// feedEvent writes the event e when the stream subscribes to it and caller may
-// view its item: a create or update as the item's representation now (an item
-// deleted since is left out: its delete follows), a delete as the item's id and
-// type.
-func (s *Server) feedEvent(ctx context.Context, out *feedWriter, caller *backrest.User, f *feedFilter, e content.Event) error {
+// feedEvent writes the content event e when the stream subscribes to it and
+// caller may view its item: a create or update as the item's representation (an
+// item deleted since is left out: its delete follows), a delete as the item's id
+// and type. With loaded set, item is the item as the shared reader read it (nil:
+// gone), judged here for caller; else it is read for caller.
+func (s *Server) feedEvent(ctx context.Context, out *feedWriter, caller *backrest.User, f *feedFilter, e content.Event, item *content.Item, loaded bool) error {
 	t := f.types[e.Type]
 	if t == nil || (f.id != 0 && f.id != e.Item) {
 		return nil
@@ -271,14 +345,22 @@ func (s *Server) feedEvent(ctx context.Context, out *feedWriter, caller *backres
 		out.event(e.ID, e.Kind, out.scratch)
 		return nil
 	}
-	item, err := s.content.Get(ctx, caller, t, e.Item)
-	switch backrest.ErrorCode(err) {
-	case "":
-	case backrest.ENOTFOUND, backrest.EFORBIDDEN:
-		return nil
-	default:
-		return err
+	if loaded {
+		if item == nil || !t.MayView(caller, item) {
+			return nil
+		}
+	} else {
+		var err error
+		item, err = s.content.Get(ctx, caller, t, e.Item)
+		switch backrest.ErrorCode(err) {
+		case "":
+		case backrest.ENOTFOUND, backrest.EFORBIDDEN:
+			return nil
+		default:
+			return err
+		}
 	}
+	var err error
 	if out.scratch, err = s.appendItem(out.scratch[:0], caller, item); err != nil {
 		return err
 	}

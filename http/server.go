@@ -69,6 +69,7 @@ type Server struct {
 	limits   Limiter
 	outage   *outage
 	streams  *streams
+	tail     *tail
 	handler  http.Handler
 	db       Database
 	blobs    blob.Store
@@ -116,6 +117,7 @@ func NewServer(d Deps) *Server {
 		s.log = slog.Default()
 	}
 	s.outage = &outage{db: d.DB, log: s.log, every: time.Second}
+	s.tail = newTail(s.content, s.cfg.EventHeartbeat, s.log)
 	mux := http.NewServeMux()
 	s.routes(mux)
 	fileMux := http.NewServeMux()

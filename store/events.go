@@ -9,20 +9,39 @@ import (
 	"sync"
 	"time"
 
+	"github.com/backrest/backrest"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-// Event is a row of the change log of content.
+// Event is a row of the change log: a change of content or, with an empty Type,
+// of an account (see EventProfile).
 type Event struct {
 	ID int64
-	// Type is the name of the item's content type.
+	// Type is the name of the item's content type; empty for an account event.
 	Type string
 	Item int64
-	// Kind is "create", "update" or "delete".
+	// Kind is "create", "update" or "delete", or EventProfile or EventSessions.
 	Kind string
-	// Owner is the item's owner at the change.
+	// Owner is the item's owner at the change, or the user of an account event.
 	Owner   string
 	Created time.Time
+}
+
+// The kinds of account event, which the log holds beside the changes of content:
+// their Type is empty, their Item 0 and their Owner the user concerned. Readers
+// that follow a user (the change feeds of their sessions) read the user again.
+const (
+	// EventProfile is a change of the user's profile, address, roles or state.
+	EventProfile = "profile"
+	// EventSessions is the end of one or more of the user's sessions, or of the
+	// user.
+	EventSessions = "sessions"
+)
+
+// InsertAccountEvent writes an account event of the kind about user to the log in
+// tx; like InsertEvent, it is to be the last statement of the change.
+func InsertAccountEvent(ctx context.Context, tx *Tx, user backrest.UserID, kind string, now time.Time) error {
+	return InsertEvent(ctx, tx, Event{Kind: kind, Owner: user.String(), Created: now})
 }
 
 // eventChannel is the PostgreSQL notification channel that wakes the readers of
