@@ -66,6 +66,12 @@ type Options struct {
 	// machine in proportion to the size of the answers, which is what the
 	// scenarios differ in.
 	CheckEvery int
+	// Subscribers is how many streams of the change feed the fanout scenario
+	// opens; default 1000.
+	Subscribers int
+	// Writes is how many items a second the fanout scenario creates while its
+	// streams are open; default 20.
+	Writes int
 	// Scenarios are the names of the scenarios to run; default all.
 	Scenarios []string
 	// Log receives progress messages and the in-process server's error log; nil
@@ -121,6 +127,12 @@ type Result struct {
 	// spent while the scenario was measured, over the requests measured, in
 	// milliseconds; 0 when unknown. In-process, it includes the load generator's.
 	CPUPerRequest float64 `json:"cpu_ms_per_request,omitempty"`
+	// Subscribers, WritesPerSecond and MemoryPerSubscriber (in bytes) are those
+	// of the fanout scenario (see fanout), whose requests are events delivered
+	// and whose latencies are delivery delays.
+	Subscribers         int   `json:"subscribers,omitempty"`
+	WritesPerSecond     int   `json:"writes_per_second,omitempty"`
+	MemoryPerSubscriber int64 `json:"memory_per_subscriber_bytes,omitempty"`
 }
 
 // defaults fills in the zero fields of o and checks it.
@@ -140,6 +152,12 @@ func (o *Options) defaults() error {
 	if o.CheckEvery == 0 {
 		o.CheckEvery = 8
 	}
+	if o.Subscribers == 0 {
+		o.Subscribers = 1000
+	}
+	if o.Writes == 0 {
+		o.Writes = 20
+	}
 	if len(o.Scenarios) == 0 {
 		o.Scenarios = scenarioNames()
 	}
@@ -147,8 +165,8 @@ func (o *Options) defaults() error {
 		o.Log = io.Discard
 	}
 	switch {
-	case o.Items < 1 || o.Clients < 1 || o.CheckEvery < 1 || o.Duration < 0 || o.Warmup < 0:
-		return errors.New("items, clients and check must be positive, durations not negative")
+	case o.Items < 1 || o.Clients < 1 || o.CheckEvery < 1 || o.Subscribers < 1 || o.Writes < 1 || o.Duration < 0 || o.Warmup < 0:
+		return errors.New("items, clients, check, subscribers and writes must be positive, durations not negative")
 	case o.URL != "" && o.DB != "":
 		return errors.New("--db is for the in-process server; a server at --url has its own")
 	case o.URL != "" && o.S3 != "":
@@ -254,6 +272,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			continue
 		}
 		fmt.Fprintf(o.Log, "bench: measuring %s\n", s.name)
+		if s.measure != nil {
+			res, err := s.measure(ctx, o, f, procs)
+			if err != nil {
+				return nil, err
+			}
+			rep.Results = append(rep.Results, res)
+			continue
+		}
 		if o.URL == "" {
 			// Return what earlier scenarios left, so that the peak is this one's.
 			debug.FreeOSMemory()

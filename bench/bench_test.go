@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 func TestCommand(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, backend storetest.Backend) {
 		var stdout, stderr bytes.Buffer
-		args := []string{"-n", "50", "-c", "2", "-d", "100ms", "-warmup", "20ms", "-json"}
+		args := []string{"-n", "50", "-c", "2", "-d", "100ms", "-warmup", "20ms", "-subscribers", "10", "-json"}
 		if dsn := storetest.DSN(t, backend); dsn != "" {
 			args = append(args, "-db", dsn)
 		}

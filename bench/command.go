@@ -43,6 +43,8 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&o.S3, "s3", "", "where the in-process server keeps file bytes: empty for its data folder, or s3://KEY:SECRET@HOST:PORT/BUCKET… as BACKREST_S3")
 	fs.IntVar(&o.Items, "n", 10000, "content items to prepare")
 	fs.IntVar(&o.Clients, "c", 32, "concurrent clients")
+	fs.IntVar(&o.Subscribers, "subscribers", 1000, "streams of the change feed open in the fanout scenario")
+	fs.IntVar(&o.Writes, "writes", 20, "items created per second while the fanout scenario's streams are open")
 	fs.IntVar(&o.CheckEvery, "check", 8, "decode and check the body of one answer in this many (1: every answer); every status is checked")
 	fs.DurationVar(&o.Duration, "d", 5e9, "how long each scenario is measured")
 	fs.DurationVar(&o.Warmup, "warmup", 0, "how long each scenario runs before it is measured (default d/5, at most 1s)")
@@ -129,6 +131,15 @@ func (r *Report) WriteTable(w io.Writer) {
 			strconv.Itoa(res.Errors), rss, cpu})
 	}
 	writeMarkdown(w, rows)
+	for _, res := range r.Results {
+		if res.Subscribers > 0 {
+			fmt.Fprintf(w, "\n%s: %d streams, %d items created a second: %.0f events delivered a second (%.3f of %d), "+
+				"delivery p50 %.2f ms, p99 %.2f ms, %.1f KiB per stream\n",
+				res.Scenario, res.Subscribers, res.WritesPerSecond, res.RequestsPerSecond,
+				res.RequestsPerSecond/float64(res.Subscribers*res.WritesPerSecond), res.Subscribers*res.WritesPerSecond,
+				res.P50, res.P99, float64(res.MemoryPerSubscriber)/1024)
+		}
+	}
 	for _, res := range r.Results {
 		if res.FirstError != "" {
 			fmt.Fprintf(w, "\n%s: first error: %s\n", res.Scenario, res.FirstError)

@@ -31,22 +31,25 @@ type scenario struct {
 	// background, when set, runs in as many more clients as are measured, from the
 	// warm-up until the measured clients are done; its requests are not measured.
 	background func(f *fixture) op
+	// measure, when set, measures the scenario in its own way instead of newOp.
+	measure func(ctx context.Context, o Options, f *fixture, procs []memWatch) (Result, error)
 }
 
 // scenarios lists every scenario, in the order they run.
 var scenarios = []scenario{
-	{"info", needAccounts, "GET /-/ anonymously: app info", infoOp, nil},
-	{"auth", needAccounts, "GET /-/login with the session cookie: one session lookup", authOp, nil},
-	{"login", needAccounts, "PUT /-/login: one password hash (argon2id) and a new session", loginOp, nil},
-	{"read", needContent, "GET one item by its URL, at random among the prepared ones", readOp, nil},
-	{"list", needContent, "GET /-/items?limit=20: the newest page, with X-Total-Count", listOp, nil},
-	{"filter", needContent, "GET /-/items?limit=20&size=K: an equality filter on an integer field", filterOp, nil},
-	{"create", needContent, "POST /-/items: a new item", createOp, nil},
-	{"update", needContent, "PUT one item by its URL, one key", updateOp, nil},
-	{"upload", needFiles, "POST /-/files: a 1 MiB raw body, streamed to storage", uploadOp, nil},
-	{"download", needFiles, "GET the 1 MiB file", downloadOp, nil},
-	{"mixed", needContent, "45% read, 45% list, 5% create, 5% update", mixedOp, nil},
-	{"flood", needContent, "read, while as many more clients log in without a pause", readOp, loginOp},
+	{"info", needAccounts, "GET /-/ anonymously: app info", infoOp, nil, nil},
+	{"auth", needAccounts, "GET /-/login with the session cookie: one session lookup", authOp, nil, nil},
+	{"login", needAccounts, "PUT /-/login: one password hash (argon2id) and a new session", loginOp, nil, nil},
+	{"read", needContent, "GET one item by its URL, at random among the prepared ones", readOp, nil, nil},
+	{"list", needContent, "GET /-/items?limit=20: the newest page, with X-Total-Count", listOp, nil, nil},
+	{"filter", needContent, "GET /-/items?limit=20&size=K: an equality filter on an integer field", filterOp, nil, nil},
+	{"create", needContent, "POST /-/items: a new item", createOp, nil, nil},
+	{"update", needContent, "PUT one item by its URL, one key", updateOp, nil, nil},
+	{"upload", needFiles, "POST /-/files: a 1 MiB raw body, streamed to storage", uploadOp, nil, nil},
+	{"download", needFiles, "GET the 1 MiB file", downloadOp, nil, nil},
+	{"mixed", needContent, "45% read, 45% list, 5% create, 5% update", mixedOp, nil, nil},
+	{"flood", needContent, "read, while as many more clients log in without a pause", readOp, loginOp, nil},
+	{"fanout", needContent, "S streams of GET /-/events?types=items while another client creates W items a second", nil, nil, fanout},
 }
 
 // scenarioNames returns the names of all scenarios.

@@ -39,7 +39,8 @@ type server struct {
 }
 
 // startServer starts a server on a loopback port, with the benchmark's content
-// type, no rate limits and an account of its own. Its database is SQLite, or a
+// type, no rate limits, no bound on the change feeds of one user but the total
+// (at least o.Subscribers) and an account of its own. Its database is SQLite, or a
 // postgres:// URL (o.DB); o.SQLiteSync is its SQLite sync mode (empty: the default);
 // o.S3 is empty to keep files in the data folder, or the URL of an S3 bucket;
 // o.MetricsAddr is the address of its metrics (empty: none). The server logs its
@@ -60,6 +61,9 @@ func startServer(ctx context.Context, o Options) (*server, error) {
 	}
 	cfg.Schema = filepath.Join(dir, "schema.json")
 	cfg.RateLimits = backrest.RateLimits{}
+	// The fanout scenario's streams are all of one user.
+	cfg.EventStreams = max(cfg.EventStreams, o.Subscribers)
+	cfg.EventStreamsPerUser = cfg.EventStreams
 	if err := os.WriteFile(cfg.Schema, []byte(benchSchema), 0o644); err != nil {
 		return fail(err)
 	}
