@@ -70,7 +70,8 @@ type feedFilter struct {
 	id    int64                    // 0: every item
 }
 
-// parseFeed reads the query of a change feed: ?types=PLURAL,… and optionally &id=.
+// parseFeed reads the query of a change feed: ?types=PLURAL,… and optionally &id=,
+// and where it resumes: the Last-Event-ID header or else &lastEventId= (-1: now).
 func (s *Server) parseFeed(r *http.Request) (*feedFilter, int64, error) {
 	q := r.URL.Query()
 	f := &feedFilter{types: map[string]*content.Type{}}
@@ -95,12 +96,18 @@ func (s *Server) parseFeed(r *http.Request) (*feedFilter, int64, error) {
 		}
 		f.id = id
 	}
+	// The header wins: a browser's EventSource reconnects to the same URL with
+	// the header of the last event it received.
 	var last int64 = -1
-	if raw := r.Header.Get("Last-Event-ID"); raw != "" {
+	raw, loc, name := r.Header.Get("Last-Event-ID"), "header", "Last-Event-ID"
+	if raw == "" {
+		raw, loc, name = q.Get("lastEventId"), "querystring", "lastEventId"
+	}
+	if raw != "" {
 		id, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil || id < 0 {
 			return nil, 0, &backrest.Error{Code: backrest.EINVALID, Fields: []backrest.FieldError{
-				{Location: "header", Name: "Last-Event-ID", Description: "Must be the id of an event"}}}
+				{Location: loc, Name: name, Description: "Must be the id of an event"}}}
 		}
 		last = id
 	}

@@ -1,9 +1,15 @@
 package http_test
 
 import (
+	"bufio"
 	"fmt"
+	"net"
+	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/app"
@@ -116,4 +122,75 @@ func TestEventsProfileAcrossInstances(t *testing.T) {
 	}
 	alice.put("/-/logout", obj{}).expectSuccess()
 	s.expect("session-ended", 0)
+}
+
+// TestEventsStalledStream opens a stream whose client reads nothing while
+// another one reads: the reader receives every event while the stalled stream's
+// buffers are full (the shared reader of the log waits for no stream), and the
+// stalled stream is dropped once a write of it cannot complete in time.
+func TestEventsStalledStream(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		e := newEnvOpts(t, b, app.Options{Types: []content.Type{fooType()}}, withSchema(t, testSchema),
+			func(c *backrest.Config) { c.EventStreamsPerUser, c.WriteTimeout = 2, 2*time.Second })
+		u, _ := e.as("u@example.com")
+		token := ""
+		base, _ := url.Parse(e.url("/"))
+		for _, c := range u.client.Jar.Cookies(base) {
+			if c.Name == bhttp.SessionCookie {
+				token = c.Value
+			}
+		}
+		stalled, err := net.Dial("tcp", base.Host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer stalled.Close()
+		stalled.(*net.TCPConn).SetReadBuffer(4 << 10)
+		fmt.Fprintf(stalled, "GET /-/events?types=documents HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n\r\n", base.Host, token)
+		// The stalled stream is open once its answer begins.
+		if _, err := bufio.NewReader(stalled).ReadString('\n'); err != nil {
+			t.Fatal(err)
+		}
+		s := u.stream("types=documents", "")
+		const n = 120
+		got := make(chan []string, 1)
+		go func() {
+			var names []string
+			for range n {
+				ev, ok := s.next()
+				if !ok {
+					break
+				}
+				names = append(names, ev.name+" "+fmt.Sprint(ev.JSON(t)["id"]))
+			}
+			got <- names
+		}()
+		// More than the buffers of the connection hold, in large events.
+		extra := strings.Repeat("x", 64<<10)
+		var want []string
+		for i := range n {
+			id := itemID(t, u.post("/-/documents", obj{"title": fmt.Sprint(i), "rank": i, "extra": extra}).expect(201))
+			want = append(want, "create "+fmt.Sprint(id))
+		}
+		if names := <-got; !slices.Equal(names, want) {
+			t.Fatalf("the reading stream received %d events of %d: %v", len(names), n, names)
+		}
+		// Its place is freed once the stalled stream is dropped: a new stream opens.
+		for {
+			req, _ := http.NewRequest("GET", e.url("/-/events?types=documents"), nil)
+			resp, err := u.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+			if resp.StatusCode != http.StatusTooManyRequests {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
 }

@@ -186,11 +186,12 @@ func (s *Server) contentRouteTable() []route {
 			"`delete` events its id and type, for the items of the types asked for that the caller may view when the event is sent. " +
 			"Each event's id is its place in the event log: reconnecting with Last-Event-ID sends the events missed, " +
 			"or a `reload` event when some have left the log (kept for the retention period). " +
-			"A `session-ended` event ends the stream when the caller's session ends. Comment lines are heartbeats.",
+			"A `session-ended` event ends the stream when the caller's session ends; a `profile-changed` event carries the caller's profile when it changes. Comment lines are heartbeats.",
 		params: []m{
 			{"name": "types", "in": "query", "required": true, "description": "The plural names of the types, separated by commas", "schema": m{"type": "string"}},
 			{"name": "id", "in": "query", "description": "Only the item with this id", "schema": m{"type": "integer", "minimum": 1}},
 			{"name": "Last-Event-ID", "in": "header", "description": "The id of the last event received, to resume after it", "schema": m{"type": "integer", "minimum": 0}},
+			{"name": "lastEventId", "in": "query", "description": "As Last-Event-ID, for clients that cannot send headers; the header wins", "schema": m{"type": "integer", "minimum": 0}},
 		},
 		responses: merge(errorAnswers("400", "429"), m{
 			"200": m{"description": "The stream of events", "content": m{"text/event-stream": m{"schema": m{"type": "string"}}}},

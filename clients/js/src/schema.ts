@@ -535,7 +535,7 @@ export interface paths {
         };
         /**
          * Stream the changes of items
-         * @description A stream of Server-Sent Events: `create` and `update` events carry the item as a GET of it gives it, `delete` events its id and type, for the items of the types asked for that the caller may view when the event is sent. Each event's id is its place in the event log: reconnecting with Last-Event-ID sends the events missed, or a `reload` event when some have left the log (kept for the retention period). A `session-ended` event ends the stream when the caller's session ends. Comment lines are heartbeats.
+         * @description A stream of Server-Sent Events: `create` and `update` events carry the item as a GET of it gives it, `delete` events its id and type, for the items of the types asked for that the caller may view when the event is sent. Each event's id is its place in the event log: reconnecting with Last-Event-ID sends the events missed, or a `reload` event when some have left the log (kept for the retention period). A `session-ended` event ends the stream when the caller's session ends; a `profile-changed` event carries the caller's profile when it changes. Comment lines are heartbeats.
          */
         get: operations["streamEvents"];
         put?: never;
@@ -2551,6 +2551,8 @@ export interface operations {
             query: {
                 /** @description Only the item with this id */
                 id?: number;
+                /** @description As Last-Event-ID, for clients that cannot send headers; the header wins */
+                lastEventId?: number;
                 /** @description The plural names of the types, separated by commas */
                 types: string;
             };

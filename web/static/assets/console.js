@@ -10,6 +10,9 @@ let types = null;
 let main = null;
 // generation counts the renders; only the latest one may show its view.
 let generation = 0;
+// feed is the change feed that the content list on show follows; each render
+// closes it.
+let feed = null;
 const PAGE = 20;
 
 async function start() {
@@ -54,6 +57,8 @@ function markNav() {
 
 async function render() {
 	if (location.hash && !location.hash.startsWith("#/")) return;
+	if (feed) feed.close();
+	feed = null;
 	if (!me || !me.roles.includes("admin")) return loginPage();
 	shell();
 	markNav();
@@ -379,8 +384,21 @@ async function content(gen, parts, query) {
 	const q = new URLSearchParams({ limit: PAGE, offset });
 	for (const p of t.filters) if (query.get(p.name)) q.set(p.name, query.get(p.name));
 	if (query.get("sort")) q.set("sort", query.get("sort"));
-	const res = await api("GET", `/-/${t.plural}?${q}`);
-	const total = Number(res.headers.get("X-Total-Count")) || res.data.length;
+	// The list follows the changes of the type live, whoever makes them. The feed
+	// is open before the list is read, so that no change falls in between.
+	const list = h("div", {});
+	let shown = false;
+	await follow(t.plural, async () => {
+		if (!shown) return; // the list is yet to be read
+		try {
+			const view = await itemList(t, query, q, offset);
+			if (gen === generation) list.replaceChildren(...view);
+		} catch {
+			// The list stays as it was; the next change tries again.
+		}
+	});
+	list.append(...await itemList(t, query, q, offset));
+	shown = true;
 	const filterForm = h("form", { class: "toolbar", "aria-label": "Filters", onsubmit: (ev) => {
 		ev.preventDefault();
 		const next = new URLSearchParams();
@@ -392,20 +410,53 @@ async function content(gen, parts, query) {
 		: { label: p.label, value: query.get(p.name) || "" })),
 	field("sort", { label: "Sort by", value: query.get("sort") || "", options: [["", "Newest first"], ...t.sorts.map((s) => [s, sortLabel(s)])] }),
 	h("button", { type: "submit" }, "Apply"));
-	const extra = t.listColumns.map((name) => ({ label: human(name), cell: (it) => cellText(it[name]) }));
 	show(gen, t.title,
 		head(t.title, null,
 			h("a", { class: "button", href: `#/schema/${t.plural}` }, "Schema"),
 			h("a", { class: "button primary", href: `#/content/${t.plural}/new` }, `New ${t.name}`)),
 		t.description && h("p", { class: "lead" }, t.description),
 		filterForm,
+		list);
+}
+
+// itemList reads a page of items of type t (the API query q) and returns its
+// table and pager.
+async function itemList(t, query, q, offset) {
+	const res = await api("GET", `/-/${t.plural}?${q}`);
+	const total = Number(res.headers.get("X-Total-Count")) || res.data.length;
+	const extra = t.listColumns.map((name) => ({ label: human(name), cell: (it) => cellText(it[name]) }));
+	return [
 		table(t.title, [
 			{ label: "Id", num: true, cell: (it) => it.id },
 			{ label: "Title", cell: (it) => h("a", { href: `#/content/${t.plural}/${it.id}` }, it.title || `(untitled ${it.id})`) },
 			...extra,
 			{ label: "Modified", cell: (it) => fmtDate(it.modification_date) },
 		], res.data),
-		pager(`#/content/${t.plural}`, query, offset, res.data.length, total));
+		pager(`#/content/${t.plural}`, query, offset, res.data.length, total),
+	].filter(Boolean);
+}
+
+// follow opens the change feed of the items of a type (its plural), which calls
+// refresh after changes (a burst of them makes one call), and resolves once the
+// feed is open, or failed to open.
+function follow(plural, refresh) {
+	if (feed) feed.close();
+	feed = new EventSource(`/-/events?types=${encodeURIComponent(plural)}`);
+	let waiting = null;
+	const changed = () => {
+		if (waiting) return;
+		waiting = setTimeout(() => {
+			waiting = null;
+			refresh();
+		}, 100);
+	};
+	for (const kind of ["create", "update", "delete", "reload"]) feed.addEventListener(kind, changed);
+	const mine = feed;
+	mine.addEventListener("session-ended", () => mine.close());
+	return new Promise((resolve) => {
+		mine.addEventListener("open", resolve, { once: true });
+		mine.addEventListener("error", resolve, { once: true });
+	});
 }
 
 function sortLabel(s) {
