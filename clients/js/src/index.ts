@@ -2,8 +2,10 @@
 // the platform's fetch). The types come from the server's OpenAPI document
 // (schema.ts, generated); this file holds the flows around them.
 import type { components, paths } from "./schema.js";
+import { openFeed, type FeedEvent, type SubscribeOptions, type Subscription } from "./events.js";
 
 export type { components, paths };
+export { parse, type FeedEvent, type ParsedEvent, type SubscribeOptions, type Subscription } from "./events.js";
 
 /** A user as the API answers it. */
 export type User = components["schemas"]["User"];
@@ -305,6 +307,23 @@ export class Client<P = paths> {
   /** Deletes an item. */
   async delete<C extends Collection<P>>(collection: C, id: number | string): Promise<void> {
     await this.request("DELETE", `/-/${collection}/${encodeURIComponent(id)}`);
+  }
+
+  /**
+   * Follows the changes to the items of the collections (or, with options.id, to
+   * one item) that the caller may view, from now or, with options.lastEventId,
+   * from after that event: onEvent receives each one. The feed reconnects by
+   * itself, resuming after the last event received, until close is called, an
+   * error answer arrives (see options.onError) or the session ends.
+   */
+  subscribe<C extends Collection<P>>(
+    collections: C | C[],
+    onEvent: (event: FeedEvent<Item<C, P>, User>) => void,
+    options: SubscribeOptions = {},
+  ): Subscription {
+    const types = (Array.isArray(collections) ? collections : [collections]).join(",");
+    const url = this.url("/-/events", { types, id: options.id, lastEventId: options.lastEventId });
+    return openFeed<Item<C, P>, User>({ url, token: this.token, fetch: this.fetch, error: (r) => decode(r).then(() => new BackrestError(r.status, []), (e: Error) => e) }, onEvent, options);
   }
 
   /**

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import { Readable } from "node:stream";
 import { after, before, test } from "node:test";
-import { BackrestError, Client, SecondFactorRequired } from "../dist/index.js";
+import { BackrestError, Client, SecondFactorRequired, parse } from "../dist/index.js";
 import { start } from "../scripts/server.mjs";
 
 const devOrigin = "http://localhost:5173";
@@ -269,4 +269,114 @@ test("sign-in by mailed link", async () => {
   const { user } = await client.loginWithCode({ link: decodeURIComponent(link.split("/-/login/code/")[1]) });
   assert.equal(user.email, email);
   assert.equal((await client.me()).email, email);
+/** The events of a subscription, in order: next() waits for the next one. */
+function eventQueue() {
+  const events = [];
+  let wake = () => {};
+  let read = 0;
+  return {
+    push(e) {
+      events.push(e);
+      wake();
+    },
+    async next() {
+      while (read === events.length) await new Promise((resolve) => (wake = resolve));
+      return events[read++];
+    },
+  };
+}
+
+/** Subscribes and resolves once the feed is open. */
+function subscribed(client, collections, options = {}) {
+  const events = eventQueue();
+  const errors = [];
+  return new Promise((resolve) => {
+    const sub = client.subscribe(collections, events.push, {
+      ...options,
+      onOpen: () => resolve({ sub, events, errors }),
+      onError: (e) => {
+        errors.push(e);
+        if (sub.closed) resolve({ sub, events, errors });
+      },
+    });
+  });
+}
+
+test("change feed: items, one item, resuming after the last event, profile changes and the session's end", async () => {
+  const { client } = await newUser();
+  const { sub, events } = await subscribed(client, "documents");
+  const doc = await client.create("documents", { title: "live", slug: "live" });
+  let e = await events.next();
+  assert.equal(e.type, "create");
+  assert.equal(e.item.id, doc.id);
+  assert.equal(e.item.title, "live");
+  await client.update("documents", doc.id, { title: "changed" });
+  e = await events.next();
+  assert.equal(e.type, "update");
+  assert.equal(e.item.title, "changed");
+  assert.equal(sub.lastEventId, e.id);
+  const seen = sub.lastEventId;
+  sub.close();
+  assert.ok(sub.closed);
+
+  // Changes made while closed arrive when resuming after the last event seen.
+  const a = await client.create("documents", { title: "a", slug: "a" });
+  await client.delete("documents", doc.id);
+  const resumed = await subscribed(client, ["documents", "announcements"], { lastEventId: seen });
+  e = await resumed.events.next();
+  assert.equal(e.type, "create");
+  assert.equal(e.item.id, a.id);
+  e = await resumed.events.next();
+  assert.deepEqual([e.type, e.item], ["delete", { id: doc.id, type: "document" }]);
+  assert.ok(Number(e.id) > Number(seen));
+
+  // One item only.
+  const one = await subscribed(client, "documents", { id: a.id });
+  const b = await client.create("documents", { title: "b", slug: "b" });
+  await client.update("documents", a.id, { title: "a2" });
+  e = await one.events.next();
+  assert.deepEqual([e.type, e.item.id, e.item.title], ["update", a.id, "a2"]);
+  assert.equal((await resumed.events.next()).item.id, b.id);
+  assert.equal((await resumed.events.next()).item.title, "a2");
+  one.sub.close();
+
+  await client.updateProfile({ firstname: "Zed" });
+  e = await resumed.events.next();
+  assert.equal(e.type, "profile-changed");
+  assert.equal(e.user.firstname, "Zed");
+
+  await client.logout();
+  assert.deepEqual(await resumed.events.next(), { type: "session-ended" });
+  assert.ok(resumed.sub.closed);
+});
+
+test("change feed: an error answer closes the feed with the API's error", async () => {
+  const { client } = await newUser();
+  const { sub, errors } = await subscribed(client, "nonsense");
+  assert.ok(sub.closed);
+  assert.ok(errors[0] instanceof BackrestError);
+  assert.equal(errors[0].status, 400);
+  assert.equal(errors[0].errors[0].name, "types");
+  const bad = await subscribed(client, "documents", { lastEventId: "x" });
+  assert.equal(bad.errors[0].errors[0].name, "Last-Event-ID");
+});
+
+test("change feed: the parser reads Server-Sent Events split anywhere, with any line ending", async () => {
+  const text = ": hello\r\nretry: 5\r\n\r\nid: 7\revent: create\ndata: {\"a\":\r\ndata: 1}\n\nevent: x\ndata\n\n";
+  const bytes = new TextEncoder().encode(text);
+  for (const size of [1, 2, 3, 7, bytes.length]) {
+    const body = new ReadableStream({
+      start(c) {
+        for (let i = 0; i < bytes.length; i += size) c.enqueue(bytes.slice(i, i + size));
+        c.close();
+      },
+    });
+    const got = [];
+    for await (const ev of parse(body)) got.push(ev);
+    assert.deepEqual(got, [
+      { type: "", data: "", retry: 5 },
+      { type: "create", data: '{"a":\n1}', id: "7" },
+      { type: "x", data: "" },
+    ], `chunks of ${size}`);
+  }
 });
