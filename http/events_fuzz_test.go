@@ -102,7 +102,8 @@ func FuzzEventsParams(f *testing.F) {
 }
 
 // keys returns the names of the parameters of a raw query, decoded where they
-// decode.
+// decode, as an error answer spells them: U+FFFD for each run of bytes that are
+// not UTF-8, without NUL characters.
 func keys(raw string) []string {
 	var out []string
 	for _, part := range strings.Split(raw, "&") {
@@ -110,7 +111,7 @@ func keys(raw string) []string {
 		if d, err := url.QueryUnescape(k); err == nil {
 			k = d
 		}
-		out = append(out, k)
+		out = append(out, strings.ReplaceAll(strings.ToValidUTF8(k, "\uFFFD"), "\x00", ""))
 	}
 	return out
 }
