@@ -127,12 +127,13 @@ type Result struct {
 	// spent while the scenario was measured, over the requests measured, in
 	// milliseconds; 0 when unknown. In-process, it includes the load generator's.
 	CPUPerRequest float64 `json:"cpu_ms_per_request,omitempty"`
-	// Subscribers, WritesPerSecond and MemoryPerSubscriber (in bytes) are those
-	// of the fanout scenario (see fanout), whose requests are events delivered
-	// and whose latencies are delivery delays.
+	// Subscribers, WritesPerSecond, MemoryPerSubscriber (in bytes) and
+	// WritesSkipped are those of the fanout scenario (see fanout), whose requests
+	// are events delivered and whose latencies are delivery delays.
 	Subscribers         int   `json:"subscribers,omitempty"`
 	WritesPerSecond     int   `json:"writes_per_second,omitempty"`
 	MemoryPerSubscriber int64 `json:"memory_per_subscriber_bytes,omitempty"`
+	WritesSkipped       int   `json:"writes_skipped,omitempty"`
 }
 
 // defaults fills in the zero fields of o and checks it.

@@ -138,6 +138,9 @@ func (r *Report) WriteTable(w io.Writer) {
 				res.Scenario, res.Subscribers, res.WritesPerSecond, res.RequestsPerSecond,
 				res.RequestsPerSecond/float64(res.Subscribers*res.WritesPerSecond), res.Subscribers*res.WritesPerSecond,
 				res.P50, res.P99, float64(res.MemoryPerSubscriber)/1024)
+			if res.WritesSkipped > 0 {
+				fmt.Fprintf(w, "%s: %d writes skipped while %d were under way: the server fell behind\n", res.Scenario, res.WritesSkipped, r.Clients)
+			}
 		}
 	}
 	for _, res := range r.Results {

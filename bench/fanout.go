@@ -16,6 +16,10 @@ import (
 	"time"
 )
 
+// fanoutWait is how much longer than its duration the fanout scenario waits
+// for every stream to read an event.
+const fanoutWait = 30 * time.Second
+
 // fanoutMarker begins the title of the items that the fan-out scenario creates;
 // the rest of the title is the time the create was sent, in Unix nanoseconds.
 const fanoutMarker = `"title":"fanout `
@@ -24,7 +28,8 @@ const fanoutMarker = `"title":"fanout `
 // /-/events?types=items are open while another client creates o.Writes items a
 // second. Its result counts the events delivered (Requests, RequestsPerSecond),
 // the delay from the create being sent to the event being read (P50, P99), the
-// streams that failed (Errors), and the memory the open streams take, divided by
+// streams that failed (Errors), the writes skipped while o.Clients were still
+// under way (WritesSkipped), and the memory the open streams take, divided by
 // their number (MemoryPerSubscriber: the resident memory with the streams open
 // and idle less that before they opened; in-process it includes the client side
 // of the connections; summed over procs, the server's processes). With several
@@ -67,6 +72,9 @@ func fanout(ctx context.Context, o Options, f *fixture, procs []memWatch) (Resul
 	sem := make(chan struct{}, 32)
 	var wg sync.WaitGroup
 	var started atomic.Bool
+	// reached counts the streams that have read an event since the warm-up, open
+	// the streams that opened.
+	var reached, open atomic.Int64
 	for range o.Subscribers {
 		sem <- struct{}{}
 		wg.Go(func() {
@@ -76,6 +84,8 @@ func fanout(ctx context.Context, o Options, f *fixture, procs []memWatch) (Resul
 			if err != nil {
 				return
 			}
+			open.Add(1)
+			counted := false
 			defer resp.Body.Close()
 			var mine []time.Duration
 			r := bufio.NewReaderSize(resp.Body, 4<<10)
@@ -113,6 +123,10 @@ func fanout(ctx context.Context, o Options, f *fixture, procs []memWatch) (Resul
 				mu.Unlock()
 				if in {
 					mine = append(mine, now.Sub(time.Unix(0, sent)))
+					if !counted {
+						counted = true
+						reached.Add(1)
+					}
 				}
 			}
 			mu.Lock()
@@ -134,23 +148,33 @@ func fanout(ctx context.Context, o Options, f *fixture, procs []memWatch) (Resul
 		stops = append(stops, p.start())
 	}
 
+	// The measurement lasts o.Duration after the warm-up, and until every stream
+	// has read an event, so that slow streams are measured too (as load does);
+	// a stream that reads none in fanoutWait more is an error.
 	start := time.Now()
+	end := start.Add(o.Warmup + o.Duration)
 	mu.Lock()
-	measureFrom, measureEnd = start.Add(o.Warmup), start.Add(o.Warmup+o.Duration)
+	measureFrom, measureEnd = start.Add(o.Warmup), end.Add(fanoutWait)
 	mu.Unlock()
 	// The writes: one every 1/W second, each in its own goroutine (at most
-	// o.Clients at once), so that a slow one does not delay the next.
+	// o.Clients at once, further ones are skipped), so that a slow one does not
+	// delay the next.
 	writers := make(chan struct{}, o.Clients)
 	var writes sync.WaitGroup
 	tick := time.NewTicker(time.Second / time.Duration(o.Writes))
 	for now := range tick.C {
-		if !now.Before(measureEnd) || ctx.Err() != nil {
+		if ctx.Err() != nil || !now.Before(end) && reached.Load() >= open.Load() {
+			break
+		}
+		if !now.Before(end.Add(fanoutWait)) {
+			fail(fmt.Errorf("%d of %d streams read no event in %s", open.Load()-reached.Load(), open.Load(), o.Duration+fanoutWait))
 			break
 		}
 		select {
 		case writers <- struct{}{}:
 		default:
-			fail(fmt.Errorf("writes fall behind: %d at once", o.Clients))
+			// The server fell behind: the write is left out, and counted.
+			res.WritesSkipped++
 			continue
 		}
 		writes.Go(func() {
@@ -164,8 +188,11 @@ func fanout(ctx context.Context, o Options, f *fixture, procs []memWatch) (Resul
 		})
 	}
 	tick.Stop()
+	mu.Lock()
+	measureEnd = time.Now()
+	elapsed := measureEnd.Sub(measureFrom)
+	mu.Unlock()
 	writes.Wait()
-	elapsed := o.Duration
 	cancel()
 	wg.Wait()
 	for _, stop := range stops {
