@@ -94,7 +94,10 @@ func (s *Service) EndSession(ctx context.Context, sess *Session, id string) erro
 		if err == nil && !ok {
 			err = errNoSession
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return store.InsertAccountEvent(ctx, tx, sess.User.ID, store.EventSessions, s.now())
 	})
 }
 
@@ -131,6 +134,9 @@ func (s *Service) EndUserSession(ctx context.Context, caller *backrest.User, id 
 		if err == nil && !ok {
 			err = errNoSession
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return store.InsertAccountEvent(ctx, tx, id, store.EventSessions, s.now())
 	})
 }

@@ -256,7 +256,10 @@ func (s *Service) ConfirmTOTP(ctx context.Context, sess *Session, code *string) 
 		if err := store.SetRecoveryCodes(ctx, tx, u.ID, hashes); err != nil {
 			return err
 		}
-		return store.DeleteUserSessions(ctx, tx, u.ID, sess.Hash)
+		if err := store.DeleteUserSessions(ctx, tx, u.ID, sess.Hash); err != nil {
+			return err
+		}
+		return store.InsertAccountEvent(ctx, tx, u.ID, store.EventSessions, s.now())
 	})
 	if err != nil {
 		return nil, err

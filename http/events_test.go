@@ -241,6 +241,41 @@ func TestEventsSessionEnds(t *testing.T) {
 	})
 }
 
+// TestEventsDeviceEnded ends a stream's session from another device and by an
+// admin: the stream is told, as at a logout.
+func TestEventsDeviceEnded(t *testing.T) {
+	forEachContentDB(t, func(t *testing.T, e *env) {
+		admin, _ := e.as("root@example.com", "admin")
+		alice, au := e.as("alice@example.com")
+		phone := e.browser()
+		phone.login("alice@example.com", pw).expectSuccess()
+		ed, _ := e.as("ed@example.com", "editor")
+
+		ended := func(s *sse, end func(id string)) {
+			t.Helper()
+			var id string
+			for _, d := range phone.sessionsOf("/-/userprofile/sessions") {
+				if d["current"] == true {
+					id = d["id"].(string)
+				}
+			}
+			end(id)
+			ed.post("/-/notices", obj{"title": "after"}).expect(201)
+			s.expect("session-ended", 0)
+			if _, ok := s.next(); ok {
+				t.Fatal("stream goes on after its session ended")
+			}
+		}
+		ended(phone.stream("types=notices", ""), func(id string) {
+			alice.delete("/-/userprofile/sessions/" + id).expect(200)
+		})
+		phone.login("alice@example.com", pw).expectSuccess()
+		ended(phone.stream("types=notices", ""), func(id string) {
+			admin.delete("/-/admin/users/" + au.ID.String() + "/sessions/" + id).expect(200)
+		})
+	})
+}
+
 func TestEventsReload(t *testing.T) {
 	forEachContentDB(t, func(t *testing.T, e *env) {
 		ed, _ := e.as("ed@example.com", "editor")
