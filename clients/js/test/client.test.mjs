@@ -269,6 +269,8 @@ test("sign-in by mailed link", async () => {
   const { user } = await client.loginWithCode({ link: decodeURIComponent(link.split("/-/login/code/")[1]) });
   assert.equal(user.email, email);
   assert.equal((await client.me()).email, email);
+});
+
 /** The events of a subscription, in order: next() waits for the next one. */
 function eventQueue() {
   const events = [];
