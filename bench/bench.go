@@ -327,7 +327,20 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	for i := range rep.Results {
 		rep.Results[i].OfBaseline = rep.Results[i].RequestsPerSecond / rep.Baseline.RequestsPerSecond
 	}
+	if list, expand := rep.result("list"), rep.result("expand"); list != nil && expand != nil {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("expand: %.3f of list's requests/s", expand.RequestsPerSecond/list.RequestsPerSecond))
+	}
 	return rep, nil
+}
+
+// result returns the result of the scenario, nil if it did not run.
+func (r *Report) result(scenario string) *Result {
+	for i := range r.Results {
+		if r.Results[i].Scenario == scenario {
+			return &r.Results[i]
+		}
+	}
+	return nil
 }
 
 // background starts the unmeasured clients of a scenario, if it has any, and

@@ -182,7 +182,7 @@ func fanout(ctx context.Context, o Options, f *fixture, procs []memWatch) (Resul
 			var buf bytes.Buffer
 			size := f.sizeBase + filterValues + rand.Int64N(sizeSpan-filterValues)
 			title := "fanout " + strconv.FormatInt(time.Now().UnixNano(), 10)
-			if _, err := f.api.call(ctx, request{method: "POST", path: "/-/items", body: newItem(title, size)}, &buf, nil, 201); err != nil {
+			if _, err := f.api.call(ctx, request{method: "POST", path: "/-/items", body: newItem(title, size, 0, 0)}, &buf, nil, 201); err != nil {
 				fail(err)
 			}
 		})

@@ -16,9 +16,9 @@ type fixture struct {
 	api             *api
 	email, password string
 
-	// hasContent and hasFiles say whether the server serves the content type item
-	// and file uploads.
-	hasContent, hasFiles bool
+	// hasContent, hasRelations and hasFiles say whether the server serves the
+	// content type item, its relation fields parent and related, and file uploads.
+	hasContent, hasRelations, hasFiles bool
 	// items are the prepared items; sizes counts them by size. Their sizes, and
 	// those of items created later, start at sizeBase.
 	items    []preparedItem
@@ -59,7 +59,8 @@ func (f *fixture) probe(ctx context.Context, path string) (bool, error) {
 }
 
 // prepareItems creates n items with clients concurrent POSTs; item i has the size
-// sizeBase + i modulo filterValues.
+// sizeBase + i modulo filterValues. The first half are created first; each item of
+// the second half holds two of them, at random, in its fields parent and related.
 func (f *fixture) prepareItems(ctx context.Context, n, clients int) error {
 	f.items = make([]preparedItem, n)
 	f.sizes = map[int64]int{}
@@ -67,7 +68,18 @@ func (f *fixture) prepareItems(ctx context.Context, n, clients int) error {
 	for i := range n {
 		f.sizes[f.sizeBase+int64(i%filterValues)]++
 	}
-	var next atomic.Int64
+	seeds := (n + 1) / 2
+	if err := f.createItems(ctx, 0, seeds, clients, 0); err != nil {
+		return err
+	}
+	return f.createItems(ctx, seeds, n, clients, seeds)
+}
+
+// createItems creates the items lo to hi-1 of f.items with clients concurrent
+// POSTs; when seeds is not 0, each holds two of the items 0 to seeds-1.
+func (f *fixture) createItems(ctx context.Context, lo, hi, clients, seeds int) error {
+	next := atomic.Int64{}
+	next.Store(int64(lo))
 	var wg sync.WaitGroup
 	errs := make([]error, clients)
 	for c := range clients {
@@ -75,12 +87,16 @@ func (f *fixture) prepareItems(ctx context.Context, n, clients int) error {
 			var buf bytes.Buffer
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= n || ctx.Err() != nil {
+				if i >= hi || ctx.Err() != nil {
 					return
 				}
 				size := f.sizeBase + int64(i%filterValues)
+				var parent, related int64
+				if seeds > 0 {
+					parent, related = f.items[mrand.IntN(seeds)].id, f.items[mrand.IntN(seeds)].id
+				}
 				var got itemJSON
-				_, err := f.api.call(ctx, request{method: "POST", path: "/-/items", body: newItem(fmt.Sprintf("item %d", i), size)}, &buf, &got, 200, 201)
+				_, err := f.api.call(ctx, request{method: "POST", path: "/-/items", body: newItem(fmt.Sprintf("item %d", i), size, parent, related)}, &buf, &got, 200, 201)
 				if err == nil {
 					err = got.check(got.ID, size)
 				}
@@ -109,7 +125,7 @@ func (f *fixture) prepareItems(ctx context.Context, n, clients int) error {
 // when some scenario needs content, and uploads a file when some needs files. It
 // returns notes on what it did.
 func (f *fixture) prepare(ctx context.Context, n, clients int, needs map[need]bool) (notes []string, err error) {
-	if needs[needContent] {
+	if needs[needContent] || needs[needRelations] {
 		if f.hasContent, err = f.probe(ctx, "/-/items?limit=1"); err != nil {
 			return nil, err
 		}
@@ -127,13 +143,22 @@ func (f *fixture) prepare(ctx context.Context, n, clients int, needs map[need]bo
 			return nil, err
 		}
 		f.readSize = len(resp.body)
+		if needs[needRelations] {
+			resp, err := f.api.do(ctx, request{method: "GET", path: expandPath}, &buf)
+			if err != nil {
+				return nil, err
+			}
+			if f.hasRelations = resp.status == 200; !f.hasRelations {
+				notes = append(notes, "the type item has no relation fields parent and related to items: expand skipped")
+			}
+		}
 	} else {
 		resp, err := f.api.call(ctx, request{method: "GET", path: "/-/login"}, &buf, nil, 200)
 		if err != nil {
 			return nil, err
 		}
 		f.readSize = len(resp.body)
-		if needs[needContent] {
+		if needs[needContent] || needs[needRelations] {
 			notes = append(notes, "the server has no content type items: content scenarios skipped")
 		}
 		notes = append(notes, fmt.Sprintf("baseline answer sized as GET /-/login (%d bytes), for want of items", f.readSize))
@@ -162,6 +187,8 @@ func (f *fixture) has(n need) bool {
 	switch n {
 	case needContent:
 		return f.hasContent
+	case needRelations:
+		return f.hasRelations
 	case needFiles:
 		return f.hasFiles
 	}

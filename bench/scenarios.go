@@ -15,9 +15,10 @@ import (
 type need int
 
 const (
-	needAccounts need = iota
-	needContent       // the content type item (plural items)
-	needFiles         // file uploads
+	needAccounts  need = iota
+	needContent        // the content type item (plural items)
+	needFiles          // file uploads
+	needRelations      // the relation fields parent and related of item
 )
 
 // scenario is one kind of load.
@@ -42,6 +43,7 @@ var scenarios = []scenario{
 	{"login", needAccounts, "PUT /-/login: one password hash (argon2id) and a new session", loginOp, nil, nil},
 	{"read", needContent, "GET one item by its URL, at random among the prepared ones", readOp, nil, nil},
 	{"list", needContent, "GET /-/items?limit=20: the newest page, with X-Total-Count", listOp, nil, nil},
+	{"expand", needRelations, "GET /-/items?limit=20&expand=parent,related: list, with the two related items of each embedded", expandOp, nil, nil},
 	{"filter", needContent, "GET /-/items?limit=20&size=K: an equality filter on an integer field", filterOp, nil, nil},
 	{"create", needContent, "POST /-/items: a new item", createOp, nil, nil},
 	{"update", needContent, "PUT one item by its URL, one key", updateOp, nil, nil},
@@ -75,9 +77,14 @@ type itemJSON struct {
 	ID           int64     `json:"id"`
 	Title        string    `json:"title"`
 	Size         *int64    `json:"size"`
+	Parent       *int64    `json:"parent"`
+	Related      *int64    `json:"related"`
 	CreationDate time.Time `json:"creation_date"`
 	Meta         struct {
-		URL string `json:"url"`
+		URL    string `json:"url"`
+		Expand map[string]*struct {
+			ID int64 `json:"id"`
+		} `json:"expand"`
 	} `json:"__meta__"`
 }
 
@@ -196,6 +203,35 @@ func listOp(f *fixture) op {
 	}
 }
 
+// expandPath is the request of the expand scenario.
+const expandPath = "/-/items?limit=20&expand=parent,related"
+
+func expandOp(f *fixture) op {
+	var buf bytes.Buffer
+	return func(ctx context.Context) error {
+		var page []itemJSON
+		resp, err := f.api.call(ctx, request{method: "GET", path: expandPath}, &buf, &page, 200)
+		if err != nil || !resp.decoded {
+			return err
+		}
+		if _, err := checkPage("GET "+expandPath, resp, page, 20); err != nil {
+			return err
+		}
+		for _, it := range page {
+			for key, id := range map[string]*int64{"parent": it.Parent, "related": it.Related} {
+				got, ok := it.Meta.Expand[key]
+				switch {
+				case !ok:
+					return fmt.Errorf("GET %s: item %d does not expand %s", expandPath, it.ID, key)
+				case id == nil && got != nil, id != nil && (got == nil || got.ID != *id):
+					return fmt.Errorf("GET %s: item %d expands %s %v, holds %v", expandPath, it.ID, key, got, id)
+				}
+			}
+		}
+		return nil
+	}
+}
+
 func filterOp(f *fixture) op {
 	var buf bytes.Buffer
 	return func(ctx context.Context) error {
@@ -225,9 +261,14 @@ func filterOp(f *fixture) op {
 // itemBody is the text of the body field of every item: a paragraph.
 var itemBody = strings.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit. ", 4)
 
-// newItem returns the JSON body that creates an item.
-func newItem(title string, size int64) []byte {
-	b, _ := json.Marshal(map[string]any{"title": title, "size": size, "body": itemBody})
+// newItem returns the JSON body that creates an item; parent and related are the
+// ids of the items it holds, 0 for none.
+func newItem(title string, size, parent, related int64) []byte {
+	m := map[string]any{"title": title, "size": size, "body": itemBody}
+	if parent != 0 {
+		m["parent"], m["related"] = parent, related
+	}
+	b, _ := json.Marshal(m)
 	return b
 }
 
@@ -236,7 +277,7 @@ func createOp(f *fixture) op {
 	return func(ctx context.Context) error {
 		size := f.sizeBase + filterValues + rand.Int64N(sizeSpan-filterValues)
 		var got itemJSON
-		if resp, err := f.api.call(ctx, request{method: "POST", path: "/-/items", body: newItem("created", size)}, &buf, &got, 200, 201); err != nil || !resp.decoded {
+		if resp, err := f.api.call(ctx, request{method: "POST", path: "/-/items", body: newItem("created", size, 0, 0)}, &buf, &got, 200, 201); err != nil || !resp.decoded {
 			return err
 		}
 		if got.ID <= 0 || got.Meta.URL == "" {

@@ -16,14 +16,17 @@ import (
 )
 
 // benchSchema declares the content type of the scenarios: item (plural items),
-// with an integer size to filter on and a text body, viewable by any logged-in user.
+// with an integer size to filter on, a text body and two relations to other items
+// to expand, viewable by any logged-in user.
 const benchSchema = `{
   "types": [{
     "name": "item",
     "plural": "items",
     "fields": [
       {"name": "size", "type": "integer"},
-      {"name": "body", "type": "text"}
+      {"name": "body", "type": "text"},
+      {"name": "parent", "type": "relation", "target": "item", "on_delete": "set_null"},
+      {"name": "related", "type": "relation", "target": "item", "on_delete": "set_null"}
     ],
     "access": {"view": "authenticated"}
   }]
