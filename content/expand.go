@@ -132,22 +132,38 @@ func (st *expandStep) target() *Type {
 
 // Expand embeds in each of the items (of one type) the items that e reaches and
 // caller may view, in Item.Expanded; the items caller may not view are left out.
-// Each step costs a fixed number of queries, whatever the number of items.
+// Each step costs a fixed number of queries, whatever the number of items: the
+// relation fields of the steps that reach the same type share one.
 func (s *Service) Expand(ctx context.Context, caller *backrest.User, items []*Item, e *Expansion) error {
 	if e == nil || len(items) == 0 {
 		return nil
 	}
+	held := map[*Type][]int64{}
+	for i := range e.steps {
+		if f := e.steps[i].field; f != nil {
+			for _, item := range items {
+				held[f.target] = append(held[f.target], heldIDs(item, f)...)
+			}
+		}
+	}
+	read := make(map[*Type]map[int64]*Item, len(held))
+	for t, ids := range held {
+		related, err := s.visible(ctx, caller, t, ids)
+		if err != nil {
+			return err
+		}
+		read[t] = related
+	}
 	for i := range e.steps {
 		st := &e.steps[i]
 		var related map[int64]*Item
-		var err error
 		if st.field != nil {
-			related, err = s.expandField(ctx, caller, items, st)
+			related = expandField(items, st, read[st.field.target])
 		} else {
-			related, err = s.expandHeld(ctx, caller, items, st)
-		}
-		if err != nil {
-			return err
+			var err error
+			if related, err = s.expandHeld(ctx, caller, items, st); err != nil {
+				return err
+			}
 		}
 		if len(st.next.steps) == 0 || len(related) == 0 {
 			continue
@@ -164,35 +180,43 @@ func (s *Service) Expand(ctx context.Context, caller *backrest.User, items []*It
 	return nil
 }
 
-// expandField embeds the items that the relation field of the step holds.
-func (s *Service) expandField(ctx context.Context, caller *backrest.User, items []*Item, st *expandStep) (map[int64]*Item, error) {
-	held := func(item *Item) []int64 {
-		switch x := item.Fields[st.field.Name].(type) {
-		case int64:
-			return []int64{x}
-		case []int64:
-			return x
-		}
-		return nil
+// heldIDs returns the ids that the relation field f of item holds.
+func heldIDs(item *Item, f *Field) []int64 {
+	switch x := item.Fields[f.Name].(type) {
+	case int64:
+		return []int64{x}
+	case []int64:
+		return x
 	}
-	var ids []int64
-	for _, item := range items {
-		ids = append(ids, held(item)...)
-	}
-	related, err := s.visible(ctx, caller, st.field.target, ids)
-	if err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+// expandField embeds the items that the relation field of the step holds, of
+// those read (the visible items of its target type), and returns them by id. When
+// the step has steps of its own, the items it returns are copies, so that what
+// those embed is not embedded by another step that reached the same items.
+func expandField(items []*Item, st *expandStep, read map[int64]*Item) map[int64]*Item {
+	related := map[int64]*Item{}
 	for _, item := range items {
 		var out []*Item
-		for _, id := range held(item) {
-			if r := related[id]; r != nil {
-				out = append(out, r)
+		for _, id := range heldIDs(item, st.field) {
+			r := related[id]
+			if r == nil {
+				if r = read[id]; r == nil {
+					continue
+				}
+				if len(st.next.steps) > 0 {
+					c := *r
+					c.Expanded = nil
+					r = &c
+				}
+				related[id] = r
 			}
+			out = append(out, r)
 		}
 		item.expand(st.key, !st.field.Multiple, out)
 	}
-	return related, nil
+	return related
 }
 
 // expandHeld embeds the items of another type whose field holds each item.

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -103,8 +105,10 @@ func BenchmarkAuthInfo(b *testing.B) {
 }
 
 // benchItems returns the handler of a benchmark server with a content type item
-// (an integer size and a text body), n items of it created through the API, the
-// session cookie of their owner and the URL paths of the items.
+// (an integer size, a text body and two relations to items, parent and related),
+// n items of it created through the API, the session cookie of their owner and
+// the URL paths of the items. The items of the second half hold two of the first
+// half each, at random.
 func benchItems(b *testing.B, backend storetest.Backend, n int, configure ...func(*backrest.Config)) (http.Handler, *http.Cookie, []string) {
 	cfg := backrest.DefaultConfig()
 	cfg.DataDir = b.TempDir()
@@ -116,7 +120,9 @@ func benchItems(b *testing.B, backend storetest.Backend, n int, configure ...fun
 	a, err := app.New(context.Background(), cfg, app.Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Types: []content.Type{{Name: "item", Fields: []content.Field{
-			{Name: "size", Kind: content.Integer}, {Name: "body", Kind: content.Text}}}},
+			{Name: "size", Kind: content.Integer}, {Name: "body", Kind: content.Text},
+			{Name: "parent", Kind: content.Relation, Target: "item", OnDelete: content.SetNull},
+			{Name: "related", Kind: content.Relation, Target: "item", OnDelete: content.SetNull}}}},
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -130,9 +136,15 @@ func benchItems(b *testing.B, backend storetest.Backend, n int, configure ...fun
 	cookie := w.Result().Cookies()[0]
 	body := strings.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit. ", 4)
 	paths := make([]string, n)
+	ids := make([]int64, n)
 	for i := range n {
-		w := serve(h, "POST", "/-/items", fmt.Sprintf(`{"title": "item %d", "size": %d, "body": %q}`, i, i%100, body), cookie)
+		rel := ""
+		if seeds := (n + 1) / 2; i >= seeds {
+			rel = fmt.Sprintf(`, "parent": %d, "related": %d`, ids[rand.IntN(seeds)], ids[rand.IntN(seeds)])
+		}
+		w := serve(h, "POST", "/-/items", fmt.Sprintf(`{"title": "item %d", "size": %d, "body": %q%s}`, i, i%100, body, rel), cookie)
 		var item struct {
+			ID   int64 `json:"id"`
 			Meta struct {
 				URL string `json:"url"`
 			} `json:"__meta__"`
@@ -141,7 +153,7 @@ func benchItems(b *testing.B, backend storetest.Backend, n int, configure ...fun
 			b.Fatalf("create: %d %s", w.Code, w.Body)
 		}
 		u, _ := url.Parse(item.Meta.URL)
-		paths[i] = u.Path
+		paths[i], ids[i] = u.Path, item.ID
 	}
 	return h, cookie, paths
 }
@@ -228,6 +240,30 @@ func BenchmarkListPage(b *testing.B) {
 					}
 				}
 			})
+		})
+	}
+}
+
+// BenchmarkListExpand measures GET of the 20 newest items with their total, as
+// BenchmarkListPage, plain and with both relations of each item expanded, one
+// after the other on the same server, so that their ratio is that of one run.
+func BenchmarkListExpand(b *testing.B) {
+	for _, backend := range storetest.Backends() {
+		b.Run(string(backend), func(b *testing.B) {
+			h, cookie, _ := benchItems(b, backend, 1000)
+			for _, q := range []string{"", "&expand=parent,related"} {
+				b.Run("expand="+strconv.FormatBool(q != ""), func(b *testing.B) {
+					b.ReportAllocs()
+					b.RunParallel(func(pb *testing.PB) {
+						for pb.Next() {
+							w := serve(h, "GET", "/-/items?limit=20"+q, "", cookie)
+							if w.Code != http.StatusOK || q != "" && !bytes.Contains(w.Body.Bytes(), []byte(`"expand":{"parent":{"id":`)) {
+								b.Fatalf("list: %d %s", w.Code, w.Body)
+							}
+						}
+					})
+				})
+			}
 		})
 	}
 }
