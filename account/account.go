@@ -107,6 +107,9 @@ type Options struct {
 	// ReserveProcs gives each password hash a Go processor of its own while it
 	// runs; see Hasher.ReserveProcs. For one Service of a program only.
 	ReserveProcs bool
+	// BeforeDeleteUser, when set, runs in the transaction that deletes the user
+	// id (by caller), before the user's row goes; an error refuses the deletion.
+	BeforeDeleteUser func(ctx context.Context, tx *store.Tx, caller *backrest.User, id backrest.UserID) error
 }
 
 // NewService returns a Service sending its mails with mailer.
@@ -755,12 +758,21 @@ func (s *Service) DeleteAccount(ctx context.Context, caller *backrest.User, pass
 	if err := v.Err(); err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := store.DeleteUser(ctx, tx, caller.ID); err != nil {
+	return s.db.InTx(ctx, func(tx *store.Tx) error { return s.deleteUser(ctx, tx, caller, caller.ID) })
+}
+
+// deleteUser deletes the user id in tx, after Options.BeforeDeleteUser, and
+// logs the end of its sessions for the change feed.
+func (s *Service) deleteUser(ctx context.Context, tx *store.Tx, caller *backrest.User, id backrest.UserID) error {
+	if s.opts.BeforeDeleteUser != nil {
+		if err := s.opts.BeforeDeleteUser(ctx, tx, caller, id); err != nil {
 			return err
 		}
-		return store.InsertAccountEvent(ctx, tx, caller.ID, store.EventSessions, s.now())
-	})
+	}
+	if err := store.DeleteUser(ctx, tx, id); err != nil {
+		return err
+	}
+	return store.InsertAccountEvent(ctx, tx, id, store.EventSessions, s.now())
 }
 
 // NewUser describes a user made by an operator (backrest user add).

@@ -276,10 +276,7 @@ func (s *Service) DeleteUser(ctx context.Context, caller *backrest.User, id back
 		if _, err := store.User(ctx, tx, id); err != nil {
 			return err
 		}
-		if err := store.DeleteUser(ctx, tx, id); err != nil {
-			return err
-		}
-		return store.InsertAccountEvent(ctx, tx, id, store.EventSessions, s.now())
+		return s.deleteUser(ctx, tx, caller, id)
 	})
 }
 

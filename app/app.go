@@ -71,6 +71,9 @@ type Options struct {
 	// Types are content types registered from Go, served beside those of the
 	// schema file (Config.Schema); they may have hooks.
 	Types []content.Type
+	// MaxCascade bounds the items one deletion may remove through on_delete
+	// cascade rules (content.Options.MaxCascade); 0 means the default.
+	MaxCascade int
 }
 
 // New opens the database of cfg, brings its schema up to date and builds the
@@ -200,7 +203,11 @@ func (a *App) accountOptions(opts Options) account.Options {
 		LoginCodeTTL:      c.LoginCodeTTL,
 		SessionTTL:        c.SessionTTL,
 		Now:               opts.Now,
-		ReserveProcs:      opts.ReserveHashProcs,
+		// The rules of the user fields that hold a user apply before it goes.
+		BeforeDeleteUser: func(ctx context.Context, tx *store.Tx, caller *backrest.User, id backrest.UserID) error {
+			return a.Content.ReleaseUser(ctx, tx, caller, id)
+		},
+		ReserveProcs: opts.ReserveHashProcs,
 	}
 }
 
@@ -225,7 +232,7 @@ func OpenBlobs(cfg backrest.Config) (blob.Store, error) {
 // registered from Go, and brings their tables up to date.
 func (a *App) initContent(ctx context.Context, opts Options) error {
 	copts := content.Options{Files: a.Files, AllowDestructive: a.Config.SchemaAllowDestructive,
-		Logger: a.Log, Now: opts.Now}
+		Logger: a.Log, Now: opts.Now, MaxCascade: opts.MaxCascade}
 	if a.Config.Schema != "" {
 		schema, err := content.LoadSchema(a.Config.Schema)
 		if err != nil {

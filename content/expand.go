@@ -79,6 +79,9 @@ func (s *Service) addPath(e *Expansion, t *Type, path string) string {
 		if st.next == nil {
 			st.next = &Expansion{}
 		}
+		if st.field != nil && st.field.Kind == User && seg != segs[len(segs)-1] {
+			return fmt.Sprintf("%q: %s is a user, which has no relations to follow", path, seg)
+		}
 		e, t = st.next, st.target()
 	}
 	return ""
@@ -96,7 +99,7 @@ func (s *Service) step(t *Type, seg string) (expandStep, string) {
 		return expandStep{}, fmt.Sprintf("%s has no relation field %s to the %s items", plural, field, t.Name)
 	}
 	f := t.Field(seg)
-	if f == nil || f.Kind != Relation {
+	if f == nil || f.Kind != Relation && f.Kind != User {
 		return expandStep{}, fmt.Sprintf("%s has no relation field %s; give a relation field, or PLURAL(FIELD) for the items that hold this one", t.Name, seg)
 	}
 	return expandStep{key: seg, field: f}, ""
@@ -139,8 +142,15 @@ func (s *Service) Expand(ctx context.Context, caller *backrest.User, items []*It
 		return nil
 	}
 	held := map[*Type][]int64{}
+	var userIDs []backrest.UserID
 	for i := range e.steps {
-		if f := e.steps[i].field; f != nil {
+		if f := e.steps[i].field; f != nil && f.Kind == User {
+			for _, item := range items {
+				if id, ok := item.Fields[f.Name].(backrest.UserID); ok {
+					userIDs = append(userIDs, id)
+				}
+			}
+		} else if f != nil {
 			for _, item := range items {
 				held[f.target] = append(held[f.target], heldIDs(item, f)...)
 			}
@@ -154,9 +164,26 @@ func (s *Service) Expand(ctx context.Context, caller *backrest.User, items []*It
 		}
 		read[t] = related
 	}
+	var users map[backrest.UserID]*backrest.User
+	if len(userIDs) > 0 {
+		var err error
+		if users, err = store.UsersByID(ctx, s.db, userIDs); err != nil {
+			return err
+		}
+	}
 	for i := range e.steps {
 		st := &e.steps[i]
 		var related map[int64]*Item
+		if st.field != nil && st.field.Kind == User {
+			for _, item := range items {
+				var out []*backrest.User
+				if id, ok := item.Fields[st.field.Name].(backrest.UserID); ok && users[id] != nil {
+					out = append(out, users[id])
+				}
+				item.expandUsers(st.key, out)
+			}
+			continue
+		}
 		if st.field != nil {
 			related = expandField(items, st, read[st.field.target])
 		} else {
@@ -296,6 +323,25 @@ type Embedded struct {
 	// Items are the items embedded, in the field's order; for a back-relation
 	// the newest first.
 	Items []*Item
+	// Users, for a user field (One is then true too), holds its user, or nothing
+	// when it is unset. How much of a user to show depends on who asks: see
+	// UserPublic.
+	Users []*backrest.User
+}
+
+// expandUsers records the user embedded for the user field key.
+func (item *Item) expandUsers(key string, users []*backrest.User) {
+	if users == nil {
+		users = []*backrest.User{}
+	}
+	item.Expanded = append(item.Expanded, Embedded{Key: key, One: true, Users: users})
+}
+
+// UserPublic reports whether caller may see only the public part of the user u
+// (its id, short id and names), and not its e-mail address and roles, which
+// only the user and admins see, as elsewhere in the API.
+func UserPublic(caller, u *backrest.User) bool {
+	return caller == nil || caller.ID != u.ID && !caller.IsAdmin()
 }
 
 // expand records the items embedded for the step key.

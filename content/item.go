@@ -268,6 +268,10 @@ func (f *Field) check(v any) (any, string) {
 		}
 	case Relation:
 		return f.checkRelation(v)
+	case User:
+		if id, ok := v.(backrest.UserID); ok && id != (backrest.UserID{}) {
+			return id, ""
+		}
 	case FileKind:
 		if a, ok := v.(*backrest.Attachment); ok {
 			if a == nil {

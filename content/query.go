@@ -204,6 +204,8 @@ func article(k Kind) string {
 		return "a date and time (RFC 3339)"
 	case Relation:
 		return "an item id"
+	case User:
+		return "a user id"
 	}
 	return "a " + string(k)
 }
@@ -245,6 +247,9 @@ func (f *Field) parseParam(s string) (any, bool) {
 			return nil, false
 		}
 		return n, true
+	case User:
+		id, ok := backrest.ParseUserID(s)
+		return id.String(), ok
 	case Number:
 		n, ok := ParseNumber(s)
 		if !ok {

@@ -18,6 +18,8 @@ func (k Kind) columnType() store.ColumnType {
 	switch k {
 	case Integer, DateTime, FileKind, Relation:
 		return store.BigintColumn
+	case User:
+		return store.TextColumn
 	case Number:
 		return store.DoubleColumn
 	case Boolean:
@@ -38,6 +40,7 @@ func contentTable(t *Type) *store.ContentTable {
 			cols[i].References, cols[i].List = !f.Multiple, f.Multiple
 			cols[i].Indexed = !f.Multiple
 		}
+		cols[i].RefersToUsers = f.Kind == User
 	}
 	return store.NewContentTable(t.Name, t.Categories, cols)
 }
@@ -103,6 +106,10 @@ func storedValue(f *Field, v any) (any, error) {
 		if k == JSON {
 			return string(x), nil
 		}
+	case backrest.UserID:
+		if k == User {
+			return x.String(), nil
+		}
 	case *backrest.File:
 		if k == FileKind {
 			if x == nil {
@@ -125,6 +132,10 @@ func loadedValue(k Kind, v any) (any, error) {
 			return v, nil
 		case JSON:
 			return json.RawMessage(x), nil
+		case User:
+			if id, ok := backrest.ParseUserID(x); ok {
+				return id, nil
+			}
 		}
 	case []int64:
 		if k == Relation {

@@ -1,6 +1,7 @@
 package content
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -46,7 +47,14 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// MaxCascade bounds the items one deletion may remove through on_delete
+	// cascade rules, the deleted item included; 0 means DefaultMaxCascade.
+	MaxCascade int
 }
+
+// DefaultMaxCascade is the default bound of Options.MaxCascade: a deletion that
+// would remove more items through cascades is refused (409) and changes nothing.
+const DefaultMaxCascade = 1000
 
 // Service stores content items and answers the actions on them, checking the
 // caller's permissions first.
@@ -59,6 +67,8 @@ type Service struct {
 	log    *slog.Logger
 	// heldBy maps a type to the relation fields that hold its items.
 	heldBy map[string][]holder
+	// maxCascade is Options.MaxCascade.
+	maxCascade int
 }
 
 // holder is a relation field, of the type t, that holds items of another type.
@@ -85,7 +95,7 @@ func New(ctx context.Context, db *store.DB, opts Options) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{db: db, byName: map[string]*Type{}, files: opts.Files,
-		now: opts.Now, log: opts.Logger}
+		now: opts.Now, log: opts.Logger, maxCascade: cmp.Or(opts.MaxCascade, DefaultMaxCascade)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -351,6 +361,9 @@ func (s *Service) remove(ctx context.Context, tx *store.Tx, caller *backrest.Use
 				return err
 			}
 		case Cascade:
+			if err := s.checkCascade(deleting, ids, fmt.Sprintf("the %s %d", t.Name, item.ID)); err != nil {
+				return err
+			}
 			for _, id := range ids {
 				if deleting[id] {
 					continue
@@ -376,6 +389,16 @@ func (s *Service) remove(ctx context.Context, tx *store.Tx, caller *backrest.Use
 		return err
 	}
 	return s.logChange(ctx, tx, item, EventDelete)
+}
+
+// checkCascade refuses (ECONFLICT) to cascade a deletion to the items ids, held
+// by what, when the deletion would then remove more than MaxCascade items.
+func (s *Service) checkCascade(deleting map[int64]bool, ids []int64, what string) error {
+	if len(deleting)+len(ids) <= s.maxCascade {
+		return nil
+	}
+	return &backrest.Error{Code: backrest.ECONFLICT, Fields: []backrest.FieldError{{Location: "path", Name: "id",
+		Description: fmt.Sprintf("Deleting this would delete more than %d items through on_delete cascade (%d items hold %s); delete some of them first", s.maxCascade, len(ids), what)}}}
 }
 
 // lock locks the item's row for the rest of tx (so that changes to one item queue)
@@ -458,6 +481,9 @@ func (s *Service) applyFields(ctx context.Context, tx *store.Tx, caller *backres
 // the field of old (nil on create) holds already are kept as they are, so that a
 // representation posted back is accepted.
 func (s *Service) checkTargets(ctx context.Context, tx *store.Tx, caller *backrest.User, t *Type, old *Item, in *input, v *backrest.Validation) error {
+	if err := s.checkUsers(ctx, tx, t, old, in, v); err != nil {
+		return err
+	}
 	var ids []int64
 	for _, f := range t.Fields {
 		switch x := in.fields[f.Name].(type) {
@@ -509,6 +535,86 @@ func (s *Service) checkTargets(ctx context.Context, tx *store.Tx, caller *backre
 			if !slices.Contains(kept, id) && !visible(f, id) {
 				v.Body(f.Name, fmt.Sprintf("No %s with the id %d that you may view", f.Target, id))
 				break
+			}
+		}
+	}
+	return nil
+}
+
+// checkUsers checks that the users set on the user fields of in exist and are not
+// sign-ups never confirmed, reporting each field that fails to v. The user that
+// the field of old holds already is kept as it is.
+func (s *Service) checkUsers(ctx context.Context, tx *store.Tx, t *Type, old *Item, in *input, v *backrest.Validation) error {
+	var ids []backrest.UserID
+	for _, f := range t.Fields {
+		if id, ok := in.fields[f.Name].(backrest.UserID); ok && f.Kind == User && (old == nil || old.Fields[f.Name] != id) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	users, err := store.UsersByID(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	for _, f := range t.Fields {
+		id, ok := in.fields[f.Name].(backrest.UserID)
+		if !ok || f.Kind != User || old != nil && old.Fields[f.Name] == id {
+			continue
+		}
+		if u := users[id]; u == nil || u.Pending() {
+			v.Body(f.Name, "No user with the id "+id.String())
+		}
+	}
+	return nil
+}
+
+// ReleaseUser applies, in tx, the on_delete rule of each user field that holds
+// the user id, before the user is deleted: a restricting field refuses the
+// deletion (ECONFLICT), a cascading one deletes the items that hold the user
+// (with their files, applying their own relations' rules), and set_null clears
+// the field. caller is the user who deletes the account, for the hooks.
+func (s *Service) ReleaseUser(ctx context.Context, tx *store.Tx, caller *backrest.User, id backrest.UserID) error {
+	deleting := map[int64]bool{}
+	for _, t := range s.types {
+		for i := range t.Fields {
+			f := &t.Fields[i]
+			if f.Kind != User {
+				continue
+			}
+			ids, err := store.Referrers(ctx, tx, t.table, f.Name, id.String())
+			if err != nil {
+				return err
+			}
+			ids = slices.DeleteFunc(ids, func(id int64) bool { return deleting[id] })
+			if len(ids) == 0 {
+				continue
+			}
+			switch f.OnDelete {
+			case Restrict:
+				return &backrest.Error{Code: backrest.ECONFLICT, Fields: []backrest.FieldError{{Location: "path", Name: "id",
+					Description: fmt.Sprintf("The user %s is held by the field %s of the %s %d; remove it from there first", id, f.Name, t.Name, ids[0])}}}
+			case SetNull:
+				if err := store.ClearReferences(ctx, tx, t.table, f.Name, id.String()); err != nil {
+					return err
+				}
+			case Cascade:
+				if err := s.checkCascade(deleting, ids, "the user "+id.String()); err != nil {
+					return err
+				}
+				for _, hid := range ids {
+					if deleting[hid] {
+						continue
+					}
+					held, err := s.lock(ctx, tx, t, hid)
+					if err != nil {
+						return err
+					}
+					if err := s.remove(ctx, tx, caller, held, deleting); err != nil {
+						return err
+					}
+				}
 			}
 		}
 	}

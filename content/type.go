@@ -31,10 +31,11 @@ const (
 	JSON     Kind = "json"     // any JSON value, stored as it is
 	FileKind Kind = "file"     // a file, kept by the Files of the service
 	Relation Kind = "relation" // the id of another item (or, Multiple, an ordered list of ids)
+	User     Kind = "user"     // the id of a user, a backrest.UserID
 )
 
 // kinds lists the valid kinds.
-var kinds = []Kind{String, Text, Integer, Number, Boolean, DateTime, JSON, FileKind, Relation}
+var kinds = []Kind{String, Text, Integer, Number, Boolean, DateTime, JSON, FileKind, Relation, User}
 
 // The rules of a relation field when an item it holds is deleted.
 const (
@@ -51,7 +52,7 @@ const (
 // and sorted on (relation fields to several items may be filtered on only).
 func (k Kind) Indexed() bool {
 	switch k {
-	case String, Integer, Number, Boolean, DateTime, Relation:
+	case String, Integer, Number, Boolean, DateTime, Relation, User:
 		return true
 	}
 	return false
@@ -297,10 +298,13 @@ func (f *Field) prepare() error {
 		return fmt.Errorf("name: every item has a field %s already", f.Name)
 	}
 	if !slices.Contains(kinds, f.Kind) {
-		return fmt.Errorf("type %q: want one of string, text, integer, number, boolean, datetime, json, file, relation", f.Kind)
+		return fmt.Errorf("type %q: want one of string, text, integer, number, boolean, datetime, json, file, relation, user", f.Kind)
 	}
-	if f.Kind == Relation {
-		if !nameRE.MatchString(f.Target) {
+	if f.Kind == User && (f.Target != "" || f.Multiple) {
+		return fmt.Errorf("target and multiple apply to relation fields only: a user field holds one user")
+	}
+	if f.Kind == Relation || f.Kind == User {
+		if f.Kind == Relation && !nameRE.MatchString(f.Target) {
 			return fmt.Errorf("target %q: want the name of a content type", f.Target)
 		}
 		switch f.OnDelete {
@@ -314,7 +318,7 @@ func (f *Field) prepare() error {
 			return fmt.Errorf("on_delete set_null cannot clear a required field")
 		}
 	} else if f.Target != "" || f.Multiple || f.OnDelete != "" {
-		return fmt.Errorf("target, multiple and on_delete apply to relation fields only")
+		return fmt.Errorf("target, multiple and on_delete apply to relation fields only (on_delete to user fields too)")
 	}
 	if f.MinItems < 0 || f.MaxItems < 0 {
 		return fmt.Errorf("min_items and max_items must be positive")

@@ -114,6 +114,22 @@ func fieldValue(f *content.Field, raw json.RawMessage) (any, string) {
 		return json.RawMessage(b.Bytes()), ""
 	case content.FileKind:
 		return attachment(raw)
+	case content.User:
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			var obj struct {
+				ID string `json:"id"`
+			}
+			if json.Unmarshal(raw, &obj) != nil {
+				return nil, "Must be the id of a user"
+			}
+			s = obj.ID
+		}
+		id, ok := backrest.ParseUserID(s)
+		if !ok {
+			return nil, "Must be the id of a user"
+		}
+		return id, ""
 	case content.Relation:
 		if !f.Multiple {
 			id, ok := relationID(raw)

@@ -51,6 +51,10 @@ func (s *Server) appendItem(dst []byte, caller *backrest.User, item *content.Ite
 			}
 		case []int64:
 			b = appendIDs(b, x)
+		case backrest.UserID:
+			b = append(b, '"')
+			b = hex.AppendEncode(b, x[:])
+			b = append(b, '"')
 		case nil:
 			if f.Kind == content.Relation && f.Multiple {
 				b = append(b, "[]"...)
@@ -106,6 +110,12 @@ func (s *Server) appendItem(dst []byte, caller *backrest.User, item *content.Ite
 // item or null for a relation to one item, else an array.
 func (s *Server) appendEmbedded(b []byte, caller *backrest.User, e content.Embedded) ([]byte, error) {
 	var err error
+	if e.Users != nil {
+		if len(e.Users) == 0 {
+			return append(b, "null"...), nil
+		}
+		return appendValue(b, userJSON(caller, e.Users[0]))
+	}
 	if e.One {
 		if len(e.Items) == 0 {
 			return append(b, "null"...), nil
@@ -122,6 +132,23 @@ func (s *Server) appendEmbedded(b []byte, caller *backrest.User, e content.Embed
 		}
 	}
 	return append(b, ']'), nil
+}
+
+// publicUserJSON is a user as shown to callers other than the user and admins.
+type publicUserJSON struct {
+	ID        string `json:"id"`
+	ShortID   string `json:"short_id"`
+	Firstname string `json:"firstname"`
+	Lastname  string `json:"lastname"`
+}
+
+// userJSON returns the representation of u that caller may see: the whole
+// USER for the user and admins, else its public part (content.UserPublic).
+func userJSON(caller, u *backrest.User) any {
+	if content.UserPublic(caller, u) {
+		return publicUserJSON{ID: u.ID.String(), ShortID: u.ID.Short(), Firstname: u.Firstname, Lastname: u.Lastname}
+	}
+	return u.JSON()
 }
 
 // appendIDs appends the ids as a JSON array.

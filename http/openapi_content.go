@@ -39,6 +39,10 @@ func fieldSchema(f *content.Field, input bool) map[string]any {
 		s["format"] = "date-time"
 	case content.JSON:
 		s["description"] = "Any JSON value"
+	case content.User:
+		typ = "string"
+		s["pattern"] = "^[0-9a-f]{32}$"
+		s["description"] = "The id of a user"
 	case content.Relation:
 		id := map[string]any{"type": "integer", "minimum": 1}
 		if !f.Multiple {
@@ -114,6 +118,10 @@ func itemSchema(t *content.Type, back []content.BackRelation) map[string]any {
 	expand := map[string]any{}
 	for i := range t.Fields {
 		f := &t.Fields[i]
+		if f.Kind == content.User {
+			expand[f.Name] = map[string]any{"oneOf": []any{embeddedUserSchema(), map[string]any{"type": "null"}},
+				"description": "The user of " + f.Name + ", null when unset; email and roles only for the user and admins"}
+		}
 		if f.Kind != content.Relation {
 			continue
 		}
@@ -219,6 +227,16 @@ func queryParameters(t *content.Type) []queryParameter {
 	return ps
 }
 
+// embeddedUserSchema is the schema of a user embedded by ?expand: its public
+// part, and its e-mail address and roles when the caller is the user or an admin.
+func embeddedUserSchema() map[string]any {
+	str := map[string]any{"type": "string"}
+	return map[string]any{"type": "object",
+		"properties": map[string]any{"id": map[string]any{"type": "string", "pattern": "^[0-9a-f]{32}$"}, "short_id": str,
+			"firstname": str, "lastname": str, "email": str, "roles": map[string]any{"type": "array", "items": str}},
+		"required": []string{"id", "short_id", "firstname", "lastname"}}
+}
+
 // filterSchema returns the schema of the values of an equality filter on the
 // field, as a query string gives them.
 func filterSchema(f *content.Field) map[string]any {
@@ -227,6 +245,8 @@ func filterSchema(f *content.Field) map[string]any {
 		return map[string]any{"type": "string", "enum": []any{"true", "false", "1", "0"}}
 	case content.Relation:
 		return map[string]any{"type": "integer", "minimum": 1}
+	case content.User:
+		return map[string]any{"type": "string", "pattern": "^[0-9a-f]{32}$"}
 	}
 	s := fieldSchema(f, true)
 	delete(s, "minLength")

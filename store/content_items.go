@@ -139,22 +139,23 @@ func ContentRefs(ctx context.Context, r Reader, ids []int64) (map[int64]ItemRef,
 }
 
 // Referrers returns the ids of the items of t whose relation field holds the
-// item target, in ascending order.
-func Referrers(ctx context.Context, r Reader, t *ContentTable, field string, target int64) ([]int64, error) {
+// item target (an int64), or whose user field holds the user target (the id's
+// string), in ascending order.
+func Referrers(ctx context.Context, r Reader, t *ContentTable, field string, target any) ([]int64, error) {
 	q := "SELECT id FROM " + t.table + " WHERE " + contentColumn(field) + " = ? ORDER BY id"
 	if t.isList(field) {
 		q = "SELECT DISTINCT item FROM " + relationTable(t.Name, field) + " WHERE target = ? ORDER BY item"
 	}
 	rows, err := r.Query(ctx, q, target)
 	if err != nil {
-		return nil, fmt.Errorf("content: referrers of %d in %s.%s: %w", target, t.Name, field, err)
+		return nil, fmt.Errorf("content: referrers of %v in %s.%s: %w", target, t.Name, field, err)
 	}
 	defer rows.Close()
 	var out []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("content: referrers of %d: %w", target, err)
+			return nil, fmt.Errorf("content: referrers of %v: %w", target, err)
 		}
 		out = append(out, id)
 	}
@@ -163,13 +164,13 @@ func Referrers(ctx context.Context, r Reader, t *ContentTable, field string, tar
 
 // ClearReferences removes the item target from the relation field of the items
 // of t: a relation to one item becomes NULL, a list loses it.
-func ClearReferences(ctx context.Context, tx *Tx, t *ContentTable, field string, target int64) error {
+func ClearReferences(ctx context.Context, tx *Tx, t *ContentTable, field string, target any) error {
 	q := "UPDATE " + t.table + " SET " + contentColumn(field) + " = NULL WHERE " + contentColumn(field) + " = ?"
 	if t.isList(field) {
 		q = "DELETE FROM " + relationTable(t.Name, field) + " WHERE target = ?"
 	}
 	if _, err := tx.Exec(ctx, q, target); err != nil {
-		return fmt.Errorf("content: clear references to %d in %s.%s: %w", target, t.Name, field, err)
+		return fmt.Errorf("content: clear references to %v in %s.%s: %w", target, t.Name, field, err)
 	}
 	return nil
 }

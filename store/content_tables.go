@@ -52,6 +52,10 @@ type ContentColumn struct {
 	// (a deleted target leaves the list) and an index on target. Its values are
 	// []int64.
 	List bool
+	// RefersToUsers makes the column a foreign key to users (id): a field that
+	// holds a user. The key clears it (ON DELETE SET NULL) when the user goes
+	// without the field's rule having been applied.
+	RefersToUsers bool
 }
 
 // ContentTable describes the storage of a content type. Build it with
@@ -247,6 +251,9 @@ func columnDefinition(c ContentColumn) string {
 	def := contentColumn(c.Field) + " " + string(c.Type)
 	if c.References {
 		def += " REFERENCES content (id) ON DELETE SET NULL"
+	}
+	if c.RefersToUsers {
+		def += " REFERENCES users (id) ON DELETE SET NULL"
 	}
 	return def
 }

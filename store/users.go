@@ -58,6 +58,34 @@ func User(ctx context.Context, r Reader, id backrest.UserID) (*backrest.User, er
 	return scanUser(r.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id.String()))
 }
 
+// UsersByID returns the users with the ids that exist, by id, with one query.
+func UsersByID(ctx context.Context, r Reader, ids []backrest.UserID) (map[backrest.UserID]*backrest.User, error) {
+	out := make(map[backrest.UserID]*backrest.User, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id.String()
+	}
+	rows, err := r.Query(ctx, "SELECT "+userColumns+" FROM users WHERE id IN ("+placeholders(len(ids))+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: read users: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[u.ID] = u
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read users: %w", err)
+	}
+	return out, nil
+}
+
 // UserByEmail returns the user with the address (compared regardless of case), or
 // an ENOTFOUND error.
 func UserByEmail(ctx context.Context, r Reader, email string) (*backrest.User, error) {
