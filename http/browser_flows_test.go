@@ -3,6 +3,7 @@ package http_test
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -196,10 +197,44 @@ func TestBrowserConsoleItem(t *testing.T) {
 		if len(items) != 1 || items[0]["attachment"] == nil {
 			t.Fatalf("saved: %v", items)
 		}
+		// A list of related documents: added by id, shown with their titles,
+		// saved in order, and shown again from the expansion once reloaded.
+		var other, third map[string]any
+		b.eval(`fetch("/-/documents", {method: "POST", headers: {"Content-Type": "application/json"},
+			body: JSON.stringify({title: "Road map", slug: "road-map"})}).then((r) => r.json())`, &other)
+		b.eval(`fetch("/-/documents", {method: "POST", headers: {"Content-Type": "application/json"},
+			body: JSON.stringify({title: "Release plan", slug: "release-plan"})}).then((r) => r.json())`, &third)
+		b.fill("Related", fmt.Sprint(other["id"]))
+		b.click("Add to related")
+		b.see("Road map is added")
+		b.fill("Related", fmt.Sprint(third["id"]))
+		b.click("Add to related")
+		b.see("Release plan is added")
+		b.click(fmt.Sprintf("Remove Road map (%v)", other["id"]))
+		b.fill("Related", fmt.Sprint(other["id"]))
+		b.click("Add to related")
+		b.click("Save")
+		b.see("Saved.")
+		b.eval(`fetch("/-/documents?slug=launch-notes").then((r) => r.json())`, &items)
+		if want := []any{third["id"], other["id"]}; len(items) != 1 || fmt.Sprint(items[0]["related"]) != fmt.Sprint(want) {
+			t.Fatalf("related saved: %v, want %v", items[0]["related"], want)
+		}
+		b.open("/_/#/content/documents", "Road map")
+		b.click("Launch notes")
+		b.see("Release plan (")
+		b.see("Road map (")
+		b.shot("related")
+		b.fill("Related", "999999")
+		b.click("Add to related")
+		b.click("Save")
+		if msg := b.fieldError("Related"); !strings.Contains(msg, "No document with the id 999999") {
+			t.Fatalf("error beside related: %q", msg)
+		}
+
 		b.click("Delete this document")
 		b.see("It is deleted for good.")
 		b.click("Delete")
-		b.see("No documents.")
+		b.rows(2)
 		b.eval(`fetch("/-/documents?slug=launch-notes").then((r) => r.json())`, &items)
 		if len(items) != 0 {
 			t.Fatalf("after delete: %v", items)

@@ -26,6 +26,10 @@ func FuzzContentInput(f *testing.F) {
 		`{"title": "x", "tx": "t", "r": 3, "rs": [1, {"id": 2}, 3.0]}`,
 		`{"r": {"id": "3"}, "rs": [1, 1, -2, 0], "title": "y"}`,
 		`{"r": [1], "rs": {"id": 1}, "tx": "t"}`,
+		`{"title": "x", "tx": "t", "u": "0123456789abcdef0123456789abcdef"}`,
+		`{"u": {"id": "0123456789ABCDEF0123456789abcdef"}, "title": "y"}`,
+		`{"u": "01234567-89ab-cdef-0123-456789abcdef", "tx": "t"}`,
+		`{"u": 7, "title": "z"}`,
 	} {
 		f.Add([]byte(seed), true)
 		f.Add([]byte(seed), false)
@@ -42,6 +46,7 @@ func FuzzContentInput(f *testing.F) {
 		{Name: "f", Kind: content.FileKind},
 		{Name: "r", Kind: content.Relation, Target: "thing"},
 		{Name: "rs", Kind: content.Relation, Target: "thing", Multiple: true, MaxItems: 3},
+		{Name: "u", Kind: content.User},
 	}}
 	f.Fuzz(func(t *testing.T, data []byte, create bool) {
 		var body map[string]json.RawMessage
@@ -77,6 +82,8 @@ func FuzzContentInput(f *testing.F) {
 				ok = fd.Kind == content.JSON && json.Valid(v.(json.RawMessage))
 			case *backrest.Attachment:
 				ok = fd.Kind == content.FileKind
+			case backrest.UserID:
+				ok = fd.Kind == content.User
 			}
 			if !ok {
 				t.Fatalf("%s: %T read for a %s field", fd.Name, v, fd.Kind)

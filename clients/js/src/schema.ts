@@ -1212,6 +1212,19 @@ export interface components {
                 expand?: {
                     /** @description The newest comments whose document holds this document and that the caller may view */
                     "comments(document)"?: components["schemas"]["TypeComment"][];
+                    /** @description The newest documents whose related holds this document and that the caller may view */
+                    "documents(related)"?: components["schemas"]["TypeDocument"][];
+                    /** @description The document items of related that the caller may view, in order */
+                    related?: components["schemas"]["TypeDocument"][];
+                    /** @description The user of reviewer, null when unset; email and roles only for the user and admins */
+                    reviewer?: {
+                        email?: string;
+                        firstname: string;
+                        id: string;
+                        lastname: string;
+                        roles?: string[];
+                        short_id: string;
+                    } | null;
                 };
             };
             attachment: components["schemas"]["File"] | null;
@@ -1231,6 +1244,10 @@ export interface components {
             /** Format: date-time */
             published_at: string | null;
             rating: number | null;
+            /** @description Other documents to read next, in order */
+            related: number[];
+            /** @description Who reviews the page */
+            reviewer: string | null;
             /** @description Any JSON value */
             settings: unknown;
             /** @description The page's name in URLs */
@@ -1251,6 +1268,10 @@ export interface components {
             /** Format: date-time */
             published_at?: string | null;
             rating?: number | null;
+            /** @description Other documents to read next, in order */
+            related?: number[];
+            /** @description Who reviews the page */
+            reviewer?: string | null;
             /** @description Any JSON value */
             settings?: unknown;
             /** @description The page's name in URLs */
@@ -1269,6 +1290,10 @@ export interface components {
             /** Format: date-time */
             published_at?: string | null;
             rating?: number | null;
+            /** @description Other documents to read next, in order */
+            related?: number[];
+            /** @description Who reviews the page */
+            reviewer?: string | null;
             /** @description Any JSON value */
             settings?: unknown;
             /** @description The page's name in URLs */
@@ -1955,6 +1980,8 @@ export interface operations {
                 "document.published_at"?: string;
                 /** @description Only the items whose document holds a document (that the caller may view) whose rating equals this; repeat for any of several */
                 "document.rating"?: number;
+                /** @description Only the items whose document holds a document (that the caller may view) whose reviewer equals this; repeat for any of several */
+                "document.reviewer"?: string;
                 /** @description Only the items whose document holds a document (that the caller may view) whose slug equals this; repeat for any of several */
                 "document.slug"?: string;
                 /** @description Only the items whose document holds a document (that the caller may view) whose status equals this; repeat for any of several */
@@ -2303,10 +2330,28 @@ export interface operations {
                 published_at?: string;
                 /** @description Only the items whose rating equals this; repeat for any of several */
                 rating?: number;
+                /** @description Only the items whose related lists this item; repeat for any of several */
+                related?: number;
+                /** @description Only the items whose related holds a document (that the caller may view) whose pinned equals this; repeat for any of several */
+                "related.pinned"?: "true" | "false" | "1" | "0";
+                /** @description Only the items whose related holds a document (that the caller may view) whose priority equals this; repeat for any of several */
+                "related.priority"?: number;
+                /** @description Only the items whose related holds a document (that the caller may view) whose published_at equals this; repeat for any of several */
+                "related.published_at"?: string;
+                /** @description Only the items whose related holds a document (that the caller may view) whose rating equals this; repeat for any of several */
+                "related.rating"?: number;
+                /** @description Only the items whose related holds a document (that the caller may view) whose reviewer equals this; repeat for any of several */
+                "related.reviewer"?: string;
+                /** @description Only the items whose related holds a document (that the caller may view) whose slug equals this; repeat for any of several */
+                "related.slug"?: string;
+                /** @description Only the items whose related holds a document (that the caller may view) whose status equals this; repeat for any of several */
+                "related.status"?: "draft" | "published";
+                /** @description Only the items whose reviewer equals this; repeat for any of several */
+                reviewer?: string;
                 /** @description Only the items whose slug equals this; repeat for any of several */
                 slug?: string;
                 /** @description Field to sort by, - for descending; default -creation_date */
-                sort?: "id" | "-id" | "title" | "-title" | "creation_date" | "-creation_date" | "modification_date" | "-modification_date" | "slug" | "-slug" | "status" | "-status" | "priority" | "-priority" | "rating" | "-rating" | "pinned" | "-pinned" | "published_at" | "-published_at";
+                sort?: "id" | "-id" | "title" | "-title" | "creation_date" | "-creation_date" | "modification_date" | "-modification_date" | "slug" | "-slug" | "status" | "-status" | "priority" | "-priority" | "rating" | "-rating" | "pinned" | "-pinned" | "published_at" | "-published_at" | "reviewer" | "-reviewer";
                 /** @description Only the items whose status equals this; repeat for any of several */
                 status?: "draft" | "published";
             };

@@ -2,7 +2,7 @@
 // generated from the OpenAPI document, files, and the schema of each type. It uses
 // the public and the admin API with the session cookie, nothing else.
 import { h, api, field, form, notice, announce, busy, confirmDialog, route, mount, fmtDate, fmtBytes, values, showErrors, clearErrors, human } from "./lib.js";
-import { loadTypes, itemForm, formBody } from "./schema.js";
+import { loadTypes, itemForm, formBody, expandParam } from "./schema.js";
 
 const app = document.getElementById("app");
 let me = null;
@@ -471,7 +471,7 @@ function cellText(v) {
 
 async function editItem(gen, t, id) {
 	let item = null;
-	if (id) item = (await api("GET", `/-/${t.plural}/${encodeURIComponent(id)}`)).data;
+	if (id) item = (await api("GET", `/-/${t.plural}/${encodeURIComponent(id)}${expandParam(t)}`)).data;
 	const { data: categories } = t.categories ? await api("GET", "/-/categories") : { data: [] };
 	const saved = h("div", { role: "status" });
 	const f = itemForm(t, item, categories, !id);

@@ -4,6 +4,8 @@ import { h, api, ApiError, field, announce, fmtBytes, nextId, human } from "./li
 
 const META = new Set(["id", "type", "owner", "creation_date", "modification_date", "__meta__", "categories"]);
 const LISTED = new Set(["string", "enum", "integer", "number", "boolean", "datetime"]);
+// USER_ID is the pattern of the ids of users, which user fields hold.
+const USER_ID = "^[0-9a-f]{32}$";
 
 // loadTypes reads the content types from the OpenAPI document: every collection
 // path whose POST takes a TypeXCreate schema.
@@ -11,6 +13,9 @@ export async function loadTypes() {
 	const { data: doc } = await api("GET", "/-/openapi.json");
 	const schemas = doc.components.schemas;
 	const types = [];
+	// plurals maps the name of a type's schema to its plural, for the targets of
+	// relations.
+	const plurals = new Map();
 	for (const [path, ops] of Object.entries(doc.paths)) {
 		const m = /^\/-\/([^/{}]+)$/.exec(path);
 		const ref = m && ops.post && ops.get && ops.post.requestBody?.content?.["application/json"]?.schema?.$ref;
@@ -28,7 +33,8 @@ export async function loadTypes() {
 		const fields = Object.keys(create.properties)
 			.filter((n) => !META.has(n))
 			.sort((a, b) => at(a) - at(b) || a.localeCompare(b))
-			.map((n) => describe(n, create.properties[n], full.properties[n] || {}, (create.required || []).includes(n)));
+			.map((n) => describe(n, create.properties[n], full.properties[n] || {}, (create.required || []).includes(n), expandOf(full)[n]));
+		plurals.set(createName.slice(0, -"Create".length), m[1]);
 		types.push({
 			name: full.properties.type?.const || m[1],
 			plural: m[1],
@@ -42,10 +48,22 @@ export async function loadTypes() {
 			listColumns: fields.filter((f) => LISTED.has(f.kind) && f.name !== "title" && f.name !== "description").slice(0, 3).map((f) => f.name),
 		});
 	}
+	for (const t of types) {
+		for (const f of t.fields) if (f.target) f.target = plurals.get(f.target) || null;
+	}
 	return types.sort((a, b) => a.plural.localeCompare(b.plural));
 }
 
-function describe(name, p, full, required) {
+// expandOf returns the schemas of what ?expand embeds in items of a type's full
+// schema, by relation.
+function expandOf(full) {
+	for (const part of full.properties?.__meta__?.allOf || []) {
+		if (part.properties?.expand) return part.properties.expand.properties || {};
+	}
+	return {};
+}
+
+function describe(name, p, full, required, expanded) {
 	const types = [].concat(p.type || []);
 	const nullable = types.includes("null") || (p.oneOf || []).some((o) => o.type === "null");
 	const base = types.find((t) => t !== "null");
@@ -55,18 +73,25 @@ function describe(name, p, full, required) {
 	else if (base === "string" && p.format === "date-time") kind = "datetime";
 	else if (base === "string" && (p.maxLength || 0) > 500 && name !== "title") kind = "text";
 	else if (base === "string" && name === "description") kind = "text";
+	else if (base === "array" && p.items?.type === "integer") kind = "ids";
 	else if (base) kind = base;
 	else kind = "json";
 	const rules = [];
 	if (p.minimum !== undefined) rules.push(`at least ${p.minimum}`);
 	if (p.maximum !== undefined) rules.push(`at most ${p.maximum}`);
 	if (p.maxLength !== undefined) rules.push(`up to ${p.maxLength} characters`);
-	if (p.pattern) rules.push(`matches ${p.pattern}`);
+	if (p.pattern === USER_ID) rules.push("the id of a user (32 hex digits)");
+	else if (p.pattern) rules.push(`matches ${p.pattern}`);
 	if (p.enum) rules.push(`one of ${p.enum.filter((v) => v !== null).join(", ")}`);
+	if (p.minItems !== undefined) rules.push(`at least ${p.minItems} items`);
+	if (p.maxItems !== undefined) rules.push(`at most ${p.maxItems} items`);
 	return {
 		name, kind, required, nullable, base,
 		enum: p.enum ? p.enum.filter((v) => v !== null) : null,
 		min: p.minimum, max: p.maximum,
+		// target is, for a relation to several items, the name of the schema of
+		// their type (loadTypes makes it their plural).
+		target: kind === "ids" ? (expanded?.items?.$ref || "").split("/").pop() || null : null,
 		description: full.description || p.description || "",
 		rules: rules.join("; "),
 	};
@@ -75,7 +100,8 @@ function describe(name, p, full, required) {
 // itemForm returns the form of an item of type t (item null: a new one), with a
 // control per field and the categories.
 export function itemForm(t, item, categories, isNew) {
-	const controls = t.fields.map((f) => control(f, item ? item[f.name] : undefined));
+	const expanded = item?.__meta__?.expand || {};
+	const controls = t.fields.map((f) => (f.kind === "ids" ? idsField(f, item ? item[f.name] : [], expanded[f.name]) : control(f, item ? item[f.name] : undefined)));
 	if (t.categories) controls.push(categoryField(categories, item ? item.categories || [] : []));
 	return h("form", { novalidate: true },
 		h("div", { class: "notice error-box", role: "alert", tabindex: "-1" }),
@@ -120,6 +146,86 @@ function localTime(v) {
 	if (Number.isNaN(d.getTime())) return "";
 	const p = (n) => String(n).padStart(2, "0");
 	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+// expandParam returns the ?expand= that embeds, in a read of an item of t, the
+// items of its relations to several items, whose titles idsField shows; "" when
+// it has none.
+export function expandParam(t) {
+	const names = t.fields.filter((f) => f.kind === "ids").map((f) => f.name);
+	return names.length ? `?expand=${names.join(",")}` : "";
+}
+
+// idsField is the control of a relation to several items: the ids in order, each
+// with its item's title where known (embedded by ?expand=, or read when added),
+// a button to remove each, and a box to add an id. The ids are kept in the box's
+// data-ids, as JSON.
+function idsField(f, ids, embedded) {
+	const id = nextId(f.name);
+	const errId = `${id}-error`;
+	const hintId = `${id}-hint`;
+	const titles = new Map((embedded || []).map((it) => [it.id, it.title]));
+	const list = h("ol", { class: "ids" });
+	const status = h("div", { class: "hint", role: "status" });
+	const input = h("input", { type: "number", min: "1", step: "1", id, "aria-describedby": `${hintId} ${errId}` });
+	const box = h("div", { class: "field", "data-field": f.name, "data-label": human(f.name), "data-ids": JSON.stringify(ids || []) });
+	const current = () => JSON.parse(box.dataset.ids);
+	const set = (next) => {
+		box.dataset.ids = JSON.stringify(next);
+		draw();
+	};
+	const draw = () => {
+		const all = current();
+		list.replaceChildren(...all.map((n, i) => {
+			const title = titles.get(n);
+			const label = title === undefined ? `${f.target || "item"} ${n}` : `${title || "(untitled)"} (${n})`;
+			return h("li", {},
+				f.target && title !== undefined ? h("a", { href: `#/content/${f.target}/${n}` }, label) : h("span", {}, label),
+				h("button", { type: "button", class: "link", onclick: () => {
+					set(all.filter((_, j) => j !== i));
+					announce(`${label} removed`);
+				} }, "Remove", h("span", { class: "visually-hidden" }, ` ${label}`)));
+		}));
+		if (!all.length) list.append(h("li", { class: "muted" }, "None"));
+	};
+	const add = async () => {
+		const n = Number(input.value);
+		box.querySelector(".error").textContent = "";
+		if (!Number.isInteger(n) || n < 1) {
+			box.querySelector(".error").textContent = "Give the id of an item: a whole number.";
+			return;
+		}
+		if (current().includes(n)) {
+			box.querySelector(".error").textContent = `The item ${n} is in the list already.`;
+			return;
+		}
+		if (f.target && !titles.has(n)) {
+			try {
+				const { data } = await api("GET", `/-/${f.target}/${n}`);
+				titles.set(n, data.title);
+			} catch {
+				// The server says why when the item is saved.
+			}
+		}
+		input.value = "";
+		set([...current(), n]);
+		status.textContent = `${titles.has(n) ? titles.get(n) : `Item ${n}`} is added; it is saved when you save.`;
+	};
+	input.addEventListener("keydown", (ev) => {
+		if (ev.key === "Enter") {
+			ev.preventDefault();
+			add();
+		}
+	});
+	draw();
+	box.append(
+		h("label", { for: id }, human(f.name), f.required ? h("span", { class: "muted" }, " (required)") : null),
+		h("span", { class: "hint", id: hintId }, [hint(f), "Item ids, in order"].filter(Boolean).join(" · ")),
+		list,
+		h("div", { class: "ids-add" }, input, h("button", { type: "button", onclick: add }, `Add to ${human(f.name).toLowerCase()}`)),
+		status,
+		h("div", { class: "error", id: errId }));
+	return box;
 }
 
 // fileField is a file control: the current file (an image previewed), an upload
@@ -205,11 +311,14 @@ export function formBody(t, f, isNew) {
 		if (fl.kind === "file") {
 			const state = f.querySelector(`[data-field="${fl.name}"]`).dataset.file;
 			v = state === "" ? undefined : state === "null" ? null : Number(state);
+		} else if (fl.kind === "ids") {
+			v = JSON.parse(f.querySelector(`[data-field="${fl.name}"]`).dataset.ids);
+			if (isNew && !v.length) v = undefined;
 		} else {
 			const el = f.elements.namedItem(fl.name);
 			const raw = el.type === "checkbox" ? el.checked : el.value;
 			if (fl.kind === "boolean") v = raw;
-			else if (raw === "") v = empty(fl);
+			else if (raw === "") v = fl.kind === "json" && !isNew ? null : empty(fl);
 			else if (fl.kind === "integer" || fl.kind === "number" || (fl.kind === "enum" && (fl.base === "integer" || fl.base === "number"))) v = Number(raw);
 			else if (fl.kind === "datetime") v = new Date(raw).toISOString();
 			else if (fl.kind === "json") {
