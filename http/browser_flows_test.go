@@ -226,6 +226,7 @@ func TestBrowserConsoleItem(t *testing.T) {
 		b.shot("related")
 		b.fill("Related", "999999")
 		b.click("Add to related")
+		b.see("Item 999999 is added")
 		b.click("Save")
 		if msg := b.fieldError("Related"); !strings.Contains(msg, "No document with the id 999999") {
 			t.Fatalf("error beside related: %q", msg)

@@ -199,16 +199,18 @@ function idsField(f, ids, embedded) {
 			box.querySelector(".error").textContent = `The item ${n} is in the list already.`;
 			return;
 		}
+		// The id goes in at once, so that a save right away has it; its title follows.
+		input.value = "";
+		set([...current(), n]);
 		if (f.target && !titles.has(n)) {
 			try {
 				const { data } = await api("GET", `/-/${f.target}/${n}`);
 				titles.set(n, data.title);
+				draw();
 			} catch {
 				// The server says why when the item is saved.
 			}
 		}
-		input.value = "";
-		set([...current(), n]);
 		status.textContent = `${titles.has(n) ? titles.get(n) : `Item ${n}`} is added; it is saved when you save.`;
 	};
 	input.addEventListener("keydown", (ev) => {
