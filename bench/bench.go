@@ -328,7 +328,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		rep.Results[i].OfBaseline = rep.Results[i].RequestsPerSecond / rep.Baseline.RequestsPerSecond
 	}
 	if list, expand := rep.result("list"), rep.result("expand"); list != nil && expand != nil {
-		rep.Notes = append(rep.Notes, fmt.Sprintf("expand: %.3f of list's requests/s", expand.RequestsPerSecond/list.RequestsPerSecond))
+		note := fmt.Sprintf("expand: %.3f of list's requests/s", expand.RequestsPerSecond/list.RequestsPerSecond)
+		if expand.CPUPerRequest > 0 {
+			note += fmt.Sprintf("; list's CPU time per request is %.3f of expand's", list.CPUPerRequest/expand.CPUPerRequest)
+		}
+		rep.Notes = append(rep.Notes, note)
 	}
 	return rep, nil
 }

@@ -53,6 +53,11 @@ func TestCommand(t *testing.T) {
 				t.Errorf("%s: no peak RSS", r.Scenario)
 			}
 		}
+		if !slices.ContainsFunc(rep.Notes, func(n string) bool {
+			return strings.HasPrefix(n, "expand: ") && strings.Contains(n, " of list's requests/s")
+		}) {
+			t.Errorf("no note comparing expand with list: %q", rep.Notes)
+		}
 		for _, name := range scenarioNames() {
 			if !ran[name] {
 				t.Errorf("scenario %s did not run; notes: %q", name, rep.Notes)
