@@ -65,7 +65,7 @@ func (s *Service) addPath(e *Expansion, t *Type, path string) string {
 	if len(segs) > MaxExpandDepth {
 		return fmt.Sprintf("%q: follow at most %d relations", path, MaxExpandDepth)
 	}
-	for _, seg := range segs {
+	for k, seg := range segs {
 		i := slices.IndexFunc(e.steps, func(st expandStep) bool { return st.key == seg })
 		if i < 0 {
 			st, msg := s.step(t, seg)
@@ -79,7 +79,7 @@ func (s *Service) addPath(e *Expansion, t *Type, path string) string {
 		if st.next == nil {
 			st.next = &Expansion{}
 		}
-		if st.field != nil && st.field.Kind == User && seg != segs[len(segs)-1] {
+		if st.field != nil && st.field.Kind == User && k < len(segs)-1 {
 			return fmt.Sprintf("%q: %s is a user, which has no relations to follow", path, seg)
 		}
 		e, t = st.next, st.target()

@@ -587,7 +587,7 @@ func (s *Service) ReleaseUser(ctx context.Context, tx *store.Tx, caller *backres
 			if err != nil {
 				return err
 			}
-			ids = slices.DeleteFunc(ids, func(id int64) bool { return deleting[id] })
+			ids = slices.DeleteFunc(ids, func(hid int64) bool { return deleting[hid] })
 			if len(ids) == 0 {
 				continue
 			}

@@ -98,8 +98,9 @@ type Field struct {
 	Multiple bool `json:"multiple,omitempty"`
 	MinItems int  `json:"min_items,omitempty"`
 	MaxItems int  `json:"max_items,omitempty"`
-	// OnDelete is what deleting an item held by a relation field does to the
-	// items that hold it: Restrict (the default), Cascade or SetNull.
+	// OnDelete is what deleting an item held by a relation field (or the user
+	// held by a user field) does to the items that hold it: Restrict (the
+	// default), Cascade or SetNull.
 	OnDelete string `json:"on_delete,omitempty"`
 
 	pattern *regexp.Regexp

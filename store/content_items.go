@@ -163,7 +163,8 @@ func Referrers(ctx context.Context, r Reader, t *ContentTable, field string, tar
 }
 
 // ClearReferences removes the item target from the relation field of the items
-// of t: a relation to one item becomes NULL, a list loses it.
+// of t: a relation to one item becomes NULL, a list loses it. Given a user's id
+// (its string), it clears the user field that holds that user.
 func ClearReferences(ctx context.Context, tx *Tx, t *ContentTable, field string, target any) error {
 	q := "UPDATE " + t.table + " SET " + contentColumn(field) + " = NULL WHERE " + contentColumn(field) + " = ?"
 	if t.isList(field) {
