@@ -503,3 +503,30 @@ func TestRelationAccountDeleted(t *testing.T) {
 		}
 	})
 }
+
+// TestRelationCascadeBound deletes an item whose cascade would delete more items
+// than the bound: refused with 409, and nothing changes; within the bound it goes.
+func TestRelationCascadeBound(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		e := newEnvOpts(t, b, app.Options{MaxCascade: 3}, withSchema(t, relationSchema))
+		alice, _ := e.as("alice@example.com")
+		post := alice.post("/-/posts", obj{"title": "p"}).expect(201).JSON()
+		for i := range 3 {
+			alice.post("/-/comments", obj{"title": fmt.Sprint(i), "post": id(post)}).expect(201)
+		}
+		alice.delete(itemPath("posts", post)).expectError(409, "id",
+			fmt.Sprintf("Deleting this would delete more than 3 items through on_delete cascade (3 items hold the post %d); delete some of them first", id(post)))
+		if e.count("posts") != 1 || e.count("comments") != 3 {
+			t.Fatalf("a refused deletion changed things: %d posts, %d comments", e.count("posts"), e.count("comments"))
+		}
+		small := alice.post("/-/posts", obj{"title": "small"}).expect(201).JSON()
+		for i := range 2 {
+			alice.post("/-/comments", obj{"title": fmt.Sprint(i), "post": id(small)}).expect(201)
+		}
+		alice.delete(itemPath("posts", small)).expect(200)
+		if e.count("posts") != 1 || e.count("comments") != 3 {
+			t.Fatalf("after a deletion within the bound: %d posts, %d comments", e.count("posts"), e.count("comments"))
+		}
+	})
+}
