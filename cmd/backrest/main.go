@@ -10,6 +10,7 @@
 //	backrest files check|sweep
 //	backrest backup DEST
 //	backrest restore SRC
+//	backrest copy [--to-data DIR] [--to-db URL] [--to-s3 URL]
 //	backrest version
 //	backrest bench [flags]
 //
@@ -65,6 +66,7 @@ commands:
   files sweep  delete expired uploads and orphaned bytes now (as the server does hourly)
   backup DEST  copy the database and the file bytes, consistently, while the server runs
   restore SRC  restore a backup into an empty data folder
+  copy         copy the whole deployment into an empty one: --to-data DIR, --to-db URL, --to-s3 URL
   version      print the version, module version and revision (also --version, -v)
   bench        measure the API under load (see docs/performance.md)
 
@@ -116,6 +118,8 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		return backupCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "restore":
 		return restoreCommand(ctx, args[1:], getenv, stdout, stderr)
+	case "copy":
+		return copyCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-version", "-v":
 		info, _ := debug.ReadBuildInfo()
 		fmt.Fprint(stdout, versionText(info))
