@@ -108,6 +108,12 @@ func New(ctx context.Context, cfg backrest.Config, opts Options) (*App, error) {
 }
 
 func (a *App) init(ctx context.Context, opts Options) error {
+	// A database that a copy is still filling is not a deployment yet.
+	if state, err := a.DB.CopyState(ctx); err != nil {
+		return err
+	} else if state != nil {
+		return fmt.Errorf("the database holds an unfinished copy (its table %s): run the same backrest copy again to finish it", store.CopyProgressTable)
+	}
 	applied, err := a.DB.Migrate(ctx)
 	if err != nil {
 		return err

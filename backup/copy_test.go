@@ -341,15 +341,19 @@ func readFile(t *testing.T, a *app.App, caller *backrest.User, uuid string) stri
 	return string(b)
 }
 
-// A copy interrupted midway (its context cancelled after a batch of files)
-// goes on when run again and ends equal to the source, without duplicates;
-// the bytes the interrupted batch stored are removed.
+// A copy interrupted midway (its context cancelled after a batch) goes on when
+// run again and ends equal to the source, without duplicates; bytes that a
+// crash left for a batch that did not commit are removed, and a server refuses
+// the database meanwhile.
 func TestCopyResumes(t *testing.T) {
 	src := deployment{data: t.TempDir()}
 	fill(t, src, 30)
 	want := digests(t, src)
 	storetest.ForEach(t, func(t *testing.T, b storetest.Backend) {
 		dst := deployment{data: t.TempDir(), db: storetest.DSN(t, b)}
+		if b == storetest.Postgres && blobtest.Enabled() {
+			dst.s3 = blobtest.URL(t)
+		}
 		for _, stop := range []string{"content", "content_categories", "files"} {
 			ctx, cancel := context.WithCancel(t.Context())
 			s, d, done := ends(t, src, dst)
@@ -364,11 +368,21 @@ func TestCopyResumes(t *testing.T) {
 				t.Fatalf("stopped in %s: %v", stop, err)
 			}
 		}
-		rep, err := copyAll(t, src, dst, backup.CopyOptions{Batch: 4})
+		// A server refuses the unfinished copy.
+		if _, err := app.New(t.Context(), dst.config(t), app.Options{Logger: slog.New(slog.DiscardHandler)}); err == nil || !strings.Contains(err.Error(), "unfinished copy") {
+			t.Fatalf("serving an unfinished copy: %v", err)
+		}
+		// A crash may leave bytes stored for a batch that did not commit.
+		s, d, done := ends(t, src, dst)
+		if _, err := d.Blobs.Create(t.Context(), strings.NewReader("orphan")); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := backup.Copy(t.Context(), s, d, backup.CopyOptions{Batch: 4})
+		done()
 		if err != nil {
 			t.Fatalf("resumed: %v", err)
 		}
-		if !rep.Resumed || rep.Rows == 0 {
+		if !rep.Resumed || rep.Rows == 0 || rep.Orphans != 1 {
 			t.Fatalf("report: %+v", rep)
 		}
 		if got := digests(t, dst); !equalMaps(got, want) {
