@@ -234,6 +234,9 @@ func printCopyReport(w io.Writer, rep backup.CopyReport) {
 		fmt.Fprintf(w, "  %-28s %9d rows  sha256 %s  %s\n", c.Name, c.TargetRows, c.TargetDigest[:16], verdict)
 	}
 	for _, name := range slices.Sorted(maps.Keys(rep.Sequences)) {
+		if rep.Sequences[name] == 0 {
+			continue
+		}
 		fmt.Fprintf(w, "  sequence of %s set to %d\n", name, rep.Sequences[name])
 	}
 	if len(rep.Tables) > 0 {
