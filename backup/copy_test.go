@@ -11,7 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -56,7 +59,7 @@ type deployment struct {
 	data, db, s3 string
 }
 
-func (d deployment) config(t *testing.T) backrest.Config {
+func (d deployment) config(t testing.TB) backrest.Config {
 	t.Helper()
 	cfg := backrest.DefaultConfig()
 	cfg.DataDir, cfg.DB, cfg.S3 = d.data, d.db, d.s3
@@ -164,7 +167,7 @@ func digests(t *testing.T, d deployment) map[string]string {
 }
 
 // ends opens the source and target of a copy from a to b.
-func ends(t *testing.T, a, b deployment) (backup.CopySource, backup.CopyTarget, func()) {
+func ends(t testing.TB, a, b deployment) (backup.CopySource, backup.CopyTarget, func()) {
 	t.Helper()
 	ctx := t.Context()
 	src := backup.CopySource{Database: "db:" + a.data + a.db, Files: "files:" + a.data + a.s3}
@@ -477,4 +480,102 @@ func TestCopyChecksFindDifferences(t *testing.T) {
 	if err != nil || !slices.Contains(tables, store.CopyProgressTable) {
 		t.Fatalf("a failed copy dropped its progress: %v %v", tables, err)
 	}
+}
+
+// BenchmarkCopy copies a deployment of BACKREST_BENCH_COPY_ITEMS items
+// (default 10000; one in BACKREST_BENCH_COPY_FILE_EVERY, default 100, with a
+// file of 64 KiB) from SQLite and a folder into PostgreSQL and S3 (when the
+// tests have them, else another folder), checks included, and reports rows
+// and bytes per second.
+func BenchmarkCopy(b *testing.B) {
+	items, every := envInt(b, "BACKREST_BENCH_COPY_ITEMS", 10000), envInt(b, "BACKREST_BENCH_COPY_FILE_EVERY", 100)
+	src := deployment{data: b.TempDir()}
+	cfg := src.config(b)
+	cfg.SQLiteSync = store.SyncNormal
+	ctx := context.Background()
+	a, err := app.New(ctx, cfg, app.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	u, err := a.Accounts.AddUser(ctx, account.NewUser{Email: "bench@example.com", Password: "bench password"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	note := a.Content.TypeByPlural("notes")
+	payload := strings.Repeat("0123456789abcdef", 4096)
+	began := time.Now()
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= items {
+					return
+				}
+				title := fmt.Sprintf("note %d", i)
+				in := &content.Input{Title: &title, Fields: map[string]any{"body": "text of the note " + title, "rank": int64(i)}}
+				if i%every == 0 {
+					f, err := a.Files.Upload(ctx, u, files.Upload{Body: strings.NewReader(payload + title), Filename: "f.txt"})
+					if err != nil {
+						errs <- err
+						return
+					}
+					in.Fields["attachment"] = &backrest.Attachment{ID: f.ID}
+				}
+				if _, err := a.Content.Create(ctx, u, note, in); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	a.Close()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	b.Logf("prepared %d items in %s", items, time.Since(began).Round(time.Millisecond))
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		dst := deployment{data: b.TempDir()}
+		if os.Getenv(storetest.EnvPostgres) != "" {
+			dst.db = storetest.DSN(b, storetest.Postgres)
+		}
+		if blobtest.Enabled() {
+			dst.s3 = blobtest.URL(b)
+		}
+		s, d, done := ends(b, src, dst)
+		b.StartTimer()
+		rep, err := backup.Copy(ctx, s, d, backup.CopyOptions{})
+		b.StopTimer()
+		done()
+		if err != nil {
+			b.Fatal(err)
+		}
+		secs := rep.Elapsed.Seconds()
+		b.ReportMetric(float64(rep.Rows)/secs, "rows/s")
+		b.ReportMetric(float64(rep.Bytes)/secs/(1<<20), "MiB/s")
+		b.ReportMetric(float64(rep.Rows), "rows")
+		b.ReportMetric(float64(rep.Files), "files")
+		b.Logf("%s into %s: %d rows and %d files (%d bytes) in %s, %d tables checked, %d files read back", src.data, dst.db+" "+dst.s3,
+			rep.Rows, rep.Files, rep.Bytes, rep.Elapsed.Round(time.Millisecond), len(rep.Tables), rep.Checked)
+		b.StartTimer()
+	}
+}
+
+// envInt returns the positive integer of the variable name, or def.
+func envInt(b *testing.B, name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		b.Fatalf("%s: want a positive integer, not %q", name, v)
+	}
+	return n
 }
