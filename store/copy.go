@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // The SQL of copying a whole deployment from one database to another (package
@@ -434,6 +437,9 @@ const maxParams = 30000
 // BeginCopy). The table's triggers do not fire for them: the rows they would
 // write are copied as they are.
 func (db *DB) InsertCopied(ctx context.Context, t *CopyTable, rows [][]any, part, state string) error {
+	if db.Postgres() {
+		return db.insertCopiedPostgres(ctx, t, rows, part, state)
+	}
 	var cols []string
 	for _, c := range t.Columns {
 		cols = append(cols, quote(c.Name))
@@ -443,11 +449,7 @@ func (db *DB) InsertCopied(ctx context.Context, t *CopyTable, rows [][]any, part
 	per := max(1, maxParams/len(cols))
 	return db.InTx(ctx, func(tx *Tx) error {
 		for _, s := range t.triggers {
-			if db.Postgres() {
-				s = "ALTER TABLE " + quote(t.Name) + " DISABLE TRIGGER USER"
-			} else {
-				s = "DROP TRIGGER " + quote(triggerName(s))
-			}
+			s = "DROP TRIGGER " + quote(triggerName(s))
 			if _, err := tx.Exec(ctx, s); err != nil {
 				return fmt.Errorf("store: copy %s: %s: %w", t.Name, s, err)
 			}
@@ -464,15 +466,54 @@ func (db *DB) InsertCopied(ctx context.Context, t *CopyTable, rows [][]any, part
 			}
 		}
 		for _, s := range t.triggers {
-			if db.Postgres() {
-				s = "ALTER TABLE " + quote(t.Name) + " ENABLE TRIGGER USER"
-			}
 			if _, err := tx.Exec(ctx, s); err != nil {
 				return fmt.Errorf("store: copy %s: %s: %w", t.Name, s, err)
 			}
 		}
 		return saveCopyState(ctx, tx, part, state)
 	})
+}
+
+// insertCopiedPostgres is InsertCopied on PostgreSQL, with COPY, several times
+// as fast as INSERT statements.
+func (db *DB) insertCopiedPostgres(ctx context.Context, t *CopyTable, rows [][]any, part, state string) error {
+	cols := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		cols[i] = c.Name
+	}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: copy into %s: %w", t.Name, err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(driverConn any) error {
+		tx, err := driverConn.(*stdlib.Conn).Conn().Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(context.WithoutCancel(ctx))
+		if len(t.triggers) > 0 {
+			if _, err := tx.Exec(ctx, "ALTER TABLE "+quote(t.Name)+" DISABLE TRIGGER USER"); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.Name}, cols, pgx.CopyFromRows(rows)); err != nil {
+			return err
+		}
+		if len(t.triggers) > 0 {
+			if _, err := tx.Exec(ctx, "ALTER TABLE "+quote(t.Name)+" ENABLE TRIGGER USER"); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO "+CopyProgressTable+" (part, state) VALUES ($1, $2) ON CONFLICT (part) DO UPDATE SET state = excluded.state", part, state); err != nil {
+			return err
+		}
+		return tx.Commit(ctx)
+	})
+	if err != nil {
+		return fmt.Errorf("store: copy into %s: %w", t.Name, err)
+	}
+	return nil
 }
 
 // triggerName returns the name of the trigger that the SQLite statement
