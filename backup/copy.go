@@ -183,6 +183,11 @@ func runCopy(ctx context.Context, src CopySource, dst *CopyTarget, opts CopyOpti
 		return rep, fmt.Errorf("the source database has the migrations %v, this backrest has %v: run backrest migrate with the source's settings first, with the same version of backrest",
 			applied, known)
 	}
+	if st, err := src.DB.CopyState(ctx); err != nil {
+		return rep, err
+	} else if st != nil {
+		return rep, fmt.Errorf("the source database %s holds an unfinished copy: finish that copy first", src.Database)
+	}
 	header := copyHeader{Source: src.Database, SourceFiles: src.Files, TargetFiles: dst.Files}
 	var state map[string]string
 	if dst.DB != nil {

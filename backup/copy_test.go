@@ -402,7 +402,8 @@ func TestCopyResumes(t *testing.T) {
 }
 
 // A target that holds a database or blobs is refused, naming what it holds,
-// and left as it was; so is an interrupted copy of another source.
+// and left as it was; so is an interrupted copy of another source, which is
+// no source either.
 func TestCopyRefusesNonEmptyTarget(t *testing.T) {
 	src := deployment{data: t.TempDir()}
 	fill(t, src, 5)
@@ -454,6 +455,13 @@ func TestCopyRefusesNonEmptyTarget(t *testing.T) {
 		done()
 		if !errors.Is(err, backup.ErrTargetNotEmpty) || !strings.Contains(err.Error(), "holds an unfinished copy of db:"+src.data) {
 			t.Fatalf("copy of another source into an interrupted copy: %v", err)
+		}
+		// Nor is an unfinished copy a source.
+		s, d, done = ends(t, part, deployment{data: t.TempDir()})
+		_, err = backup.Copy(t.Context(), s, d, backup.CopyOptions{})
+		done()
+		if err == nil || !strings.Contains(err.Error(), "holds an unfinished copy: finish that copy first") {
+			t.Fatalf("copy of an unfinished copy: %v", err)
 		}
 	})
 }
