@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -11,12 +12,17 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 
+	"github.com/backrest/backrest/backup"
 	"github.com/backrest/backrest/blob/blobtest"
+	"github.com/backrest/backrest/cli"
 	"github.com/backrest/backrest/store/storetest"
 )
 
@@ -95,12 +101,10 @@ func serveFor(t *testing.T, vars map[string]string) (string, func()) {
 const copyCmdSchema = `{"types": [{"name": "note", "categories": true, "fields": [
 	{"name": "body", "type": "text"}, {"name": "attachment", "type": "file"}]}]}`
 
-// backrest copy moves a deployment from SQLite and a folder into PostgreSQL
-// and S3 when the tests have them (else another data folder), and a server on
-// the copy answers as one on the source: the same items, the same bytes of
-// files, logins with the same passwords.
-func TestCopyCommand(t *testing.T) {
-	ctx := context.Background()
+// copySource makes a deployment on SQLite and a folder, with a user and five
+// items with files, through a server, and returns its variables.
+func copySource(t *testing.T) map[string]string {
+	t.Helper()
 	schema := filepath.Join(t.TempDir(), "schema.json")
 	if err := os.WriteFile(schema, []byte(copyCmdSchema), 0o600); err != nil {
 		t.Fatal(err)
@@ -108,7 +112,7 @@ func TestCopyCommand(t *testing.T) {
 	vars := map[string]string{"BACKREST_DATA": t.TempDir(), "BACKREST_SCHEMA": schema, "BACKREST_BASE_URL": "https://app.example",
 		"BACKREST_ARGON2_MEMORY": "64", "BACKREST_ARGON2_TIME": "1"}
 	var out bytes.Buffer
-	if err := run(ctx, []string{"user", "add", "--password", "s3cret pass", "ann@example.com"}, env(vars), &out, &out); err != nil {
+	if err := run(context.Background(), []string{"user", "add", "--password", "s3cret pass", "ann@example.com"}, env(vars), &out, &out); err != nil {
 		t.Fatal(err)
 	}
 	base, stop := serveFor(t, vars)
@@ -121,34 +125,17 @@ func TestCopyCommand(t *testing.T) {
 		}
 	}
 	stop()
+	return vars
+}
 
-	target := map[string]string{"BACKREST_DATA": filepath.Join(t.TempDir(), "target"), "BACKREST_SCHEMA": schema, "BACKREST_BASE_URL": "https://app.example",
-		"BACKREST_ARGON2_MEMORY": "64", "BACKREST_ARGON2_TIME": "1"}
-	args := []string{"copy", "--to-data", target["BACKREST_DATA"]}
-	if os.Getenv(storetest.EnvPostgres) != "" {
-		target["BACKREST_DB"] = storetest.DSN(t, storetest.Postgres)
-		args = append(args, "--to-db", target["BACKREST_DB"])
-	}
-	if blobtest.Enabled() {
-		target["BACKREST_S3"] = blobtest.URL(t)
-		args = append(args, "--to-s3", target["BACKREST_S3"])
-	}
-	out.Reset()
-	if err := run(ctx, args, env(vars), &out, &out); err != nil {
-		t.Fatalf("copy: %v\n%s", err, out.String())
-	}
-	for _, want := range []string{`copied \d+ rows and 5 files \(10005 bytes\)`, `\n  content +5 rows  sha256 [0-9a-f]{16}  ok\n`, `\n  files +5 rows .* ok\n`,
-		"sequence of content set to 5", `checked the bytes of 5 files \(10005 bytes\)`} {
-		if !regexp.MustCompile(want).MatchString(out.String()) {
-			t.Fatalf("the report lacks %q:\n%s", want, out.String())
-		}
-	}
-	if strings.Contains(out.String(), "DIFFERENT") || strings.Contains(out.String(), "\r") {
-		t.Fatalf("report:\n%s", out.String())
-	}
-
-	srcBase, _ := serveFor(t, vars)
-	dstBase, _ := serveFor(t, target)
+// sameAnswers serves the deployments of the variables src and dst and checks
+// that they answer alike: logins with the same password, the same items and
+// categories, the same bytes of files; and that a new item on dst gets the
+// next id.
+func sameAnswers(t *testing.T, src, dst map[string]string) {
+	t.Helper()
+	srcBase, _ := serveFor(t, src)
+	dstBase, _ := serveFor(t, dst)
 	a, b := login(t, srcBase, "ann@example.com", "s3cret pass"), login(t, dstBase, "ann@example.com", "s3cret pass")
 	for _, path := range []string{"/-/notes?limit=100", "/-/categories", "/-/login"} {
 		ca, ba := a.do("GET", path, "")
@@ -175,6 +162,128 @@ func TestCopyCommand(t *testing.T) {
 	if code, res := b.do("POST", "/-/notes", `{"title": "after"}`); code != 201 || !strings.Contains(res, `"id":6,`) {
 		t.Fatalf("create on the copy: %d %s", code, res)
 	}
+}
+
+// backrest copy moves a deployment from SQLite and a folder into PostgreSQL
+// and S3 when the tests have them (else another data folder), and a server on
+// the copy answers as one on the source: the same items, the same bytes of
+// files, logins with the same passwords.
+func TestCopyCommand(t *testing.T) {
+	vars := copySource(t)
+	target := maps.Clone(vars)
+	target["BACKREST_DATA"] = filepath.Join(t.TempDir(), "target")
+	args := []string{"copy", "--to-data", target["BACKREST_DATA"]}
+	if os.Getenv(storetest.EnvPostgres) != "" {
+		target["BACKREST_DB"] = storetest.DSN(t, storetest.Postgres)
+		args = append(args, "--to-db", target["BACKREST_DB"])
+	}
+	if blobtest.Enabled() {
+		target["BACKREST_S3"] = blobtest.URL(t)
+		args = append(args, "--to-s3", target["BACKREST_S3"])
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), args, env(vars), &out, &out); err != nil {
+		t.Fatalf("copy: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{`copied \d+ rows and 5 files \(10005 bytes\)`, `\n  content +5 rows  sha256 [0-9a-f]{16}  ok\n`, `\n  files +5 rows .* ok\n`,
+		"sequence of content set to 5", `checked the bytes of 5 files \(10005 bytes\)`} {
+		if !regexp.MustCompile(want).MatchString(out.String()) {
+			t.Fatalf("the report lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "DIFFERENT") || strings.Contains(out.String(), "\r") {
+		t.Fatalf("report:\n%s", out.String())
+	}
+	sameAnswers(t, vars, target)
+}
+
+// copyChildEnv, in the environment of this test binary, makes it a process
+// that copies the deployment of its settings into the data folder
+// copyChildTarget and halts after the first batch of the table it names, to
+// be killed.
+const (
+	copyChildEnv    = "BACKREST_TEST_COPY_CHILD"
+	copyChildTarget = "BACKREST_TEST_COPY_TARGET"
+)
+
+// copyChild is the process of copyChildEnv; it never returns.
+func copyChild(table string) {
+	ctx := context.Background()
+	cfg, _, err := parse(cli.Command{Name: "copy child"}, nil, os.Getenv, io.Discard)
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(2)
+	}
+	src, dst, closeAll, err := copyEnds(ctx, cfg, copyFlags{data: os.Getenv(copyChildTarget), workers: 2})
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(2)
+	}
+	defer closeAll(&dst)
+	_, err = backup.Copy(ctx, src, dst, backup.CopyOptions{Batch: 2, AfterBatch: func(t string, _ int64) {
+		if t == table {
+			fmt.Println("halted")
+			select {}
+		}
+	}})
+	fmt.Println("the copy ended:", err)
+	os.Exit(2)
+}
+
+// A copy killed (SIGKILL) after a committed batch of files goes on when the
+// command runs again, and the copy answers as the source.
+func TestCopyCommandKilled(t *testing.T) {
+	vars := copySource(t)
+	target := maps.Clone(vars)
+	target["BACKREST_DATA"] = filepath.Join(t.TempDir(), "target")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), copyChildEnv+"=files", copyChildTarget+"="+target["BACKREST_DATA"])
+	for k, v := range vars {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The child dies with the thread that started it: that thread is kept until
+	// the child has exited.
+	started, exited := make(chan error), make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		exited <- cmd.Wait()
+	}()
+	if err := <-started; err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || line != "halted\n" {
+		cmd.Process.Kill()
+		<-exited
+		t.Fatalf("the copy did not halt: %q %v", line, err)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"serve"}, env(target), &out, &out); err == nil || !strings.Contains(err.Error(), "unfinished copy") {
+		t.Fatalf("serve on the killed copy: %v", err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"copy", "--to-data", target["BACKREST_DATA"]}, env(vars), &out, &out); err != nil {
+		t.Fatalf("copy again: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "went on with an interrupted copy\n") || !regexp.MustCompile(`copied \d+ rows and 3 files`).MatchString(out.String()) {
+		t.Fatalf("the copy did not go on after the 2 files copied:\n%s", out.String())
+	}
+	sameAnswers(t, vars, target)
 }
 
 // Bad arguments of backrest copy are refused before anything is written, with

@@ -203,6 +203,9 @@ func TestGracefulShutdown(t *testing.T) {
 }
 
 func TestMain(m *testing.M) {
+	if table := os.Getenv(copyChildEnv); table != "" {
+		copyChild(table)
+	}
 	os.Exit(blobtest.Main(m))
 }
 
