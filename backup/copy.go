@@ -427,7 +427,10 @@ func copyTables(ctx context.Context, src CopySource, dst *CopyTarget, tables []s
 		p.allItems += n
 		p.done(states[i].Rows, states[i].Bytes)
 	}
-	_, p.allBytes, _ = store.CountFiles(ctx, src.DB)
+	var err error
+	if _, p.allBytes, err = store.CountFiles(ctx, src.DB); err != nil {
+		return err
+	}
 	defer p.finish()
 	for i := range tables {
 		if states[i].Done {

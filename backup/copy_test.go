@@ -569,7 +569,14 @@ func BenchmarkCopy(b *testing.B) {
 		b.ReportMetric(float64(rep.Bytes)/secs/(1<<20), "MiB/s")
 		b.ReportMetric(float64(rep.Rows), "rows")
 		b.ReportMetric(float64(rep.Files), "files")
-		b.Logf("%s into %s: %d rows and %d files (%d bytes) in %s, %d tables checked, %d files read back", src.data, dst.db+" "+dst.s3,
+		into := "SQLite and a folder"
+		if dst.db != "" {
+			into = "PostgreSQL"
+		}
+		if dst.s3 != "" {
+			into += " and S3"
+		}
+		b.Logf("SQLite and a folder into %s: %d rows and %d files (%d bytes) in %s, %d tables checked, %d files read back", into,
 			rep.Rows, rep.Files, rep.Bytes, rep.Elapsed.Round(time.Millisecond), len(rep.Tables), rep.Checked)
 		b.StartTimer()
 	}
