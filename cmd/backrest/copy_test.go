@@ -237,7 +237,9 @@ func TestCopyCommandKilled(t *testing.T) {
 	target := maps.Clone(vars)
 	target["BACKREST_DATA"] = filepath.Join(t.TempDir(), "target")
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), copyChildEnv+"=files", copyChildTarget+"="+target["BACKREST_DATA"])
+	// Only the source's settings: none of the BACKREST_* variables of the tests'
+	// environment.
+	cmd.Env = []string{copyChildEnv + "=files", copyChildTarget + "=" + target["BACKREST_DATA"]}
 	for k, v := range vars {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
