@@ -639,18 +639,27 @@ func decodeKey(t *store.CopyTable, s []string) ([]any, error) {
 // checkCopy compares every table of both databases and reads back the bytes of
 // every file of the target; a difference is an error wrapping ErrCopyMismatch.
 func checkCopy(ctx context.Context, src CopySource, dst *CopyTarget, tables []store.CopyTable, opts CopyOptions, rep *CopyReport) error {
+	p := &meter{w: opts.Progress, plain: !opts.Terminal, verb: "check", noun: "rows", start: time.Now()}
+	for i := range tables {
+		n, err := dst.DB.CountRows(ctx, tables[i].Name)
+		if err != nil {
+			return err
+		}
+		p.allItems += n
+	}
 	var bad []string
 	for i := range tables {
 		t := &tables[i]
+		p.doing(t.Name)
 		c := TableCheck{Name: t.Name}
 		var serr, terr error
 		var wg sync.WaitGroup
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c.SourceRows, c.SourceDigest, serr = TableDigest(ctx, src.DB, t)
+			c.SourceRows, c.SourceDigest, serr = tableDigest(ctx, src.DB, t, nil)
 		}()
-		c.TargetRows, c.TargetDigest, terr = TableDigest(ctx, dst.DB, t)
+		c.TargetRows, c.TargetDigest, terr = tableDigest(ctx, dst.DB, t, p)
 		wg.Wait()
 		if err := errors.Join(serr, terr); err != nil {
 			return err
@@ -661,6 +670,7 @@ func checkCopy(ctx context.Context, src CopySource, dst *CopyTarget, tables []st
 				c.Name, c.SourceRows, c.SourceDigest, c.TargetRows, c.TargetDigest))
 		}
 	}
+	p.finish()
 	if len(bad) > 0 {
 		return fmt.Errorf("%w (was the source written to meanwhile?): %s", ErrCopyMismatch, strings.Join(bad, "; "))
 	}
@@ -763,6 +773,11 @@ func checkBlob(ctx context.Context, blobs blob.Store, f *backrest.File, sizes ma
 // of their values, in key order: the same on SQLite and PostgreSQL for the same
 // rows. The blob keys of files, which a copy makes anew, are left out.
 func TableDigest(ctx context.Context, db *store.DB, t *store.CopyTable) (int64, string, error) {
+	return tableDigest(ctx, db, t, nil)
+}
+
+// tableDigest is TableDigest, counting the rows read on p (nil: none).
+func tableDigest(ctx context.Context, db *store.DB, t *store.CopyTable, p *meter) (int64, string, error) {
 	skip := -1
 	if t.Name == filesTable {
 		skip = t.Column(blobKeyCol)
@@ -779,10 +794,16 @@ func TableDigest(ctx context.Context, db *store.DB, t *store.CopyTable) (int64, 
 			}
 		}
 		h.Write(buf)
+		if p != nil && n%1000 == 0 {
+			p.add(1000)
+		}
 		return nil
 	})
 	if err != nil {
 		return 0, "", err
+	}
+	if p != nil {
+		p.add(n % 1000)
 	}
 	return n, hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -104,10 +104,17 @@ func (m *meter) show(force bool) {
 		return
 	}
 	m.last = now
-	line := fmt.Sprintf("%s: %d/%d %s, %s/%s", m.verb, m.items, m.allItems, m.noun, size(m.bytes), size(m.allBytes))
+	withBytes := m.allBytes > 0 || m.bytes > 0
+	line := fmt.Sprintf("%s: %d/%d %s", m.verb, m.items, m.allItems, m.noun)
+	if withBytes {
+		line += fmt.Sprintf(", %s/%s", size(m.bytes), size(m.allBytes))
+	}
 	if secs := now.Sub(m.start).Seconds(); secs >= 1 {
 		items, bytes := float64(m.items-m.startItems), float64(m.bytes-m.startBytes)
-		line += fmt.Sprintf(", %.0f %s/s, %s/s", items/secs, m.noun, size(int64(bytes/secs)))
+		line += fmt.Sprintf(", %.0f %s/s", items/secs, m.noun)
+		if withBytes {
+			line += fmt.Sprintf(", %s/s", size(int64(bytes/secs)))
+		}
 		if left, ok := m.left(secs); ok && !force {
 			line += ", " + left + " left"
 		}
