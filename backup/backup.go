@@ -1,7 +1,8 @@
 // Package backup makes consistent copies of a running backrest deployment (its
 // database and the bytes of its files, with a manifest of checksums) and restores
 // them into an empty data folder and database. It reads and writes bytes through
-// the blob.Store interface only, so it works with any store.
+// the blob.Store interface only, so it works with any store. Copy moves a whole
+// deployment into another one, SQLite or PostgreSQL, any store (see copy.go).
 //
 // # The guarantee
 //
