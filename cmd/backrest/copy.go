@@ -37,9 +37,9 @@ func copyCommand(ctx context.Context, args []string, getenv func(string) string,
 			"At the end every table's rows and digest, and every file's bytes, are checked; a difference\n" +
 			"is an error. Progress goes to stdout: a line rewritten on a terminal, else a line now and then.",
 		Flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&to.data, "to-data", "", "the target data `folder`: its SQLite database, and its files in DIR/files, unless --to-db or --to-s3 say otherwise")
+			fs.StringVar(&to.data, "to-data", "", "the target data folder `DIR`: its SQLite database DIR/backrest.db, and its files in DIR/files, unless --to-db or --to-s3 say otherwise")
 			fs.StringVar(&to.db, "to-db", "", "the target PostgreSQL database, a postgres:// `URL` whose schema (search_path) holds no table")
-			fs.StringVar(&to.s3, "to-s3", "", "the target S3 bucket of the files, in the form of BACKREST_S3, holding no blob")
+			fs.StringVar(&to.s3, "to-s3", "", "the target S3 bucket of the files, an s3:// `URL` in the form of BACKREST_S3, holding no blob")
 			fs.IntVar(&to.workers, "workers", 8, "files whose bytes are copied (and checked) at once")
 		}}, args, getenv, stdout)
 	if err != nil {
