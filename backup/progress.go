@@ -3,6 +3,7 @@ package backup
 import (
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 )
@@ -25,6 +26,8 @@ type meter struct {
 	start                  time.Time
 	startItems, startBytes int64
 	last                   time.Time
+	// width is the length of the last line on a terminal.
+	width int
 }
 
 // plainEvery is how often a plain meter writes a line.
@@ -127,7 +130,8 @@ func (m *meter) show(force bool) {
 		return
 	}
 	// Spaces wipe what a longer line before left.
-	fmt.Fprintf(m.w, "\r%-100s", line)
+	fmt.Fprintf(m.w, "\r%s %s", line, strings.Repeat(" ", max(0, m.width-len(line))))
+	m.width = len(line)
 }
 
 // left estimates the time the copy still takes, after secs seconds of this

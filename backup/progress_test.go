@@ -23,7 +23,9 @@ func TestMeter(t *testing.T) {
 		lines := strings.Split(strings.TrimRight(out.String(), " \n"), "\r")
 		if plain {
 			lines = strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
-		} else if lines[0] != "" || !strings.HasSuffix(out.String(), "\n") {
+		} else if parts := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\r"); parts[0] != "" || len(parts) != 3 ||
+			!strings.HasSuffix(out.String(), "\n") || len(parts[2]) < len(parts[1]) {
+			// The shorter last line is padded to wipe the longer one before.
 			t.Fatalf("terminal: %q", out.String())
 		} else {
 			lines = lines[1:]
