@@ -54,10 +54,13 @@ type CopyTable struct {
 	Serial string
 	// References are the tables its foreign keys name.
 	References []string
-	// triggers are, on SQLite, the statements creating the table's triggers;
-	// on PostgreSQL one empty string when it has triggers of its own.
-	triggers []string
+	// triggers are, on SQLite, the table's triggers; on PostgreSQL one without
+	// a name when it has triggers of its own.
+	triggers []trigger
 }
+
+// trigger is a trigger of a table: its name and the statement creating it.
+type trigger struct{ name, create string }
 
 // Column returns the index of the column name, or -1.
 func (t *CopyTable) Column(name string) int {
@@ -214,12 +217,19 @@ func (db *DB) copyTableSQLite(ctx context.Context, t *CopyTable) error {
 	if t.References, err = scanStrings(refs); err != nil {
 		return err
 	}
-	trig, err := db.read.QueryContext(ctx, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY name", t.Name)
+	trig, err := db.read.QueryContext(ctx, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY name", t.Name)
 	if err != nil {
 		return err
 	}
-	t.triggers, err = scanStrings(trig)
-	return err
+	defer trig.Close()
+	for trig.Next() {
+		var g trigger
+		if err := trig.Scan(&g.name, &g.create); err != nil {
+			return err
+		}
+		t.triggers = append(t.triggers, g)
+	}
+	return trig.Err()
 }
 
 // checkKey returns the key of t, or an error when it has none.
@@ -306,7 +316,7 @@ func (db *DB) copyTablePostgres(ctx context.Context, t *CopyTable) error {
 		return err
 	}
 	if triggers {
-		t.triggers = []string{""}
+		t.triggers = []trigger{{}}
 	}
 	return nil
 }
@@ -448,10 +458,9 @@ func (db *DB) InsertCopied(ctx context.Context, t *CopyTable, rows [][]any, part
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	per := max(1, maxParams/len(cols))
 	return db.InTx(ctx, func(tx *Tx) error {
-		for _, s := range t.triggers {
-			s = "DROP TRIGGER " + quote(triggerName(s))
-			if _, err := tx.Exec(ctx, s); err != nil {
-				return fmt.Errorf("store: copy %s: %s: %w", t.Name, s, err)
+		for _, g := range t.triggers {
+			if _, err := tx.Exec(ctx, "DROP TRIGGER "+quote(g.name)); err != nil {
+				return fmt.Errorf("store: copy %s: drop trigger %s: %w", t.Name, g.name, err)
 			}
 		}
 		for start := 0; start < len(rows); start += per {
@@ -465,9 +474,9 @@ func (db *DB) InsertCopied(ctx context.Context, t *CopyTable, rows [][]any, part
 				return fmt.Errorf("store: copy into %s: %w", t.Name, err)
 			}
 		}
-		for _, s := range t.triggers {
-			if _, err := tx.Exec(ctx, s); err != nil {
-				return fmt.Errorf("store: copy %s: %s: %w", t.Name, s, err)
+		for _, g := range t.triggers {
+			if _, err := tx.Exec(ctx, g.create); err != nil {
+				return fmt.Errorf("store: copy %s: create trigger %s: %w", t.Name, g.name, err)
 			}
 		}
 		return saveCopyState(ctx, tx, part, state)
@@ -514,20 +523,6 @@ func (db *DB) insertCopiedPostgres(ctx context.Context, t *CopyTable, rows [][]a
 		return fmt.Errorf("store: copy into %s: %w", t.Name, err)
 	}
 	return nil
-}
-
-// triggerName returns the name of the trigger that the SQLite statement
-// create makes: CREATE TRIGGER [IF NOT EXISTS] NAME ….
-func triggerName(create string) string {
-	f := strings.Fields(create)
-	i := 2
-	if len(f) > 5 && strings.EqualFold(f[2], "IF") {
-		i = 5
-	}
-	if i >= len(f) {
-		return ""
-	}
-	return strings.Trim(f[i], `"`+"`[]")
 }
 
 // SequencePosition returns the last value that the auto-increment column of t
