@@ -197,29 +197,39 @@ func (p *page) eval(js string, out any) {
 // control returns a CSS selector of the visible control labelled label.
 func (p *page) control(label string) string {
 	p.t.Helper()
+	return p.onControl(label, "find the control", "")
+}
+
+// onControl waits for the visible control labelled label and runs the
+// JavaScript statements js on it (as c) in the same step as finding it, so that
+// a page drawn again in between cannot leave the step with a control that is
+// gone; it returns a CSS selector of the control.
+func (p *page) onControl(label, step, js string) string {
+	p.t.Helper()
 	var id string
-	p.run("find the control "+label, chromedp.Poll(fmt.Sprintf(`(() => {
+	p.run(step+" "+label, chromedp.Poll(fmt.Sprintf(`(() => {
 		const l = [...document.querySelectorAll("label")].find((l) => l.offsetParent !== null &&
 			l.textContent.replace(" (required)", "").trim() === %s);
-		return l && l.htmlFor ? l.htmlFor : false;
-	})()`, jsString(label)), &id, chromedp.WithPollingTimeout(uiWait)))
+		const c = l && l.htmlFor && document.getElementById(l.htmlFor);
+		if (!c) return false;
+		%s
+		return c.id;
+	})()`, jsString(label), js), &id, chromedp.WithPollingTimeout(uiWait)))
 	return "#" + id
 }
 
-// fill types value into the control labelled label, after clearing it.
+// fill types value into the control labelled label, after clearing it: the
+// control is cleared and given the focus as it is found, and the keys go to it.
 func (p *page) fill(label, value string) {
 	p.t.Helper()
-	sel := p.control(label)
-	var ignored any
-	p.run("fill "+label, chromedp.Evaluate(fmt.Sprintf(`document.querySelector(%s).value = ""`, jsString(sel)), &ignored),
-		chromedp.SendKeys(sel, value, chromedp.ByQuery))
+	p.onControl(label, "fill", `c.value = ""; c.focus();`)
+	p.run("type into "+label, chromedp.KeyEvent(value))
 }
 
 // choose selects value in the select labelled label.
 func (p *page) choose(label, value string) {
 	p.t.Helper()
-	var ignored any
-	p.run("choose "+label, chromedp.Evaluate(fmt.Sprintf(`document.querySelector(%s).value = %s`, jsString(p.control(label)), jsString(value)), &ignored))
+	p.onControl(label, "choose "+value+" in", fmt.Sprintf(`c.value = %s;`, jsString(value)))
 }
 
 // click clicks the visible button or link whose text is text.
