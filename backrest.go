@@ -59,6 +59,13 @@ type Config struct {
 	// RedirectLoginCode is where the link of a mailed sign-in code leads: a page
 	// that completes the sign-in with the token ({token} is replaced).
 	RedirectLoginCode string
+	// RedirectSignin is where the browser goes after a sign-in or a link with an
+	// OpenID Connect provider; RedirectSigninError after one that failed, with
+	// {error} replaced by the reason. Relative ones are resolved against BaseURL.
+	RedirectSignin, RedirectSigninError string
+
+	// OIDC are the OpenID Connect providers users may sign in with.
+	OIDC []OIDCProvider
 
 	// PasswordMinLength is the shortest password accepted.
 	PasswordMinLength int
@@ -187,17 +194,19 @@ type RateLimits struct {
 // DefaultConfig returns the configuration used when nothing is set.
 func DefaultConfig() Config {
 	return Config{
-		Addr:              "127.0.0.1:8080",
-		DataDir:           "./backrest_data",
-		SQLiteSync:        "full",
-		MailFrom:          "backrest@localhost",
-		MailAttempts:      10,
-		MailRetry:         30 * time.Second,
-		RedirectSignup:    "/#/welcome",
-		RedirectReset:     "/#/reset/{token}",
-		RedirectEmail:     "/#/email-changed",
-		RedirectLoginCode: "/#/signin/{token}",
-		PasswordMinLength: 8,
+		Addr:                "127.0.0.1:8080",
+		DataDir:             "./backrest_data",
+		SQLiteSync:          "full",
+		MailFrom:            "backrest@localhost",
+		MailAttempts:        10,
+		MailRetry:           30 * time.Second,
+		RedirectSignup:      "/#/welcome",
+		RedirectReset:       "/#/reset/{token}",
+		RedirectEmail:       "/#/email-changed",
+		RedirectLoginCode:   "/#/signin/{token}",
+		PasswordMinLength:   8,
+		RedirectSignin:      "/#/profile",
+		RedirectSigninError: "/#/login?error={error}",
 		// OWASP's recommended minimum for argon2id: 19 MiB, 2 passes, 1 thread.
 		Argon2:              Argon2Params{Memory: 19 * 1024, Time: 2, Threads: 1},
 		HashConcurrency:     runtime.NumCPU(),

@@ -19,6 +19,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/mail"
 	"github.com/backrest/backrest/store"
@@ -62,6 +64,9 @@ type Redirects struct {
 	Signup, Reset, Email string
 	// LoginCode is the page that completes a sign-in with a mailed link's token.
 	LoginCode string
+	// Signin is where a sign-in or a link with a provider leads, SigninError where
+	// one that failed does, with {error} replaced by the reason (OIDCErr…).
+	Signin, SigninError string
 }
 
 // Service runs the account flows on a database.
@@ -72,6 +77,9 @@ type Service struct {
 	mailer Mailer
 	opts   Options
 	now    func() time.Time
+	oidc   *oidcProviders
+	// webauthn is the relying party of passkeys.
+	webauthn *webauthn.WebAuthn
 	// sessionsCreated counts the sessions committed since the start.
 	sessionsCreated atomic.Uint64
 }
@@ -88,6 +96,10 @@ type Options struct {
 	BaseURL string
 	// Links builds the links of mails; it must be set.
 	Links Links
+	// OIDC are the OpenID Connect providers users may sign in with, and
+	// OIDCCallback gives the URL a provider sends the browser back to.
+	OIDC         []backrest.OIDCProvider
+	OIDCCallback func(provider string) string
 	// Redirects are where confirmed links lead.
 	Redirects Redirects
 	// PasswordMinLength is the shortest password accepted.
@@ -131,6 +143,10 @@ func NewService(db *store.DB, mailer Mailer, opts Options) (*Service, error) {
 		now: opts.Now}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.oidc = newOIDCProviders(opts.OIDC, opts.OIDCCallback)
+	if s.webauthn, err = newWebAuthn(opts.BaseURL); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

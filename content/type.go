@@ -209,7 +209,8 @@ var (
 var commonFields = []string{"id", "type", "owner", "title", "description", "creation_date", "modification_date", "categories", "__meta__"}
 
 // reservedPlurals are the paths under /-/ that the API uses itself.
-var reservedPlurals = []string{"signup", "login", "logout", "reset", "password", "email", "userprofile", "categories", "files", "openapi"}
+var reservedPlurals = []string{"signup", "login", "logout", "reset", "password", "email", "userprofile", "categories", "files", "openapi",
+	"signin", "oidc", "identities", "passkeys", "webauthn"}
 
 // Field returns the own field with the name, or nil.
 func (t *Type) Field(name string) *Field { return t.fields[name] }

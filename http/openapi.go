@@ -162,6 +162,16 @@ func (s *Server) openAPIDocument() m {
 			"id": m{"type": "string", "pattern": "^[0-9a-f]{32}$"}, "short_id": m{"type": "string"}, "email": m{"type": "string"},
 			"firstname": m{"type": "string"}, "lastname": m{"type": "string"}, "roles": m{"type": "array", "items": m{"type": "string"}},
 		}},
+		"Identity": m{"type": "object", "description": "An identity at an OpenID Connect provider, linked to the user",
+			"required": []string{"id", "provider", "subject", "email", "created"}, "properties": m{
+				"id": m{"type": "integer"}, "provider": m{"type": "string"}, "subject": m{"type": "string", "description": "The provider's id of the account"},
+				"email": m{"type": "string", "description": "The address the provider gave when it was linked"}, "created": m{"type": "string", "format": "date-time"},
+			}},
+		"Passkey": m{"type": "object", "description": "A passkey (WebAuthn credential) of the user",
+			"required": []string{"id", "name", "created", "last_used"}, "properties": m{
+				"id": m{"type": "integer"}, "name": m{"type": "string"}, "created": m{"type": "string", "format": "date-time"},
+				"last_used": m{"type": []string{"string", "null"}, "format": "date-time"},
+			}},
 		"AppInfo": m{"type": "object", "required": []string{"version", "debug", "authenticated"}, "properties": m{
 			"version": m{"type": "string"}, "debug": m{"type": "boolean"}, "authenticated": m{"type": "boolean"}, "user": ref("User"),
 		}},

@@ -168,6 +168,7 @@ func (s *Server) routeTable() []route {
 	}
 	rs = append(rs, s.deviceRouteTable()...)
 	rs = append(rs, s.secondFactorRouteTable()...)
+	rs = append(rs, s.signinRouteTable()...)
 	rs = append(rs, s.adminRouteTable()...)
 	rs = append(rs, s.contentRouteTable()...)
 	uniqueIDs(rs)
