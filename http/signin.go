@@ -101,8 +101,12 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(oidcStateCookie); err == nil {
 		in.Browser = c.Value
 	}
-	http.SetCookie(w, &http.Cookie{Name: oidcStateCookie, Value: "", Path: pathOIDC, MaxAge: -1,
-		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+	if in.Browser != "" && in.State == in.Browser {
+		// The state is taken now, whatever follows; a return with another state
+		// leaves the browser's in place for the true return.
+		http.SetCookie(w, &http.Cookie{Name: oidcStateCookie, Value: "", Path: pathOIDC, MaxAge: -1,
+			HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	started, err := s.accounts.OIDCFinish(r.Context(), r.PathValue("provider"), in)
 	if err != nil {
