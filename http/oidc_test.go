@@ -407,10 +407,10 @@ func TestOIDCLinkAndUnlink(t *testing.T) {
 
 		// Unlink: not another's, not a malformed id, not the last way to sign in.
 		frankID := int(frank.identities()[0].(map[string]any)["id"].(float64))
-		erin.delete("/-/identities/" + itoa(frankID)).expectError(http.StatusNotFound, "", "")
+		erin.delete("/-/identities/"+itoa(frankID)).expectError(http.StatusNotFound, "", "")
 		erin.delete("/-/identities/abc").expectError(http.StatusNotFound, "", "")
-		e.browser().delete("/-/identities/" + itoa(frankID)).expectError(http.StatusForbidden, "", "")
-		frank.delete("/-/identities/" + itoa(frankID)).expectError(http.StatusConflict, "", "")
+		e.browser().delete("/-/identities/"+itoa(frankID)).expectError(http.StatusForbidden, "", "")
+		frank.delete("/-/identities/"+itoa(frankID)).expectError(http.StatusConflict, "", "")
 		if len(frank.identities()) != 1 {
 			t.Fatal("the last way to sign in was unlinked")
 		}

@@ -376,7 +376,7 @@ func (s *Server) signinRouteTable() []route {
 		{method: "GET", pattern: "/-/identities", handler: s.identities, doc: operation{
 			id: "listIdentities", tag: tagAccounts, summary: "The caller's identities at providers",
 			description: "The identities at OpenID Connect providers linked to the caller's account, oldest first.",
-			responses: answers(200, "The identities", m{"type": "array", "items": ref("Identity")}, "403")}},
+			responses:   answers(200, "The identities", m{"type": "array", "items": ref("Identity")}, "403")}},
 		{method: "DELETE", pattern: "/-/identities/{id}", handler: s.unlink, doc: operation{
 			id: "unlinkIdentity", tag: tagAccounts, summary: "Unlink an identity",
 			description: "Unlinks one of the caller's identities, unless it is their last way to sign in (no password, no other identity, no passkey): 409.",
@@ -385,7 +385,7 @@ func (s *Server) signinRouteTable() []route {
 		{method: "GET", pattern: "/-/passkeys", handler: s.passkeys, doc: operation{
 			id: "listPasskeys", tag: tagAccounts, summary: "The caller's passkeys",
 			description: "The caller's passkeys, oldest first, with when each last signed in.",
-			responses: answers(200, "The passkeys", m{"type": "array", "items": ref("Passkey")}, "403")}},
+			responses:   answers(200, "The passkeys", m{"type": "array", "items": ref("Passkey")}, "403")}},
 		{method: "POST", pattern: "/-/webauthn/register/options", handler: s.passkeyRegistrationOptions, doc: operation{
 			id: "passkeyRegistrationOptions", tag: tagAccounts, summary: "Begin registering a passkey",
 			description: "The options for navigator.credentials.create: a discoverable credential for the caller. Its challenge works once, for five minutes.",
