@@ -9,6 +9,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -87,8 +88,19 @@ func newEnvOpts(t *testing.T, b storetest.Backend, opts app.Options, configure .
 // may hold the data of a server started before.
 func startEnv(t *testing.T, cfg backrest.Config, opts app.Options) *env {
 	t.Helper()
+	return startEnvHost(t, cfg, opts, "")
+}
+
+// startEnvHost is startEnv with a base URL that names host (such as localhost)
+// instead of the listener's address; empty names the address.
+func startEnvHost(t *testing.T, cfg backrest.Config, opts app.Options, host string) *env {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	cfg.BaseURL = "http://" + srv.Listener.Addr().String()
+	if host != "" {
+		_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+		cfg.BaseURL = "http://" + net.JoinHostPort(host, port)
+	}
 	e := &env{t: t, srv: srv, clock: &clock{}, data: cfg.DataDir}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -4,6 +4,7 @@
 // login of a user with a second factor continues at #/second-factor; #/code signs
 // in with a mailed code.
 import { h, api, ApiError, field, form, notice, announce, busy, confirmDialog, route, mount, fmtDate } from "./lib.js";
+import { methods, passkeysSupported, registerPasskey, signInWithPasskey, signinErrors } from "./signin.js";
 
 const main = document.getElementById("main");
 
@@ -85,9 +86,11 @@ function notFound(gen) {
 }
 
 async function login(gen) {
-	const user = await me();
+	const [user, offered] = await Promise.all([me(), methods()]);
+	const reason = route().query.get("error");
 	show(gen, "Log in",
 		h("h1", {}, "Log in"),
+		reason && notice("error-box", signinErrors[reason] || "The sign-in failed. Try again."),
 		user && notice("ok", `You are logged in as ${user.email}. `, h("a", { href: "#/profile" }, "Go to your profile")),
 		form([
 			field("login", { label: "E-mail address", type: "email", autocomplete: "username", required: true }),
@@ -96,6 +99,7 @@ async function login(gen) {
 			const { data } = await api("PUT", "/-/login", { login: v.login, password: v.password });
 			loggedIn(data);
 		}, { submitClass: "primary wide" }),
+		otherWays(offered),
 		links(h("a", { href: "#/forgot" }, "Forgot your password?"), h("a", { href: "#/code" }, "Sign in with a mailed code"),
 			h("a", { href: "#/signup" }, "Create an account")));
 }
@@ -169,6 +173,30 @@ async function signinLink(gen, [token]) {
 			notice("error-box", "The link was used already or has expired."),
 			links(h("a", { class: "button primary", href: "#/code" }, "Get a new code"), h("a", { href: "#/login" }, "Log in with a password")));
 	}
+}
+
+// otherWays offers the sign-ins without a password that the server and the
+// browser support: a passkey, and each provider.
+function otherWays(offered) {
+	const withPasskey = offered.passkeys && passkeysSupported();
+	if (!withPasskey && !offered.providers.length) return null;
+	const status = h("div", { role: "alert" });
+	const passkey = withPasskey && h("button", { type: "button", class: "wide", onclick: async () => {
+		status.replaceChildren();
+		try {
+			await busy(passkey, signInWithPasskey());
+		} catch (err) {
+			status.replaceChildren(notice("error-box", err instanceof ApiError ? err.message : "No passkey was used. Try again, or log in with your password."));
+			return;
+		}
+		announce("Logged in");
+		location.hash = "#/profile";
+	} }, "Log in with a passkey");
+	return h("div", { class: "other-ways" },
+		h("p", { class: "muted" }, "Or"),
+		status,
+		passkey,
+		offered.providers.map((p) => h("a", { class: "button wide", href: p.login }, `Log in with ${p.name}`)));
 }
 
 function signup(gen) {
@@ -284,6 +312,10 @@ async function profile(gen) {
 		mailDone.replaceChildren(notice("ok", h("strong", {}, "Check your mail. "), `Follow the link we sent to ${v.email} to confirm the change.`));
 	});
 
+	const [offered, keys, ids] = await Promise.all([methods(), api("GET", "/-/passkeys"), api("GET", "/-/identities")]);
+	const passkeys = passkeysSection(offered, keys.data);
+	const identities = identitiesSection(offered, ids.data);
+
 	const del = form([
 		field("password", { label: "Password, to confirm", type: "password", autocomplete: "current-password", required: true }),
 	], "Delete my account", async (v) => {
@@ -303,6 +335,8 @@ async function profile(gen) {
 		section("Names", namesDone, names),
 		section("Password", pwDone, password),
 		section("E-mail address", mailDone, email),
+		passkeys,
+		identities,
 		section("Two-step verification", twoStep(totp)),
 		section("Devices", devices(sessions)),
 		section("Delete account", h("p", { class: "muted" }, "This cannot be undone."), del));
@@ -387,6 +421,58 @@ function twoStep(totp) {
 	};
 	box.replaceChildren(...(totp.enabled ? on() : off()));
 	return box;
+}
+
+// passkeysSection lists the user's passkeys, each with a button that removes it,
+// and adds one.
+function passkeysSection(offered, keys) {
+	if (!offered.passkeys || !passkeysSupported()) return null;
+	const status = h("div", { role: "status" });
+	const list = h("ul", { class: "plain-list" }, keys.map((k) => h("li", {},
+		h("span", {}, h("strong", {}, k.name), ` · added ${fmtDate(k.created)}`, k.last_used ? ` · last used ${fmtDate(k.last_used)}` : ""),
+		removeButton(`Remove passkey ${k.name}`, `/-/passkeys/${k.id}`, status))));
+	const add = form([
+		field("name", { label: "Name of the new passkey", value: "Passkey", hint: "Such as the device it is on" }),
+	], "Add a passkey", async (v) => {
+		try {
+			await registerPasskey(v.name);
+		} catch (err) {
+			if (err instanceof ApiError) throw err;
+			throw new Error("No passkey was made. Try again.");
+		}
+		announce("Passkey added");
+		render();
+	});
+	return section("Passkeys", h("p", { class: "muted" }, "Log in with your device's screen lock or a security key instead of a password."),
+		status, keys.length ? list : h("p", {}, "You have no passkeys."), add);
+}
+
+// identitiesSection lists the user's accounts at providers, each with a button
+// that unlinks it, and links the providers.
+function identitiesSection(offered, ids) {
+	if (!offered.providers.length && !ids.length) return null;
+	const status = h("div", { role: "status" });
+	const list = h("ul", { class: "plain-list" }, ids.map((i) => h("li", {},
+		h("span", {}, h("strong", {}, i.provider), i.email ? ` · ${i.email}` : ""),
+		removeButton(`Unlink ${i.provider}${i.email ? ` (${i.email})` : ""}`, `/-/identities/${i.id}`, status, "Unlink"))));
+	return section("Linked accounts", status, ids.length ? list : h("p", {}, "No accounts at other providers are linked."),
+		links(...offered.providers.map((p) => h("a", { class: "button", href: p.link }, `Link ${p.name}`))));
+}
+
+// removeButton deletes path and shows the profile again; a refusal appears in status.
+function removeButton(label, path, status, text = "Remove") {
+	const b = h("button", { type: "button", class: "danger", "aria-label": label, onclick: async () => {
+		status.replaceChildren();
+		try {
+			await busy(b, api("DELETE", path));
+		} catch (err) {
+			status.replaceChildren(notice("error-box", err.message));
+			return;
+		}
+		announce(`${text}d`);
+		render();
+	} }, text);
+	return b;
 }
 
 function section(title, ...children) {
