@@ -202,4 +202,3 @@ func TestPasskeyAPI(t *testing.T) {
 		ip.browser().post("/-/webauthn/login/options", obj{}).expectError(http.StatusNotFound, "", "")
 	})
 }
-
