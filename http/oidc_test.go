@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
+	"html"
 	"net"
 	"net/http"
 	"net/url"
@@ -91,9 +93,17 @@ func startOP(t *testing.T) *testOP {
 	return p
 }
 
-// login is the provider's login page: ?user=ID signs that user in to the request.
+// login is the provider's login page: ?user=ID signs that user in to the request;
+// without it, a form asks for the user.
 func (p *testOP) login(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("authRequestID")
+	if !r.URL.Query().Has("user") {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html lang="en"><title>Provider</title><main><h1>Provider</h1><form>
+			<input type="hidden" name="authRequestID" value="%s"><label for="u">Username</label> <input id="u" name="user">
+			<button>Sign in</button></form></main>`, html.EscapeString(id))
+		return
+	}
 	if err := p.store.CheckUsernamePassword(r.URL.Query().Get("user"), opPassword, id); err != nil {
 		http.Error(w, err.Error(), http.StatusForbidden)
 		return
