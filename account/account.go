@@ -765,14 +765,17 @@ func (s *Service) UpdateProfile(ctx context.Context, caller *backrest.User, in P
 }
 
 // DeleteAccount deletes the caller's account and sessions after checking the
-// password.
+// password. A user who has none (one who signs in with a provider or a passkey)
+// gives none, as for a password change.
 func (s *Service) DeleteAccount(ctx context.Context, caller *backrest.User, password *string) error {
-	var v backrest.Validation
-	if err := s.verifyPassword(ctx, &v, caller, "password", password); err != nil {
-		return err
-	}
-	if err := v.Err(); err != nil {
-		return err
+	if caller.PasswordHash != "" {
+		var v backrest.Validation
+		if err := s.verifyPassword(ctx, &v, caller, "password", password); err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error { return s.deleteUser(ctx, tx, caller, caller.ID) })
 }

@@ -225,6 +225,12 @@ func TestOIDCSignInCreatesAndReusesAccount(t *testing.T) {
 		}
 		// The account has no password: a password login fails.
 		e.browser().login("alice@example.com", "").expectError(http.StatusBadRequest, "login", "Login failed")
+		// Having none, it is deleted without one, and its identity with it.
+		again.post("/-/userprofile", obj{}).expect(http.StatusOK)
+		var n int
+		if err := e.app.DB.QueryRow(context.Background(), "SELECT count(*) FROM identities").Scan(&n); err != nil || n != 0 || e.users() != 0 {
+			t.Fatalf("after deletion: %d identities, %d users (%v)", n, e.users(), err)
+		}
 	})
 }
 

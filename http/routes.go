@@ -139,7 +139,7 @@ func (s *Server) routeTable() []route {
 			responses:   answers(200, "The profile is changed", ref("Success"), "400", "403", "413", "415")}},
 		{method: "POST", pattern: "/-/userprofile", handler: s.deleteAccount, doc: operation{
 			id: "deleteAccount", tag: tagAccounts, summary: "Delete the caller's account",
-			description: "Deletes the caller's account and sessions after checking the password.",
+			description: "Deletes the caller's account and sessions after checking the password (none for a user who has none, who signs in with a provider or a passkey).",
 			body:        jsonRequest(object([]string{"password"})),
 			responses: answers(200, "The account is deleted", m{"type": "object", "properties": m{"message": m{"const": "goodbye"}}},
 				"400", "403", "413", "415")}},

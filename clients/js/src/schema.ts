@@ -1025,7 +1025,7 @@ export interface paths {
         put: operations["updateProfile"];
         /**
          * Delete the caller's account
-         * @description Deletes the caller's account and sessions after checking the password.
+         * @description Deletes the caller's account and sessions after checking the password (none for a user who has none, who signs in with a provider or a passkey).
          */
         post: operations["deleteAccount"];
         delete?: never;
