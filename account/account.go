@@ -1,6 +1,8 @@
 // Package account holds backrest's account flows: sign-up with e-mail confirmation,
 // login and sessions, password reset and change, e-mail change, profile and account
-// deletion, and the administration of users by admins (admin.go). It knows nothing of HTTP: the http package calls it with typed inputs
+// deletion, sign-in with OpenID Connect providers (oidc.go) and passkeys
+// (passkey.go), and the administration of users by admins (admin.go). It serves
+// no HTTP (it only calls providers as a client): the http package calls it with typed inputs
 // and maps its *backrest.Error results to responses, and the links of its mails come
 // from a Links the wiring gives it. Its mails are queued in the transaction of the
 // change they belong to (Mailer).

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -67,9 +68,15 @@ func (e *OIDCError) Unwrap() error { return e.Err }
 
 func oidcFail(reason string, err error) error { return &OIDCError{Reason: reason, Err: err} }
 
+// oidcTimeout bounds each call to a provider (discovery, keys, code exchange, user
+// info), so that one that hangs does not hold requests.
+const oidcTimeout = 15 * time.Second
+
 // oidcProviders are the configured providers, each discovered on first use (a
 // provider that is down at start-up does not stop the server) and then kept.
 type oidcProviders struct {
+	// client makes the calls to providers.
+	client   *http.Client
 	conf     map[string]backrest.OIDCProvider
 	names    []string
 	callback func(name string) string
@@ -85,7 +92,8 @@ type oidcProvider struct {
 }
 
 func newOIDCProviders(list []backrest.OIDCProvider, callback func(string) string) *oidcProviders {
-	ps := &oidcProviders{conf: map[string]backrest.OIDCProvider{}, callback: callback, found: map[string]*oidcProvider{}}
+	ps := &oidcProviders{client: &http.Client{Timeout: oidcTimeout}, conf: map[string]backrest.OIDCProvider{}, callback: callback,
+		found: map[string]*oidcProvider{}}
 	for _, p := range list {
 		ps.conf[p.Name] = p
 		ps.names = append(ps.names, p.Name)
@@ -105,7 +113,7 @@ func (ps *oidcProviders) get(ctx context.Context, name string) (*oidcProvider, e
 	if p != nil {
 		return p, nil
 	}
-	provider, err := oidc.NewProvider(ctx, conf.Issuer)
+	provider, err := oidc.NewProvider(oidc.ClientContext(ctx, ps.client), conf.Issuer)
 	if err != nil {
 		return nil, oidcFail(OIDCErrUnavailable, err)
 	}
@@ -247,7 +255,7 @@ func (s *Service) OIDCFinish(ctx context.Context, name string, in OIDCReturn) (*
 	if err != nil {
 		return nil, err
 	}
-	sub, claims, err := p.identify(ctx, in.Code, st)
+	sub, claims, err := p.identify(oidc.ClientContext(ctx, s.oidc.client), in.Code, st)
 	if err != nil {
 		return nil, err
 	}

@@ -33,14 +33,12 @@ const (
 const maxPasskeyName = 100
 
 // newWebAuthn returns the relying party of baseURL: its host is the RP ID and its
-// origin the one origin accepted. A base URL whose host is an IP address (such as
-// the default, 127.0.0.1) can have no passkeys: it returns nil.
+// origin the one origin accepted. A base URL with no domain name, such as one whose
+// host is an IP address (the default, 127.0.0.1), can have no passkeys: it returns
+// nil.
 func newWebAuthn(baseURL string) (*webauthn.WebAuthn, error) {
 	u, err := url.Parse(baseURL)
-	if err != nil || u.Hostname() == "" {
-		return nil, fmt.Errorf("account: passkeys need a base URL with a host, not %q", baseURL)
-	}
-	if net.ParseIP(u.Hostname()) != nil {
+	if err != nil || u.Hostname() == "" || net.ParseIP(u.Hostname()) != nil {
 		return nil, nil
 	}
 	return webauthn.New(&webauthn.Config{
