@@ -34,7 +34,7 @@ func TestChallengesTakenOnce(t *testing.T) {
 		create := func(hash string, expires time.Time) {
 			t.Helper()
 			err := dbs[0].InTx(ctx, func(tx *store.Tx) error {
-				return store.CreateChallenge(ctx, tx, hash, &store.Challenge{Kind: "k", Data: "d", Expires: expires}, now)
+				return store.CreateAuthChallenge(ctx, tx, hash, &store.AuthChallenge{Kind: "k", Data: "d", Expires: expires}, now)
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -42,7 +42,7 @@ func TestChallengesTakenOnce(t *testing.T) {
 		}
 		take := func(db *store.DB, hash, kind string, at time.Time) error {
 			return db.InTx(ctx, func(tx *store.Tx) error {
-				c, err := store.TakeChallenge(ctx, tx, hash, kind, at)
+				c, err := store.TakeAuthChallenge(ctx, tx, hash, kind, at)
 				if err == nil && c.Data != "d" {
 					t.Errorf("data %q", c.Data)
 				}
