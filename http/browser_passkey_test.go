@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -103,38 +104,76 @@ func TestBrowserPasskey(t *testing.T) {
 		p.screenshot()
 		p.who = ""
 
-		// The challenge of a sign-in works once: the same assertion again is refused.
-		var replay struct{ First, Second int }
-		p.eval(`(async () => {
-			const opts = await (await fetch("/-/webauthn/login/options", {method: "POST"})).json();
+		// assert gets an assertion for the options (JSON) at window.options from
+		// the authenticator, and puts it twice: the statuses of both answers.
+		var ignored any
+		p.eval(`window.assert = async () => {
+			const o = window.options;
 			const b64 = (s) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 			const enc = (b) => btoa(String.fromCharCode(...new Uint8Array(b))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-			const c = await navigator.credentials.get({publicKey: {...opts.publicKey, challenge: b64(opts.publicKey.challenge)}});
+			const c = await navigator.credentials.get({publicKey: {...o.publicKey, challenge: b64(o.publicKey.challenge)}});
 			const body = JSON.stringify({credential: {id: c.id, rawId: enc(c.rawId), type: c.type, response: {
 				clientDataJSON: enc(c.response.clientDataJSON), authenticatorData: enc(c.response.authenticatorData),
 				signature: enc(c.response.signature), userHandle: enc(c.response.userHandle)}}});
 			const put = () => fetch("/-/webauthn/login", {method: "PUT", headers: {"Content-Type": "application/json"}, body}).then((r) => r.status);
-			return {first: await put(), second: await put()};
-		})()`, &replay)
-		if replay.First != http.StatusOK || replay.Second != http.StatusBadRequest {
-			t.Fatalf("assertion used twice: %d then %d", replay.First, replay.Second)
+			return [await put(), await put()];
+		}; 0`, &ignored)
+		options := func() {
+			t.Helper()
+			p.eval(`fetch("/-/webauthn/login/options", {method: "POST"}).then((r) => r.json()).then((o) => { window.options = o; return 0; })`, &ignored)
+		}
+		assert := func() (statuses [2]int) {
+			t.Helper()
+			p.eval(`window.assert()`, &statuses)
+			return statuses
+		}
+		db := e.app.DB
+		ctx := context.Background()
+
+		// The challenge of a sign-in works once: the same assertion again is refused.
+		options()
+		if got := assert(); got != [2]int{http.StatusOK, http.StatusBadRequest} {
+			t.Fatalf("assertion used twice: %v", got)
+		}
+		// A challenge past its time is refused.
+		options()
+		e.clock.Advance(6 * time.Minute)
+		if got := assert(); got != [2]int{http.StatusBadRequest, http.StatusBadRequest} {
+			t.Fatalf("late assertion: %v", got)
+		}
+		// A deactivated user's passkey signs nobody in.
+		if _, err := db.Exec(ctx, "UPDATE users SET active = 0 WHERE email_key = 'grace@example.com'"); err != nil {
+			t.Fatal(err)
+		}
+		options()
+		if got := assert(); got != [2]int{http.StatusBadRequest, http.StatusBadRequest} {
+			t.Fatalf("deactivated user: %v", got)
+		}
+		if _, err := db.Exec(ctx, "UPDATE users SET active = 1 WHERE email_key = 'grace@example.com'"); err != nil {
+			t.Fatal(err)
 		}
 
-		// A challenge past its time is refused.
-		var late int
-		p.eval(`fetch("/-/webauthn/login/options", {method: "POST"}).then((r) => r.json()).then((o) => { window.lateOptions = o; return 0; })`, &late)
-		e.clock.Advance(6 * time.Minute)
-		p.eval(`(async () => {
-			const o = window.lateOptions;
-			const b64 = (s) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-			const enc = (b) => btoa(String.fromCharCode(...new Uint8Array(b))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-			const c = await navigator.credentials.get({publicKey: {...o.publicKey, challenge: b64(o.publicKey.challenge)}});
-			return fetch("/-/webauthn/login", {method: "PUT", headers: {"Content-Type": "application/json"}, body: JSON.stringify({credential: {
-				id: c.id, rawId: enc(c.rawId), type: c.type, response: {clientDataJSON: enc(c.response.clientDataJSON),
-				authenticatorData: enc(c.response.authenticatorData), signature: enc(c.response.signature), userHandle: enc(c.response.userHandle)}}})}).then((r) => r.status);
-		})()`, &late)
-		if late != http.StatusBadRequest {
-			t.Fatalf("late assertion: %d", late)
+		// Another user cannot remove it; nor can its user while it is the only way
+		// in (here, with the password gone).
+		var id int
+		if err := db.QueryRow(ctx, "SELECT id FROM passkeys").Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		e.loggedIn("mallory@example.com").delete(fmt.Sprintf("/-/passkeys/%d", id)).expectError(http.StatusNotFound, "", "")
+		var hash string
+		if err := db.QueryRow(ctx, "SELECT password_hash FROM users WHERE email_key = 'grace@example.com'").Scan(&hash); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(ctx, "UPDATE users SET password_hash = '' WHERE email_key = 'grace@example.com'"); err != nil {
+			t.Fatal(err)
+		}
+		p.click("Remove")
+		p.see("This is your last way to sign in")
+		if _, err := db.Exec(ctx, "UPDATE users SET password_hash = ? WHERE email_key = 'grace@example.com'", hash); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.passkeys(); n != 1 {
+			t.Fatalf("%d passkeys", n)
 		}
 
 		// Remove it, from the profile shown since the sign-in.
