@@ -469,3 +469,29 @@ func (r *response) decode(v any) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestOIDCInactiveAndUnavailable(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, backend storetest.Backend) {
+		t.Parallel()
+		e, p := oidcEnv(t, backend)
+		p.add("oscar", "oscar@example.com", true)
+		b := e.browser()
+		p.signIn(b, "oscar")
+		b.me()
+		// A deactivated account: its identity signs nobody in.
+		if _, err := e.app.DB.Exec(context.Background(), "UPDATE users SET active = 0"); err != nil {
+			t.Fatal(err)
+		}
+		b = e.browser()
+		if reason := signinError(e, p.signIn(b, "oscar")); reason != "inactive" || b.authenticated() {
+			t.Fatalf("deactivated: %q", reason)
+		}
+
+		down := newEnv(t, backend, func(c *backrest.Config) {
+			c.OIDC = []backrest.OIDCProvider{{Name: "down", Issuer: "http://127.0.0.1:1", ClientID: "id", ClientSecret: "s"}}
+		})
+		if reason := signinError(down, down.browser().get("/-/oidc/down/login").location()); reason != "unavailable" {
+			t.Fatalf("provider down: %q", reason)
+		}
+	})
+}
