@@ -385,6 +385,11 @@ func TestOpenAPI(t *testing.T) {
 		uuid := strings.Split(strings.Split(string(upload), `"uuid":"`)[1], `"`)[0]
 		check("DELETE", "/-/"+uuid+"~", "", 200)
 		check("GET", "/-/openapi.json", "", 200)
+		check("GET", "/-/signin", "", 200)
+		check("GET", "/-/identities", "", 200)
+		check("GET", "/-/passkeys", "", 200)
+		check("DELETE", "/-/identities/1", "", 404)
+		check("POST", "/-/webauthn/login/options", "{}", 404)
 	})
 }
 

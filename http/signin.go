@@ -336,7 +336,7 @@ func (s *Server) signinRouteTable() []route {
 	id := pathParam("id", "The id", m{"type": "integer", "minimum": 1})
 	loginAnswer := answers(200, "Signed in", m{"type": "object", "required": []string{"status", "user"},
 		"properties": m{"status": m{"const": "success"}, "user": ref("User"), "token": sessionTokenSchema, "expires": sessionExpiresSchema}},
-		"400", "413", "415", "429")
+		"400", "404", "413", "415", "429")
 	options := m{"type": "object", "description": "The options to pass, decoded from base64url, to navigator.credentials " +
 		"(PublicKeyCredential.parseCreationOptionsFromJSON or parseRequestOptionsFromJSON take its publicKey)",
 		"required": []string{"publicKey"}, "properties": m{"publicKey": m{"type": "object"}}}
@@ -389,13 +389,13 @@ func (s *Server) signinRouteTable() []route {
 		{method: "POST", pattern: "/-/webauthn/register/options", handler: s.passkeyRegistrationOptions, doc: operation{
 			id: "passkeyRegistrationOptions", tag: tagAccounts, summary: "Begin registering a passkey",
 			description: "The options for navigator.credentials.create: a discoverable credential for the caller. Its challenge works once, for five minutes.",
-			responses:   answers(200, "The creation options", options, "403", "413", "415")}},
+			responses:   answers(200, "The creation options", options, "403", "404", "413", "415")}},
 		{method: "POST", pattern: "/-/passkeys", handler: s.registerPasskey, doc: operation{
 			id: "registerPasskey", tag: tagAccounts, summary: "Register a passkey",
 			description: "Verifies the credential created with the options of POST /-/webauthn/register/options and stores it.",
 			body: jsonRequest(m{"type": "object", "required": []string{"credential"}, "properties": m{
 				"name": m{"type": "string", "maxLength": 100, "description": "The user's name for the passkey"}, "credential": credential}}),
-			responses: answers(201, "The passkey", ref("Passkey"), "400", "403", "409", "413", "415")}},
+			responses: answers(201, "The passkey", ref("Passkey"), "400", "403", "404", "409", "413", "415")}},
 		{method: "DELETE", pattern: "/-/passkeys/{id}", handler: s.removePasskey, doc: operation{
 			id: "removePasskey", tag: tagAccounts, summary: "Remove a passkey",
 			description: "Removes one of the caller's passkeys, unless it is their last way to sign in: 409.",
@@ -403,8 +403,9 @@ func (s *Server) signinRouteTable() []route {
 			responses:   answers(200, "Removed", ref("Success"), "403", "404", "409")}},
 		{method: "POST", pattern: "/-/webauthn/login/options", handler: s.passkeyLoginOptions, doc: operation{
 			id: "passkeyLoginOptions", tag: tagAccounts, summary: "Begin signing in with a passkey",
-			description: "The options for navigator.credentials.get, naming no user: the authenticator offers its passkeys. Its challenge works once, for five minutes.",
-			responses:   answers(200, "The request options", options, "413", "415")}},
+			description: "The options for navigator.credentials.get, naming no user: the authenticator offers its passkeys. Its challenge works once, for five minutes. " +
+				"404 when the server has no passkeys (its base URL names no domain), as for the other passkey calls.",
+			responses:   answers(200, "The request options", options, "404", "413", "415")}},
 		{method: "PUT", pattern: "/-/webauthn/login", handler: s.passkeyLogin, doc: operation{
 			id: "passkeyLogin", tag: tagAccounts, summary: "Sign in with a passkey",
 			description: "Verifies the assertion got with the options of POST /-/webauthn/login/options and starts a session of the passkey's user. " +

@@ -1153,7 +1153,7 @@ export interface paths {
         put?: never;
         /**
          * Begin signing in with a passkey
-         * @description The options for navigator.credentials.get, naming no user: the authenticator offers its passkeys. Its challenge works once, for five minutes.
+         * @description The options for navigator.credentials.get, naming no user: the authenticator offers its passkeys. Its challenge works once, for five minutes. 404 when the server has no passkeys (its base URL names no domain), as for the other passkey calls.
          */
         post: operations["passkeyLoginOptions"];
         delete?: never;
@@ -3398,6 +3398,7 @@ export interface operations {
             };
             400: components["responses"]["Error"];
             403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             409: components["responses"]["Error"];
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
@@ -4016,6 +4017,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
             429: components["responses"]["Error"];
@@ -4042,6 +4044,7 @@ export interface operations {
                     };
                 };
             };
+            404: components["responses"]["Error"];
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
             500: components["responses"]["Error"];
@@ -4068,6 +4071,7 @@ export interface operations {
                 };
             };
             403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
             500: components["responses"]["Error"];
