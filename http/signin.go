@@ -405,7 +405,7 @@ func (s *Server) signinRouteTable() []route {
 			id: "passkeyLoginOptions", tag: tagAccounts, summary: "Begin signing in with a passkey",
 			description: "The options for navigator.credentials.get, naming no user: the authenticator offers its passkeys. Its challenge works once, for five minutes. " +
 				"404 when the server has no passkeys (its base URL names no domain), as for the other passkey calls.",
-			responses:   answers(200, "The request options", options, "404", "413", "415")}},
+			responses: answers(200, "The request options", options, "404", "413", "415")}},
 		{method: "PUT", pattern: "/-/webauthn/login", handler: s.passkeyLogin, doc: operation{
 			id: "passkeyLogin", tag: tagAccounts, summary: "Sign in with a passkey",
 			description: "Verifies the assertion got with the options of POST /-/webauthn/login/options and starts a session of the passkey's user. " +
