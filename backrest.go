@@ -189,6 +189,10 @@ type RateLimits struct {
 	ResetPerAddr, ResetPerAccount Limit
 	// UploadPerUser counts the uploads of one user.
 	UploadPerUser Limit
+	// SigninStartPerAddr counts the starts of sign-ins without a password from
+	// one client address (redirects to a provider, passkey options), each of which
+	// keeps a challenge in the database until it is used or expires.
+	SigninStartPerAddr Limit
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -238,6 +242,7 @@ func DefaultConfig() Config {
 			ResetPerAddr:                Limit{Burst: 20, Per: time.Hour},
 			ResetPerAccount:             Limit{Burst: 5, Per: time.Hour},
 			UploadPerUser:               Limit{Burst: 1000, Per: time.Hour},
+			SigninStartPerAddr:          Limit{Burst: 60, Per: 10 * time.Minute},
 		},
 	}
 }

@@ -180,6 +180,7 @@ func configFlags(fs *flag.FlagSet, cfg *backrest.Config) *settings {
 	fs.Var(limitValue{&rl.ResetPerAddr}, "limit-reset-addr", "reset requests per client address, N/DURATION")
 	fs.Var(limitValue{&rl.ResetPerAccount}, "limit-reset-account", "reset requests per account, N/DURATION")
 	fs.Var(limitValue{&rl.UploadPerUser}, "limit-upload", "uploads per user, N/DURATION; 0/1h for no bound")
+	fs.Var(limitValue{&rl.SigninStartPerAddr}, "limit-signin-start", "starts of sign-ins with a provider or a passkey per client address, N/DURATION")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", cfg.TrustProxy, "take the client address from X-Forwarded-For")
 	fs.Var(originsValue{&cfg.CORSOrigins}, "cors-origins", "comma-separated origins of front ends served elsewhere (such as http://localhost:5173) that may call the API with credentials")
 	s.heading("Content")

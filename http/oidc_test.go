@@ -20,6 +20,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/backrest/backrest"
+	"github.com/backrest/backrest/app"
 	"github.com/backrest/backrest/store/storetest"
 )
 
@@ -492,6 +493,34 @@ func TestOIDCInactiveAndUnavailable(t *testing.T) {
 		})
 		if reason := signinError(down, down.browser().get("/-/oidc/down/login").location()); reason != "unavailable" {
 			t.Fatalf("provider down: %q", reason)
+		}
+	})
+}
+
+// The starts of sign-ins without a password are limited per client address, the
+// redirects to providers and the passkey options together.
+func TestSigninStartLimit(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, backend storetest.Backend) {
+		t.Parallel()
+		p := startOP(t)
+		cfg := testConfig(t.TempDir())
+		cfg.DB = storetest.DSN(t, backend)
+		p.config(&cfg)
+		cfg.RateLimits.SigninStartPerAddr = backrest.Limit{Burst: 2, Per: time.Hour}
+		e := startEnvHost(t, cfg, app.Options{}, "localhost")
+		p.register(e)
+		b := e.browser()
+		p.toProvider(b, "/-/oidc/test/login")
+		b.post("/-/webauthn/login/options", obj{}).expect(http.StatusOK)
+		res := b.get("/-/oidc/test/login")
+		res.expectError(http.StatusTooManyRequests, "", "")
+		if res.header.Get("Retry-After") == "" {
+			t.Fatal("no Retry-After")
+		}
+		b.post("/-/webauthn/login/options", obj{}).expectError(http.StatusTooManyRequests, "", "")
+		var n int
+		if err := e.app.DB.QueryRow(context.Background(), "SELECT count(*) FROM auth_challenges").Scan(&n); err != nil || n != 2 {
+			t.Fatalf("%d challenges (%v)", n, err)
 		}
 	})
 }

@@ -26,6 +26,9 @@ type Limiter interface {
 	LoginDone(ctx context.Context, addr, login string, failed bool)
 	// LoginCode reserves a request for a mailed sign-in code for email.
 	LoginCode(ctx context.Context, addr, email string) error
+	// SigninStart reserves the start of a sign-in without a password (a redirect
+	// to a provider, passkey options), which keeps a challenge until it is used.
+	SigninStart(ctx context.Context, addr string) error
 }
 
 // retryAfter renders a wait as whole seconds, rounded up, for Retry-After.

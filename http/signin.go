@@ -64,6 +64,9 @@ func (s *Server) oidcLink(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) oidcStart(w http.ResponseWriter, r *http.Request, link *account.Session) error {
+	if err := s.limits.SigninStart(r.Context(), s.clientAddr(r)); err != nil {
+		return err
+	}
 	target, state, err := s.accounts.OIDCStart(r.Context(), r.PathValue("provider"), link)
 	if err != nil {
 		if reason, ok := oidcReason(err); ok {
@@ -285,6 +288,9 @@ func (s *Server) passkeyLoginOptions(w http.ResponseWriter, r *http.Request) err
 			return err
 		}
 	}
+	if err := s.limits.SigninStart(r.Context(), s.clientAddr(r)); err != nil {
+		return err
+	}
 	opts, err := s.accounts.PasskeyLoginOptions(r.Context())
 	if err != nil {
 		return err
@@ -357,12 +363,12 @@ func (s *Server) signinRouteTable() []route {
 				"only when the provider says the address is verified, else a new active account is made. " +
 				"A provider that cannot be reached redirects to the sign-in error target.",
 			params:    []m{provider},
-			responses: redirect("404")}},
+			responses: redirect("404", "429")}},
 		{method: "GET", pattern: pathOIDC + "{provider}/link", handler: s.oidcLink, doc: operation{
 			id: "startOIDCLink", tag: tagAccounts, summary: "Link an identity at a provider",
 			description: "Signed in, from backrest's own pages: redirects to the provider; back at the callback the identity is linked to the caller's account.",
 			params:      []m{provider},
-			responses:   redirect("403", "404")}},
+			responses:   redirect("403", "404", "429")}},
 		{method: "GET", pattern: pathOIDC + "{provider}/callback", handler: s.oidcCallback, doc: operation{
 			id: "finishOIDC", tag: tagAccounts, summary: "Return from a provider",
 			description: "Where the provider sends the browser back (the redirect URI to register at the provider). " +
@@ -405,7 +411,7 @@ func (s *Server) signinRouteTable() []route {
 			id: "passkeyLoginOptions", tag: tagAccounts, summary: "Begin signing in with a passkey",
 			description: "The options for navigator.credentials.get, naming no user: the authenticator offers its passkeys. Its challenge works once, for five minutes. " +
 				"404 when the server has no passkeys (its base URL names no domain), as for the other passkey calls.",
-			responses: answers(200, "The request options", options, "404", "413", "415")}},
+			responses: answers(200, "The request options", options, "404", "413", "415", "429")}},
 		{method: "PUT", pattern: "/-/webauthn/login", handler: s.passkeyLogin, doc: operation{
 			id: "passkeyLogin", tag: tagAccounts, summary: "Sign in with a passkey",
 			description: "Verifies the assertion got with the options of POST /-/webauthn/login/options and starts a session of the passkey's user. " +

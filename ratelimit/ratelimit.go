@@ -72,6 +72,12 @@ func (l *Limiter) Signup(ctx context.Context, addr, email string) error {
 	return l.take(ctx, takes)
 }
 
+// SigninStart reserves the start of a sign-in without a password from the client
+// address addr, or returns an ETOOMANY error.
+func (l *Limiter) SigninStart(ctx context.Context, addr string) error {
+	return l.take(ctx, l.bucket("signin-start:"+addrKey(addr), l.limits.SigninStartPerAddr))
+}
+
 // Upload reserves an upload by the user with the id user, or returns an
 // ETOOMANY error.
 func (l *Limiter) Upload(ctx context.Context, user string) error {
