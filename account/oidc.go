@@ -260,11 +260,22 @@ func (s *Service) OIDCFinish(ctx context.Context, name string, in OIDCReturn) (*
 		return nil, err
 	}
 	var sess *Session
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		sess, err = s.oidcAccount(ctx, tx, name, sub, claims, c.User)
-		return err
-	})
+	// Twice: a return of the same new identity in another request may create its
+	// account (or link it) between the look-up and the insertion of this one,
+	// which then finds it.
+	for range 2 {
+		err = s.db.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			sess, err = s.oidcAccount(ctx, tx, name, sub, claims, c.User)
+			return err
+		})
+		if err != store.ErrIdentityTaken && err != store.ErrEmailTaken {
+			break
+		}
+	}
+	if err == store.ErrIdentityTaken || err == store.ErrEmailTaken {
+		return nil, oidcFail(OIDCErrLinked, err)
+	}
 	return sess, err
 }
 

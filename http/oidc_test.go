@@ -524,3 +524,46 @@ func TestSigninStartLimit(t *testing.T) {
 		}
 	})
 }
+
+// Returns of one new identity at the same time make one account, which both sign
+// in to.
+func TestOIDCConcurrentFirstSignIns(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, backend storetest.Backend) {
+		t.Parallel()
+		e, p := oidcEnv(t, backend)
+		p.add("peggy", "peggy@example.com", true)
+		const n = 4
+		var browsers [n]*browser
+		var callbacks [n]string
+		for i := range browsers {
+			browsers[i] = e.browser()
+			callbacks[i] = p.authorize(browsers[i], p.toProvider(browsers[i], "/-/oidc/test/login"), "peggy")
+		}
+		var wg sync.WaitGroup
+		locations := make([]string, n)
+		errs := make([]error, n)
+		for i := range browsers {
+			wg.Go(func() {
+				res, err := browsers[i].client.Get(callbacks[i])
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				res.Body.Close()
+				locations[i] = res.Header.Get("Location")
+			})
+		}
+		wg.Wait()
+		for i, b := range browsers {
+			if errs[i] != nil || locations[i] != e.srv.URL+"/#/profile" {
+				t.Fatalf("return %d: %q, %v", i, locations[i], errs[i])
+			}
+			if b.me()["email"] != "peggy@example.com" {
+				t.Fatalf("browser %d: %v", i, b.me())
+			}
+		}
+		if e.users() != 1 {
+			t.Fatalf("%d users", e.users())
+		}
+	})
+}
