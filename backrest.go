@@ -63,6 +63,9 @@ type Config struct {
 	// OpenID Connect provider; RedirectSigninError after one that failed, with
 	// {error} replaced by the reason. Relative ones are resolved against BaseURL.
 	RedirectSignin, RedirectSigninError string
+	// RedirectSigninPending is where a sign-in with a provider of a user with a
+	// second factor leads, with {token} replaced by the pending login's token.
+	RedirectSigninPending string
 
 	// OIDC are the OpenID Connect providers users may sign in with.
 	OIDC []OIDCProvider
@@ -198,19 +201,20 @@ type RateLimits struct {
 // DefaultConfig returns the configuration used when nothing is set.
 func DefaultConfig() Config {
 	return Config{
-		Addr:                "127.0.0.1:8080",
-		DataDir:             "./backrest_data",
-		SQLiteSync:          "full",
-		MailFrom:            "backrest@localhost",
-		MailAttempts:        10,
-		MailRetry:           30 * time.Second,
-		RedirectSignup:      "/#/welcome",
-		RedirectReset:       "/#/reset/{token}",
-		RedirectEmail:       "/#/email-changed",
-		RedirectLoginCode:   "/#/signin/{token}",
-		PasswordMinLength:   8,
-		RedirectSignin:      "/#/profile",
-		RedirectSigninError: "/#/login?error={error}",
+		Addr:                  "127.0.0.1:8080",
+		DataDir:               "./backrest_data",
+		SQLiteSync:            "full",
+		MailFrom:              "backrest@localhost",
+		MailAttempts:          10,
+		MailRetry:             30 * time.Second,
+		RedirectSignup:        "/#/welcome",
+		RedirectReset:         "/#/reset/{token}",
+		RedirectEmail:         "/#/email-changed",
+		RedirectLoginCode:     "/#/signin/{token}",
+		PasswordMinLength:     8,
+		RedirectSignin:        "/#/profile",
+		RedirectSigninError:   "/#/login?error={error}",
+		RedirectSigninPending: "/#/second-factor?pending={token}",
 		// OWASP's recommended minimum for argon2id: 19 MiB, 2 passes, 1 thread.
 		Argon2:              Argon2Params{Memory: 19 * 1024, Time: 2, Threads: 1},
 		HashConcurrency:     runtime.NumCPU(),

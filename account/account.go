@@ -69,6 +69,9 @@ type Redirects struct {
 	// Signin is where a sign-in or a link with a provider leads, SigninError where
 	// one that failed does, with {error} replaced by the reason (OIDCErr…).
 	Signin, SigninError string
+	// SigninPending is where a sign-in with a provider of a user with a second
+	// factor leads, with {token} replaced by the pending login's token.
+	SigninPending string
 }
 
 // Service runs the account flows on a database.

@@ -220,8 +220,10 @@ func (c oidcClaims) verified() bool {
 //     an active account (an unconfirmed sign-up of the address gives way to it
 //     when the address is verified).
 //
-// It returns the new session of a sign-in, or nil after a link. Failures are
-// *OIDCError, and change nothing but the use of the state.
+// It returns the new session of a sign-in, or nil after a link; a user with a
+// second factor gets a *PendingLogin (as the error) instead of a session, as
+// after a password. Failures are *OIDCError, and change nothing but the use of
+// the state.
 func (s *Service) OIDCFinish(ctx context.Context, name string, in OIDCReturn) (*Session, error) {
 	if _, ok := s.oidc.conf[name]; !ok {
 		return nil, backrest.Errorf(backrest.ENOTFOUND, "No such provider")
@@ -259,14 +261,22 @@ func (s *Service) OIDCFinish(ctx context.Context, name string, in OIDCReturn) (*
 	if err != nil {
 		return nil, err
 	}
-	var sess *Session
+	var (
+		sess    *Session
+		pending error
+	)
 	// Twice: a return of the same new identity in another request may create its
 	// account (or link it) between the look-up and the insertion of this one,
 	// which then finds it.
 	for range 2 {
 		err = s.db.InTx(ctx, func(tx *store.Tx) error {
 			var err error
+			pending = nil
 			sess, err = s.oidcAccount(ctx, tx, name, sub, claims, c.User)
+			if _, ok := IsPendingLogin(err); ok {
+				// Commit the pending login, and return it after.
+				pending, err = err, nil
+			}
 			return err
 		})
 		if err != store.ErrIdentityTaken && err != store.ErrEmailTaken {
@@ -275,6 +285,9 @@ func (s *Service) OIDCFinish(ctx context.Context, name string, in OIDCReturn) (*
 	}
 	if err == store.ErrIdentityTaken || err == store.ErrEmailTaken {
 		return nil, oidcFail(OIDCErrLinked, err)
+	}
+	if err == nil && pending != nil {
+		return nil, pending
 	}
 	return sess, err
 }
@@ -344,7 +357,7 @@ func (s *Service) oidcAccount(ctx context.Context, tx *store.Tx, provider, sub s
 		if !u.Active {
 			return nil, oidcFail(OIDCErrInactive, nil)
 		}
-		return s.newSession(ctx, tx, u)
+		return s.startLogin(ctx, tx, u)
 	}
 	email := strings.TrimSpace(claims.Email)
 	if !ValidEmail(email) {
@@ -374,7 +387,7 @@ func (s *Service) oidcAccount(ctx context.Context, tx *store.Tx, provider, sub s
 	if err := store.CreateIdentity(ctx, tx, &store.Identity{User: u.ID, Provider: provider, Subject: sub, Email: email}, now); err != nil {
 		return nil, err
 	}
-	return s.newSession(ctx, tx, u)
+	return s.startLogin(ctx, tx, u)
 }
 
 // truncate cuts a name from a provider to the longest a name may be.
@@ -433,6 +446,13 @@ func randomSecret() (string, error) {
 // SigninRedirect is where the browser goes after a sign-in or a link with a
 // provider.
 func (s *Service) SigninRedirect() string { return s.redirect(s.opts.Redirects.Signin, "") }
+
+// SigninPendingRedirect is where the browser goes after a sign-in with a provider
+// of a user with a second factor, to give it: the pending login's token replaces
+// {token}.
+func (s *Service) SigninPendingRedirect(token string) string {
+	return s.redirect(s.opts.Redirects.SigninPending, token)
+}
 
 // SigninErrorRedirect is where the browser goes after a sign-in with a provider
 // that failed for the reason.

@@ -233,7 +233,8 @@ func IsPasskeyFailure(err error) bool { return err == errPasskeyFailed }
 
 // PasskeyLogin completes a sign-in begun by PasskeyLoginOptions with the
 // assertion the browser got (its JSON), and starts a session of the passkey's
-// user, who must be active. The challenge is taken once; the passkey's signature
+// user, who must be active; a user with a second factor gets a *PendingLogin (as
+// the error) instead, as after a password. The challenge is taken once; the passkey's signature
 // counter is kept, and a passkey whose counter went back (a cloned
 // authenticator) is refused.
 func (s *Service) PasskeyLogin(ctx context.Context, assertion []byte) (*Session, error) {
@@ -288,14 +289,25 @@ func (s *Service) PasskeyLogin(ctx context.Context, assertion []byte) (*Session,
 	if err != nil {
 		return nil, err
 	}
-	var sess *Session
+	var (
+		sess    *Session
+		pending error
+	)
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		pending = nil
 		if err := store.UsePasskey(ctx, tx, key.ID, string(data), s.now()); err != nil {
 			return err
 		}
-		sess, err = s.newSession(ctx, tx, user)
+		sess, err = s.startLogin(ctx, tx, user)
+		if _, ok := IsPendingLogin(err); ok {
+			// Commit the pending login, and return it after.
+			pending, err = err, nil
+		}
 		return err
 	})
+	if err == nil && pending != nil {
+		return nil, pending
+	}
 	return sess, err
 }
 

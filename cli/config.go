@@ -142,6 +142,7 @@ func configFlags(fs *flag.FlagSet, cfg *backrest.Config) *settings {
 	fs.StringVar(&cfg.RedirectLoginCode, "redirect-login-code", cfg.RedirectLoginCode, "the page completing a sign-in by mailed link ({token} is replaced)")
 	fs.StringVar(&cfg.RedirectSignin, "redirect-signin", cfg.RedirectSignin, "where a sign-in or a link with an OpenID Connect provider leads")
 	fs.StringVar(&cfg.RedirectSigninError, "redirect-signin-error", cfg.RedirectSigninError, "where a failed sign-in with a provider leads ({error} is replaced by the reason)")
+	fs.StringVar(&cfg.RedirectSigninPending, "redirect-signin-pending", cfg.RedirectSigninPending, "where a sign-in with a provider of a user with a second factor leads ({token} is the pending login's)")
 	s.heading("Accounts")
 	fs.IntVar(&cfg.PasswordMinLength, "password-min-length", cfg.PasswordMinLength, "shortest password accepted")
 	fs.Var(uint32Value{&cfg.Argon2.Memory}, "argon2-memory", "argon2id memory in KiB")

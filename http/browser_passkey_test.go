@@ -153,6 +153,27 @@ func TestBrowserPasskey(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		// With two-step verification on, a passkey is the first factor only, like
+		// a password: the answer is a pending login, which the code completes.
+		secret, _ := e.loggedIn2("grace@example.com", pw).enroll(pw)
+		options()
+		var pending struct{ Status, Pending string }
+		p.eval(`window.assertOnce = async () => {
+			const o = window.options;
+			const b64 = (s) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+			const enc = (b) => btoa(String.fromCharCode(...new Uint8Array(b))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+			const c = await navigator.credentials.get({publicKey: {...o.publicKey, challenge: b64(o.publicKey.challenge)}});
+			return fetch("/-/webauthn/login", {method: "PUT", headers: {"Content-Type": "application/json"}, body: JSON.stringify({credential: {
+				id: c.id, rawId: enc(c.rawId), type: c.type, response: {clientDataJSON: enc(c.response.clientDataJSON),
+				authenticatorData: enc(c.response.authenticatorData), signature: enc(c.response.signature), userHandle: enc(c.response.userHandle)}}})}).then((r) => r.json());
+		}; window.assertOnce()`, &pending)
+		if pending.Status != "second_factor" || pending.Pending == "" {
+			t.Fatalf("passkey sign-in with a second factor: %+v", pending)
+		}
+		if status := p.fetchJSON("PUT", "/-/login/totp", obj{"pending": pending.Pending, "code": e.code(secret)}); status != http.StatusOK {
+			t.Fatalf("second factor after a passkey: %d", status)
+		}
+
 		// Another user cannot remove it; nor can its user while it is the only way
 		// in (here, with the password gone).
 		var id int
@@ -238,4 +259,12 @@ func TestPasskeyAPI(t *testing.T) {
 		}
 		ip.browser().post("/-/webauthn/login/options", obj{}).expectError(http.StatusNotFound, "", "")
 	})
+}
+
+// loggedIn2 returns a browser logged in as the existing user.
+func (e *env) loggedIn2(email, password string) *browser {
+	e.t.Helper()
+	b := e.browser()
+	b.login(email, password).expect(http.StatusOK)
+	return b
 }

@@ -567,3 +567,26 @@ func TestOIDCConcurrentFirstSignIns(t *testing.T) {
 		}
 	})
 }
+
+// A sign-in with a provider is the first factor only: a user with two-step
+// verification lands on the second-factor page with a pending login, no session.
+func TestOIDCSecondFactor(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, backend storetest.Backend) {
+		t.Parallel()
+		e, p := oidcEnv(t, backend)
+		p.add("rita", "rita@example.com", true)
+		owner := e.loggedIn("rita@example.com")
+		secret, _ := owner.enroll("password1")
+
+		b := e.browser()
+		target := p.signIn(b, "rita")
+		pending, ok := strings.CutPrefix(target, e.srv.URL+"/#/second-factor?pending=")
+		if !ok || pending == "" || b.authenticated() {
+			t.Fatalf("signed in to %s", target)
+		}
+		b.put("/-/login/totp", obj{"pending": pending, "code": e.code(secret)}).expect(http.StatusOK)
+		if b.me()["email"] != "rita@example.com" {
+			t.Fatalf("signed in as %v", b.me())
+		}
+	})
+}

@@ -112,6 +112,10 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	started, err := s.accounts.OIDCFinish(r.Context(), r.PathValue("provider"), in)
+	if p, ok := account.IsPendingLogin(err); ok {
+		http.Redirect(w, r, s.accounts.SigninPendingRedirect(p.Token), http.StatusFound)
+		return nil
+	}
 	if err != nil {
 		if reason, ok := oidcReason(err); ok {
 			s.log.Info("oidc sign-in failed", "provider", r.PathValue("provider"), "error", err, "request_id", requestIDOf(r))
@@ -324,25 +328,14 @@ func (s *Server) passkeyLogin(w http.ResponseWriter, r *http.Request) error {
 	defer func() { s.limits.LoginDone(r.Context(), addr, login, failed) }()
 	sess, err := s.accounts.PasskeyLogin(r.Context(), cred)
 	failed = account.IsPasskeyFailure(err)
-	if err != nil {
-		return err
-	}
-	s.setSession(w, r, sess)
-	answer := map[string]any{"status": "success", "user": sess.User.JSON()}
-	if withToken {
-		answer["token"], answer["expires"] = sess.Token, sess.Expires.UTC()
-	}
-	writeJSON(w, http.StatusOK, answer)
-	return nil
+	return s.answerLogin(w, r, sess, err, withToken)
 }
 
 // signinRouteTable lists the routes of sign-in without a password.
 func (s *Server) signinRouteTable() []route {
 	provider := pathParam("provider", "The provider's name", m{"type": "string"})
 	id := pathParam("id", "The id", m{"type": "integer", "minimum": 1})
-	loginAnswer := answers(200, "Signed in", m{"type": "object", "required": []string{"status", "user"},
-		"properties": m{"status": m{"const": "success"}, "user": ref("User"), "token": sessionTokenSchema, "expires": sessionExpiresSchema}},
-		"400", "404", "413", "415", "429")
+	passkeyAnswer := answers(200, "Signed in, or waiting for the second factor", loginAnswer(), "400", "404", "413", "415", "429")
 	options := m{"type": "object", "description": "The options to pass, decoded from base64url, to navigator.credentials " +
 		"(PublicKeyCredential.parseCreationOptionsFromJSON or parseRequestOptionsFromJSON take its publicKey)",
 		"required": []string{"publicKey"}, "properties": m{"publicKey": m{"type": "object"}}}
@@ -372,7 +365,7 @@ func (s *Server) signinRouteTable() []route {
 		{method: "GET", pattern: pathOIDC + "{provider}/callback", handler: s.oidcCallback, doc: operation{
 			id: "finishOIDC", tag: tagAccounts, summary: "Return from a provider",
 			description: "Where the provider sends the browser back (the redirect URI to register at the provider). " +
-				"Signs in or links, then redirects to the sign-in target; a failure redirects to the sign-in error target with the reason: " +
+				"Signs in or links, then redirects to the sign-in target (a user with a second factor to the second-factor target, with the pending login's token); a failure redirects to the sign-in error target with the reason: " +
 				"state, denied, token, email, linked, inactive, session or unavailable.",
 			params: []m{provider,
 				{"name": "state", "in": "query", "schema": m{"type": "string"}, "description": "The state of the request"},
@@ -418,6 +411,6 @@ func (s *Server) signinRouteTable() []route {
 				"A credential that does not verify: 400 (credential). Failures count against the login limits of the client address.",
 			body: jsonRequest(m{"type": "object", "required": []string{"credential"}, "properties": m{"credential": credential,
 				"token": m{"type": "boolean", "description": "Answer with the session's token and its expiry"}}}),
-			responses: loginAnswer}},
+			responses: passkeyAnswer}},
 	}
 }

@@ -763,7 +763,7 @@ export interface paths {
         };
         /**
          * Return from a provider
-         * @description Where the provider sends the browser back (the redirect URI to register at the provider). Signs in or links, then redirects to the sign-in target; a failure redirects to the sign-in error target with the reason: state, denied, token, email, linked, inactive, session or unavailable.
+         * @description Where the provider sends the browser back (the redirect URI to register at the provider). Signs in or links, then redirects to the sign-in target (a user with a second factor to the second-factor target, with the pending login's token); a failure redirects to the sign-in error target with the reason: state, denied, token, email, linked, inactive, session or unavailable.
          */
         get: operations["finishOIDC"];
         put?: never;
@@ -3998,7 +3998,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Signed in */
+            /** @description Signed in, or waiting for the second factor */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4015,7 +4015,7 @@ export interface operations {
                         /** @description The session token, for Authorization: Bearer (only when asked for) */
                         token?: string;
                         user: components["schemas"]["User"];
-                    };
+                    } | components["schemas"]["SecondFactorPending"];
                 };
             };
             400: components["responses"]["Error"];

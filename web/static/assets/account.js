@@ -105,6 +105,12 @@ async function login(gen) {
 }
 
 function secondFactor(gen) {
+	// A sign-in with a provider lands here with the pending login in the address.
+	const fromProvider = route().query.get("pending");
+	if (fromProvider) {
+		pending = { pending: fromProvider };
+		history.replaceState(null, "", "#/second-factor");
+	}
 	if (!pending) {
 		if (gen === generation) location.replace("#/login");
 		return;
@@ -183,14 +189,14 @@ function otherWays(offered) {
 	const status = h("div", { role: "alert" });
 	const passkey = withPasskey && h("button", { type: "button", class: "wide", onclick: async () => {
 		status.replaceChildren();
+		let data;
 		try {
-			await busy(passkey, signInWithPasskey());
+			data = await busy(passkey, signInWithPasskey());
 		} catch (err) {
 			status.replaceChildren(notice("error-box", err instanceof ApiError ? err.message : "No passkey was used. Try again, or log in with your password."));
 			return;
 		}
-		announce("Logged in");
-		location.hash = "#/profile";
+		loggedIn(data);
 	} }, "Log in with a passkey");
 	return h("div", { class: "other-ways" },
 		h("p", { class: "muted" }, "Or"),
