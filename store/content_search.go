@@ -1,0 +1,164 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Search: each item has a search text, its title, description and searched
+// own fields (ContentColumn.Searched) folded by FoldSearch, one a line, in the
+// table content_search (migration 012). A search lists the items whose text holds
+// every word of the query, folded alike, as a substring. Both databases compare
+// the folded texts exactly, so they find the same items: SQLite through an FTS5
+// trigram index, PostgreSQL through a pg_trgm index; a word shorter than three
+// characters is matched without the index's help.
+
+// foldTransform removes the marks of decomposed characters.
+var foldTransform = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+
+// FoldSearch folds s for search: its accents are removed (é becomes e) and its
+// case folded by Unicode's full case folding (É, é and e are alike, ß is ss).
+func FoldSearch(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	out, _, err := transform.String(foldTransform, s)
+	if err != nil {
+		out = s
+	}
+	return cases.Fold().String(out)
+}
+
+// SearchText returns the search text of an item from the texts of its searched
+// fields (title, description and the own fields the type searches).
+func SearchText(texts []string) string {
+	var b strings.Builder
+	for _, s := range texts {
+		if s == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(FoldSearch(s))
+	}
+	return b.String()
+}
+
+// WriteContentSearch sets the search text of the item id to text (made by
+// SearchText), in the transaction of the item's change.
+func WriteContentSearch(ctx context.Context, tx *Tx, id int64, text string) error {
+	var err error
+	if tx.Postgres() {
+		_, err = tx.Exec(ctx, "INSERT INTO content_search (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc", id, text)
+	} else {
+		if _, err = tx.Exec(ctx, "DELETE FROM content_search WHERE rowid = ?", id); err == nil {
+			_, err = tx.Exec(ctx, "INSERT INTO content_search (rowid, doc) VALUES (?, ?)", id, text)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("content: search text of %d: %w", id, err)
+	}
+	return nil
+}
+
+// postgresReader is a Reader that tells its database.
+type postgresReader interface{ Postgres() bool }
+
+// searchCondition returns the condition, on x.id, that selects the items whose
+// search text holds every word (folded), and its arguments.
+func searchCondition(r Reader, words []string) (string, []any) {
+	var conds []string
+	var args []any
+	if pr, ok := r.(postgresReader); ok && pr.Postgres() {
+		for _, w := range words {
+			conds = append(conds, `s.doc LIKE ? ESCAPE '\'`)
+			args = append(args, "%"+likeEscaper.Replace(w)+"%")
+		}
+		return "x.id IN (SELECT s.id FROM content_search s WHERE " + strings.Join(conds, " AND ") + ")", args
+	}
+	// The trigram index finds the words of three characters or more; instr
+	// checks every word on the rows it yields (or on all rows when there are none
+	// of that length).
+	var phrases []string
+	for _, w := range words {
+		if utf8.RuneCountInString(w) >= 3 {
+			phrases = append(phrases, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`)
+		}
+	}
+	if len(phrases) > 0 {
+		conds, args = append(conds, "content_search MATCH ?"), append(args, strings.Join(phrases, " AND "))
+	}
+	for _, w := range words {
+		conds, args = append(conds, "instr(doc, ?) > 0"), append(args, w)
+	}
+	return "x.id IN (SELECT rowid FROM content_search WHERE " + strings.Join(conds, " AND ") + ")", args
+}
+
+// likeEscaper escapes the wildcards of LIKE (with ESCAPE '\').
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// reindexSearch rewrites the search texts of every item of t, in batches, in tx.
+func reindexSearch(ctx context.Context, tx *Tx, t *ContentTable) error {
+	var cols []string
+	for _, c := range t.Columns {
+		if c.Searched && !c.List {
+			cols = append(cols, ", t."+contentColumn(c.Field))
+		}
+	}
+	q := "SELECT c.id, c.title, c.description" + strings.Join(cols, "") + " FROM content c JOIN " + t.table + " t ON t.id = c.id WHERE c.id > ? ORDER BY c.id LIMIT 1000"
+	type doc struct {
+		id   int64
+		text string
+	}
+	var last int64
+	for {
+		rows, err := tx.Query(ctx, q, last)
+		if err != nil {
+			return fmt.Errorf("content: search texts of %s: %w", t.Name, err)
+		}
+		var batch []doc
+		for rows.Next() {
+			texts := make([]*string, 2+len(cols))
+			dest := make([]any, 1+len(texts))
+			var id int64
+			dest[0] = &id
+			for i := range texts {
+				dest[1+i] = &texts[i]
+			}
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return fmt.Errorf("content: search texts of %s: %w", t.Name, err)
+			}
+			var ss []string
+			for _, s := range texts {
+				if s != nil {
+					ss = append(ss, *s)
+				}
+			}
+			batch = append(batch, doc{id, SearchText(ss)})
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("content: search texts of %s: %w", t.Name, err)
+		}
+		for _, d := range batch {
+			if err := WriteContentSearch(ctx, tx, d.id, d.text); err != nil {
+				return err
+			}
+		}
+		if len(batch) < 1000 {
+			return nil
+		}
+		last = batch[len(batch)-1].id
+	}
+}
