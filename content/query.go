@@ -302,6 +302,7 @@ func selectionKey(params url.Values) string {
 	}
 	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:9])
 }
+
 // sortable reports whether listings of t may be sorted by the field.
 func (t *Type) sortable(field string) bool {
 	if slices.Contains(store.ContentSortFields, field) {

@@ -79,7 +79,7 @@ type ContentTable struct {
 	selectRows, insertFields, updateFields string
 	// selectCols is the SELECT list of selectRows, for reading from other joins.
 	selectCols string
-	columns                                map[string]string // field name -> column
+	columns    map[string]string // field name -> column
 }
 
 // NewContentTable returns the description of the storage of the type name.
