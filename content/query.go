@@ -449,6 +449,7 @@ func (s *Service) List(ctx context.Context, caller *backrest.User, t *Type, q *Q
 	if q.After != nil {
 		sq.After = &q.After.Key
 	}
+	sq.Matches = total
 	if verdict == ownerOnly {
 		sq.Owner = caller.ID.String()
 	}

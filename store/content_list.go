@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -31,6 +32,10 @@ type ContentQuery struct {
 	After *ContentKey
 	// Count asks for the number of items the query selects over all pages.
 	Count bool
+	// Matches, when Count is false, is that number as counted before (for the
+	// first page of a listing continued by After), -1 when unknown; it helps
+	// choose how a search selects the page.
+	Matches int64
 }
 
 // ContentFilter is an equality filter on an own field, "owner" or "category"
@@ -115,8 +120,43 @@ type listPlan struct {
 	// order is the columns of the order, which are those of the sort's key: the
 	// sorted field (unless the sort is by id or creation date), created and id.
 	order []string
-	// nullable is true when the sorted field may be unset.
-	nullable bool
+	// nullable is true when the sorted field may be unset; filtered when a
+	// condition besides the type's applies.
+	nullable, filtered bool
+	// search holds the conditions of a search on its texts s, with searchArgs.
+	// The texts found select the items one of two ways: by a join that starts
+	// from them, which costs in proportion to the texts found and reads the page
+	// after sorting them all; or by a condition that each item in the order of
+	// the listing is among them, which stops at the end of the page. On SQLite,
+	// whose planner cannot tell how many texts a search finds, the join is used
+	// unless the search is known to find more than searchJoinLimit;
+	// searchByOrder leaves the choice to PostgreSQL's planner.
+	search        []string
+	searchArgs    []any
+	searchByOrder bool
+}
+
+// searchJoinLimit is the number of items found above which SQLite selects a
+// search's page by the order of the listing rather than from the texts found.
+const searchJoinLimit = 5000
+
+// source returns the FROM clause, the conditions and their arguments of the
+// plan, a search selecting by a join (join) or by a condition in the order.
+func (p *listPlan) source(join bool) (from string, conds []string, args []any) {
+	if len(p.search) == 0 {
+		return p.from, p.conds, p.args
+	}
+	conds = append(slices.Clone(p.conds), p.search...)
+	args = append(slices.Clone(p.args), p.searchArgs...)
+	if join && !p.searchByOrder {
+		return "content_search s CROSS JOIN " + p.from, append(conds, "s.rowid = "+p.alias+".id"), args
+	}
+	cond := p.alias + ".id IN (SELECT s.id FROM content_search s WHERE " + strings.Join(p.search, " AND ") + ")"
+	if !p.searchByOrder {
+		// Each item is looked up in the trigram index as the order reaches it.
+		cond = "EXISTS (SELECT 1 FROM content_search s WHERE " + strings.Join(p.search, " AND ") + " AND s.rowid = " + p.alias + ".id)"
+	}
+	return p.from, append(slices.Clone(p.conds), cond), args
 }
 
 // ListContent returns the page of the items of t that q selects and, when
@@ -135,9 +175,9 @@ func ListContent(ctx context.Context, r Reader, t *ContentTable, q ContentQuery)
 	}
 	page := &ContentPage{Total: -1}
 	if q.Count {
-		count := "SELECT COUNT(*) FROM " + p.from + " WHERE " + strings.Join(p.conds, " AND ")
-		args := p.args
-		if len(p.conds) == 1 && p.from == "content c" {
+		from, conds, args := p.source(true)
+		count := "SELECT COUNT(*) FROM " + from + " WHERE " + strings.Join(conds, " AND ")
+		if !p.filtered && len(p.search) == 0 {
 			// Only the type: the number kept by triggers (migration 004).
 			count, args = "SELECT COALESCE(SUM(n), 0) FROM content_counts WHERE type = ?", []any{t.Name}
 		}
@@ -148,7 +188,11 @@ func ListContent(ctx context.Context, r Reader, t *ContentTable, q ContentQuery)
 			return page, nil
 		}
 	}
-	conds, args := p.conds, p.args
+	matches := q.Matches
+	if page.Total >= 0 {
+		matches = page.Total
+	}
+	from, conds, args := p.source(matches < 0 || matches <= searchJoinLimit)
 	if q.After != nil {
 		cond, kargs := p.after(q.After, q.Desc)
 		conds, args = append(conds[:len(conds):len(conds)], cond), append(args[:len(args):len(args)], kargs...)
@@ -168,7 +212,7 @@ func ListContent(ctx context.Context, r Reader, t *ContentTable, q ContentQuery)
 			}
 		}
 	}
-	ids := "SELECT " + p.alias + ".id FROM " + p.from + " WHERE " + strings.Join(conds, " AND ") + " ORDER BY " + strings.Join(order, ", ") + " LIMIT ? OFFSET ?"
+	ids := "SELECT " + p.alias + ".id FROM " + from + " WHERE " + strings.Join(conds, " AND ") + " ORDER BY " + strings.Join(order, ", ") + " LIMIT ? OFFSET ?"
 	outer := strings.Join(order, ", ")
 	expect := q.Limit + 1
 	if page.Total >= 0 && q.After == nil {
@@ -248,12 +292,8 @@ func (t *ContentTable) plan(r Reader, q ContentQuery) (*listPlan, error) {
 		}
 		own, ownArgs = append(own, "t."+col+" "+string(rg.Op)+" ?"), append(ownArgs, rg.Value)
 	}
-	if len(q.Search) > 0 {
-		cond, args := searchCondition(r, q.Search)
-		either, eitherArgs = append(either, cond), append(eitherArgs, args...)
-	}
 
-	p := &listPlan{}
+	p := &listPlan{filtered: len(own)+len(common)+len(either) > 0}
 	onOwn := len(own) > 0
 	needContent := len(common) > 0
 	if cols, ok := contentSort[q.Sort]; ok {
@@ -287,6 +327,10 @@ func (t *ContentTable) plan(r Reader, q ContentQuery) (*listPlan, error) {
 	}
 	p.args = append(append(ownArgs, commonArgs...), eitherArgs...)
 	p.order = replaceAll(x, p.order)
+	if len(q.Search) > 0 {
+		p.search, p.searchArgs = searchConditions(r, q.Search)
+		p.searchByOrder = onPostgres(r)
+	}
 	return p, nil
 }
 

@@ -73,17 +73,23 @@ func WriteContentSearch(ctx context.Context, tx *Tx, id int64, text string) erro
 // postgresReader is a Reader that tells its database.
 type postgresReader interface{ Postgres() bool }
 
-// searchCondition returns the condition, on x.id, that selects the items whose
-// search text holds every word (folded), and its arguments.
-func searchCondition(r Reader, words []string) (string, []any) {
+// onPostgres reports whether r reads a PostgreSQL database.
+func onPostgres(r Reader) bool {
+	pr, ok := r.(postgresReader)
+	return ok && pr.Postgres()
+}
+
+// searchConditions returns the conditions on the search texts s (content_search)
+// that select those holding every word (folded), and their arguments.
+func searchConditions(r Reader, words []string) ([]string, []any) {
 	var conds []string
 	var args []any
-	if pr, ok := r.(postgresReader); ok && pr.Postgres() {
+	if onPostgres(r) {
 		for _, w := range words {
 			conds = append(conds, `s.doc LIKE ? ESCAPE '\'`)
 			args = append(args, "%"+likeEscaper.Replace(w)+"%")
 		}
-		return "x.id IN (SELECT s.id FROM content_search s WHERE " + strings.Join(conds, " AND ") + ")", args
+		return conds, args
 	}
 	// The trigram index finds the words of three characters or more; instr
 	// checks every word on the rows it yields (or on all rows when there are none
@@ -95,12 +101,12 @@ func searchCondition(r Reader, words []string) (string, []any) {
 		}
 	}
 	if len(phrases) > 0 {
-		conds, args = append(conds, "content_search MATCH ?"), append(args, strings.Join(phrases, " AND "))
+		conds, args = append(conds, "s.content_search MATCH ?"), append(args, strings.Join(phrases, " AND "))
 	}
 	for _, w := range words {
-		conds, args = append(conds, "instr(doc, ?) > 0"), append(args, w)
+		conds, args = append(conds, "instr(s.doc, ?) > 0"), append(args, w)
 	}
-	return "x.id IN (SELECT rowid FROM content_search WHERE " + strings.Join(conds, " AND ") + ")", args
+	return conds, args
 }
 
 // likeEscaper escapes the wildcards of LIKE (with ESCAPE '\').
