@@ -31,11 +31,13 @@ type fixture struct {
 	// content, of GET /-/login): the size of the baseline's answer.
 	readSize int
 	// needle is a word of the titles of needles items, for the search scenario.
-	needle               string
+	needle              string
 	needles, needleStep int
-	// deepCursor is the path of the page after the middle one (offset half the
-	// items), by the cursor of its Link; deepTotal is the total it carries, and
-	// deepAfter the creation date of the last item of the middle page.
+	// deepOffset is the offset of the middle page of the items (of all the
+	// server has), and deepCursor the path of the page after it, by the cursor of
+	// its Link; deepTotal is the total it carries, and deepAfter the creation
+	// date of the last item of the middle page.
+	deepOffset int
 	deepCursor string
 	deepTotal  int
 	deepAfter  time.Time
@@ -144,13 +146,21 @@ func (f *fixture) createItems(ctx context.Context, lo, hi, clients, seeds int) e
 // searchNeedles is the number of items that the search scenario finds.
 const searchNeedles = 100
 
-// prepareDeep reads the middle page of the items by offset, and keeps the
-// cursor of its Link for the deep-cursor scenario.
+// prepareDeep reads the middle page of all the items of the server by offset,
+// and keeps the cursor of its Link for the deep-cursor scenario.
 func (f *fixture) prepareDeep(ctx context.Context, buf *bytes.Buffer) error {
-	path := "/-/items?limit=20&offset=" + strconv.Itoa(len(f.items)/2)
-	var page []itemJSON
-	resp, err := f.api.call(ctx, request{method: "GET", path: path}, buf, &page, 200)
+	resp, err := f.api.call(ctx, request{method: "GET", path: "/-/items?limit=1"}, buf, nil, 200)
 	if err != nil {
+		return err
+	}
+	all, err := strconv.Atoi(resp.header.Get("X-Total-Count"))
+	if err != nil {
+		return fmt.Errorf("GET /-/items: X-Total-Count %q", resp.header.Get("X-Total-Count"))
+	}
+	f.deepOffset = all / 2
+	path := "/-/items?limit=20&offset=" + strconv.Itoa(f.deepOffset)
+	var page []itemJSON
+	if resp, err = f.api.call(ctx, request{method: "GET", path: path}, buf, &page, 200); err != nil {
 		return err
 	}
 	if err := json.Unmarshal(resp.body, &page); err != nil || len(page) == 0 {

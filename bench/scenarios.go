@@ -47,7 +47,7 @@ var scenarios = []scenario{
 	{"filter", needContent, "GET /-/items?limit=20&size=K: an equality filter on an integer field", filterOp, nil, nil},
 	{"sort", needContent, "GET /-/items?limit=20&sort=-size: the first page sorted by an integer field", sortOp, nil, nil},
 	{"search", needContent, "GET /-/items?limit=20&q=WORD: a word that 100 items hold in their title", searchOp, nil, nil},
-	{"deep-offset", needContent, "GET /-/items?limit=20&offset=N/2: a page in the middle, by offset", deepOffsetOp, nil, nil},
+	{"deep-offset", needContent, "GET /-/items?limit=20&offset=N/2: the middle page of all the server's items, by offset", deepOffsetOp, nil, nil},
 	{"deep-cursor", needContent, "GET the page after the middle one, by the cursor of its Link", deepCursorOp, nil, nil},
 	{"create", needContent, "POST /-/items: a new item", createOp, nil, nil},
 	{"update", needContent, "PUT one item by its URL, one key", updateOp, nil, nil},
@@ -312,7 +312,7 @@ func searchOp(f *fixture) op {
 
 func deepOffsetOp(f *fixture) op {
 	var buf bytes.Buffer
-	path := "/-/items?limit=20&offset=" + strconv.Itoa(len(f.items)/2)
+	path := "/-/items?limit=20&offset=" + strconv.Itoa(f.deepOffset)
 	return func(ctx context.Context) error {
 		var page []itemJSON
 		resp, err := f.api.call(ctx, request{method: "GET", path: path}, &buf, &page, 200)
