@@ -167,9 +167,12 @@ func (f *fixture) prepareDeep(ctx context.Context, buf *bytes.Buffer) error {
 		return fmt.Errorf("GET %s: %d items (%v)", path, len(page), err)
 	}
 	next := resp.header.Get("Link")
+	if next == "" {
+		return nil
+	}
 	start, end := strings.IndexByte(next, '<'), strings.IndexByte(next, '>')
 	if start < 0 || end < start {
-		return fmt.Errorf("GET %s: no next page in Link %q", path, next)
+		return fmt.Errorf("GET %s: bad Link %q", path, next)
 	}
 	if f.deepCursor, err = pathOf(next[start+1 : end]); err != nil {
 		return err
@@ -185,6 +188,9 @@ func (f *fixture) prepareDeep(ctx context.Context, buf *bytes.Buffer) error {
 // when some scenario needs content, and uploads a file when some needs files. It
 // returns notes on what it did.
 func (f *fixture) prepare(ctx context.Context, n, clients int, needs map[need]bool) (notes []string, err error) {
+	if needs[needDeep] {
+		needs[needContent] = true
+	}
 	if needs[needContent] || needs[needRelations] {
 		if f.hasContent, err = f.probe(ctx, "/-/items?limit=1"); err != nil {
 			return nil, err
@@ -214,6 +220,9 @@ func (f *fixture) prepare(ctx context.Context, n, clients int, needs map[need]bo
 		}
 		if err := f.prepareDeep(ctx, &buf); err != nil {
 			return nil, err
+		}
+		if needs[needDeep] && f.deepCursor == "" {
+			notes = append(notes, "no page after the middle one (20 items or fewer past it): deep-cursor skipped")
 		}
 	} else {
 		resp, err := f.api.call(ctx, request{method: "GET", path: "/-/login"}, &buf, nil, 200)
@@ -254,6 +263,8 @@ func (f *fixture) has(n need) bool {
 		return f.hasRelations
 	case needFiles:
 		return f.hasFiles
+	case needDeep:
+		return f.deepCursor != ""
 	}
 	return true
 }
