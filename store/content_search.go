@@ -21,16 +21,25 @@ import (
 // trigram index, PostgreSQL through a pg_trgm index; a word shorter than three
 // characters is matched without the index's help.
 
-// foldTransform removes the marks of decomposed characters.
-var foldTransform = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
 // FoldSearch folds s for search: its accents are removed (é becomes e) and its
-// case folded by Unicode's full case folding (É, é and e are alike, ß is ss).
+// case folded by Unicode's full case folding (É, é and e are alike, ß is ss). It
+// is safe for concurrent use: the transformers it uses keep state, so each call
+// makes its own.
 func FoldSearch(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToLower(s)
+	}
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	out, _, err := transform.String(foldTransform, s)
+	out, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), s)
 	if err != nil {
 		out = s
 	}
