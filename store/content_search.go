@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -100,13 +101,22 @@ func searchConditions(r Reader, words []string) ([]string, []any) {
 		}
 		return conds, args
 	}
-	// The trigram index finds the words of three characters or more; instr
-	// checks every word on the rows it yields (or on all rows when there are none
-	// of that length).
+	// The trigram index finds the texts that hold every three-character piece
+	// of the words of three characters or more: their pieces side by side, the
+	// last one ending the word, which reads fewer of its lists than the word's
+	// every trigram and their positions would. instr then checks every word on
+	// the rows it yields (or on all rows when no word is that long).
 	var phrases []string
 	for _, w := range words {
-		if utf8.RuneCountInString(w) >= 3 {
-			phrases = append(phrases, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`)
+		r := []rune(w)
+		if len(r) < 3 {
+			continue
+		}
+		for i := 0; i < len(r); i += 3 {
+			piece := string(r[min(i, len(r)-3) : min(i, len(r)-3)+3])
+			if q := `"` + strings.ReplaceAll(piece, `"`, `""`) + `"`; !slices.Contains(phrases, q) {
+				phrases = append(phrases, q)
+			}
 		}
 	}
 	if len(phrases) > 0 {
