@@ -305,6 +305,19 @@ func serves(t *testing.T, src, d deployment) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The search texts, which a copy leaves, were written anew from the items.
+	q := &content.Query{Limit: 100, Sort: "creation_date", Desc: true, Search: []string{store.FoldSearch(strings.Fields(first.Title)[0])}}
+	pa, err := a.Content.List(ctx, admin, ta, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, err := b.Content.List(ctx, admin, tb, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pa.Items) == 0 || len(pb.Items) != len(pa.Items) || pb.Total != pa.Total {
+		t.Fatalf("search %q: %d items (total %d) in the copy, %d (total %d) in the source", q.Search, len(pb.Items), pb.Total, len(pa.Items), pa.Total)
+	}
 	title := "new"
 	it, err := b.Content.Create(ctx, &backrest.User{ID: first.Owner}, tb, &content.Input{Title: &title, Fields: map[string]any{}})
 	if err == nil && it.ID != 41 {

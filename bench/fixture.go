@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	mrand "math/rand/v2"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,6 +30,17 @@ type fixture struct {
 	// readSize is the length of the answer to a read of one item (or, without
 	// content, of GET /-/login): the size of the baseline's answer.
 	readSize int
+	// needle is a word of the titles of needles items, for the search scenario.
+	needle              string
+	needles, needleStep int
+	// deepOffset is the offset of the middle page of the items (of all the
+	// server has), and deepCursor the path of the page after it, by the cursor of
+	// its Link; deepTotal is the total it carries, and deepAfter the creation
+	// date of the last item of the middle page.
+	deepOffset int
+	deepCursor string
+	deepTotal  int
+	deepAfter  time.Time
 	// payload is the content of the uploaded file, at filePath.
 	payload  []byte
 	filePath string
@@ -68,6 +82,10 @@ func (f *fixture) prepareItems(ctx context.Context, n, clients int) error {
 	for i := range n {
 		f.sizes[f.sizeBase+int64(i%filterValues)]++
 	}
+	// One item in every step holds the needle, searchNeedles of them whatever n.
+	f.needle = "zq" + strconv.FormatUint(mrand.Uint64(), 36)
+	f.needleStep = max(1, n/searchNeedles)
+	f.needles = (n + f.needleStep - 1) / f.needleStep
 	seeds := (n + 1) / 2
 	if err := f.createItems(ctx, 0, seeds, clients, 0); err != nil {
 		return err
@@ -95,8 +113,12 @@ func (f *fixture) createItems(ctx context.Context, lo, hi, clients, seeds int) e
 				if seeds > 0 {
 					parent, related = f.items[mrand.IntN(seeds)].id, f.items[mrand.IntN(seeds)].id
 				}
+				title := fmt.Sprintf("item %d", i)
+				if i%f.needleStep == 0 {
+					title += " " + f.needle
+				}
 				var got itemJSON
-				_, err := f.api.call(ctx, request{method: "POST", path: "/-/items", body: newItem(fmt.Sprintf("item %d", i), size, parent, related)}, &buf, &got, 200, 201)
+				_, err := f.api.call(ctx, request{method: "POST", path: "/-/items", body: newItem(title, size, parent, related)}, &buf, &got, 200, 201)
 				if err == nil {
 					err = got.check(got.ID, size)
 				}
@@ -121,10 +143,54 @@ func (f *fixture) createItems(ctx context.Context, lo, hi, clients, seeds int) e
 	return ctx.Err()
 }
 
+// searchNeedles is the number of items that the search scenario finds.
+const searchNeedles = 100
+
+// prepareDeep reads the middle page of all the items of the server by offset,
+// and keeps the cursor of its Link for the deep-cursor scenario.
+func (f *fixture) prepareDeep(ctx context.Context, buf *bytes.Buffer) error {
+	resp, err := f.api.call(ctx, request{method: "GET", path: "/-/items?limit=1"}, buf, nil, 200)
+	if err != nil {
+		return err
+	}
+	all, err := strconv.Atoi(resp.header.Get("X-Total-Count"))
+	if err != nil {
+		return fmt.Errorf("GET /-/items: X-Total-Count %q", resp.header.Get("X-Total-Count"))
+	}
+	f.deepOffset = all / 2
+	path := "/-/items?limit=20&offset=" + strconv.Itoa(f.deepOffset)
+	var page []itemJSON
+	if resp, err = f.api.call(ctx, request{method: "GET", path: path}, buf, &page, 200); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(resp.body, &page); err != nil || len(page) == 0 {
+		return fmt.Errorf("GET %s: %d items (%v)", path, len(page), err)
+	}
+	next := resp.header.Get("Link")
+	if next == "" {
+		return nil
+	}
+	start, end := strings.IndexByte(next, '<'), strings.IndexByte(next, '>')
+	if start < 0 || end < start {
+		return fmt.Errorf("GET %s: bad Link %q", path, next)
+	}
+	if f.deepCursor, err = pathOf(next[start+1 : end]); err != nil {
+		return err
+	}
+	if f.deepTotal, err = strconv.Atoi(resp.header.Get("X-Total-Count")); err != nil {
+		return fmt.Errorf("GET %s: X-Total-Count %q", path, resp.header.Get("X-Total-Count"))
+	}
+	f.deepAfter = page[len(page)-1].CreationDate
+	return nil
+}
+
 // prepare fills the fixture: it probes what the server serves, creates n items
 // when some scenario needs content, and uploads a file when some needs files. It
 // returns notes on what it did.
 func (f *fixture) prepare(ctx context.Context, n, clients int, needs map[need]bool) (notes []string, err error) {
+	if needs[needDeep] {
+		needs[needContent] = true
+	}
 	if needs[needContent] || needs[needRelations] {
 		if f.hasContent, err = f.probe(ctx, "/-/items?limit=1"); err != nil {
 			return nil, err
@@ -151,6 +217,12 @@ func (f *fixture) prepare(ctx context.Context, n, clients int, needs map[need]bo
 			if f.hasRelations = resp.status == 200; !f.hasRelations {
 				notes = append(notes, "the type item has no relation fields parent and related to items: expand skipped")
 			}
+		}
+		if err := f.prepareDeep(ctx, &buf); err != nil {
+			return nil, err
+		}
+		if needs[needDeep] && f.deepCursor == "" {
+			notes = append(notes, "no page after the middle one (20 items or fewer past it): deep-cursor skipped")
 		}
 	} else {
 		resp, err := f.api.call(ctx, request{method: "GET", path: "/-/login"}, &buf, nil, 200)
@@ -191,6 +263,8 @@ func (f *fixture) has(n need) bool {
 		return f.hasRelations
 	case needFiles:
 		return f.hasFiles
+	case needDeep:
+		return f.deepCursor != ""
 	}
 	return true
 }

@@ -19,6 +19,7 @@ const (
 	needContent        // the content type item (plural items)
 	needFiles          // file uploads
 	needRelations      // the relation fields parent and related of item
+	needDeep           // content with a page after the middle one (more than 20 items past it)
 )
 
 // scenario is one kind of load.
@@ -45,6 +46,10 @@ var scenarios = []scenario{
 	{"list", needContent, "GET /-/items?limit=20: the newest page, with X-Total-Count", listOp, nil, nil},
 	{"expand", needRelations, "GET /-/items?limit=20&expand=parent,related: list, with the two related items of each embedded", expandOp, nil, nil},
 	{"filter", needContent, "GET /-/items?limit=20&size=K: an equality filter on an integer field", filterOp, nil, nil},
+	{"sort", needContent, "GET /-/items?limit=20&sort=-size: the first page sorted by an integer field", sortOp, nil, nil},
+	{"search", needContent, "GET /-/items?limit=20&q=WORD: a word that 100 items hold in their title", searchOp, nil, nil},
+	{"deep-offset", needContent, "GET /-/items?limit=20&offset=N/2: the middle page of all the server's items, by offset", deepOffsetOp, nil, nil},
+	{"deep-cursor", needDeep, "GET the page after the middle one, by the cursor of its Link", deepCursorOp, nil, nil},
 	{"create", needContent, "POST /-/items: a new item", createOp, nil, nil},
 	{"update", needContent, "PUT one item by its URL, one key", updateOp, nil, nil},
 	{"upload", needFiles, "POST /-/files: a 1 MiB raw body, streamed to storage", uploadOp, nil, nil},
@@ -170,12 +175,18 @@ func readOp(f *fixture) op {
 // checkPage checks a page of the collection: newest first, no longer than limit,
 // and as long as the total allows.
 func checkPage(what string, resp response, page []itemJSON, limit int) (total int, err error) {
+	return checkPageAt(what, resp, page, limit, 0)
+}
+
+// checkPageAt checks a page of the collection that starts after skip items:
+// newest first, no longer than limit, and as long as the total allows.
+func checkPageAt(what string, resp response, page []itemJSON, limit, skip int) (total int, err error) {
 	total, err = strconv.Atoi(resp.header.Get("X-Total-Count"))
 	if err != nil {
 		return 0, fmt.Errorf("%s: X-Total-Count %q", what, resp.header.Get("X-Total-Count"))
 	}
-	if len(page) != min(limit, total) {
-		return total, fmt.Errorf("%s: %d items of %d, want %d", what, len(page), total, min(limit, total))
+	if want := max(0, min(limit, total-skip)); len(page) != want {
+		return total, fmt.Errorf("%s: %d items of %d after %d, want %d", what, len(page), total, skip, want)
 	}
 	for i := 1; i < len(page); i++ {
 		a, b := page[i-1], page[i]
@@ -253,6 +264,95 @@ func filterOp(f *fixture) op {
 			if it.Size == nil || *it.Size != size {
 				return fmt.Errorf("GET %s: item %d has size %v", path, it.ID, it.Size)
 			}
+		}
+		return nil
+	}
+}
+
+func sortOp(f *fixture) op {
+	var buf bytes.Buffer
+	const path = "/-/items?limit=20&sort=-size"
+	return func(ctx context.Context) error {
+		var page []itemJSON
+		resp, err := f.api.call(ctx, request{method: "GET", path: path}, &buf, &page, 200)
+		if err != nil || !resp.decoded {
+			return err
+		}
+		total, err := strconv.Atoi(resp.header.Get("X-Total-Count"))
+		if err != nil || total < len(f.items) || len(page) != 20 {
+			return fmt.Errorf("GET %s: X-Total-Count %q, %d items", path, resp.header.Get("X-Total-Count"), len(page))
+		}
+		for i := 1; i < len(page); i++ {
+			a, b := page[i-1], page[i]
+			if a.Size == nil || b.Size == nil || *a.Size < *b.Size {
+				return fmt.Errorf("GET %s: item %d before the larger item %d", path, a.ID, b.ID)
+			}
+		}
+		return nil
+	}
+}
+
+func searchOp(f *fixture) op {
+	var buf bytes.Buffer
+	path := "/-/items?limit=20&q=" + strings.ToUpper(f.needle)
+	return func(ctx context.Context) error {
+		var page []itemJSON
+		resp, err := f.api.call(ctx, request{method: "GET", path: path}, &buf, &page, 200)
+		if err != nil || !resp.decoded {
+			return err
+		}
+		total, err := checkPage("GET "+path, resp, page, 20)
+		if err != nil {
+			return err
+		}
+		if total != f.needles {
+			return fmt.Errorf("GET %s: X-Total-Count %d, want %d", path, total, f.needles)
+		}
+		for _, it := range page {
+			if !strings.Contains(it.Title, f.needle) {
+				return fmt.Errorf("GET %s: item %d titled %q", path, it.ID, it.Title)
+			}
+		}
+		return nil
+	}
+}
+
+func deepOffsetOp(f *fixture) op {
+	var buf bytes.Buffer
+	path := "/-/items?limit=20&offset=" + strconv.Itoa(f.deepOffset)
+	return func(ctx context.Context) error {
+		var page []itemJSON
+		resp, err := f.api.call(ctx, request{method: "GET", path: path}, &buf, &page, 200)
+		if err != nil || !resp.decoded {
+			return err
+		}
+		total, err := checkPageAt("GET "+path, resp, page, 20, f.deepOffset)
+		if err == nil && total < len(f.items) {
+			err = fmt.Errorf("GET %s: X-Total-Count %d, want at least %d", path, total, len(f.items))
+		}
+		return err
+	}
+}
+
+func deepCursorOp(f *fixture) op {
+	var buf bytes.Buffer
+	return func(ctx context.Context) error {
+		var page []itemJSON
+		resp, err := f.api.call(ctx, request{method: "GET", path: f.deepCursor}, &buf, &page, 200)
+		if err != nil || !resp.decoded {
+			return err
+		}
+		// The items after the cursor are those that were after the middle page
+		// when it was read: items created since are newer.
+		total, err := checkPageAt("GET "+f.deepCursor, resp, page, 20, f.deepOffset+20)
+		if err != nil {
+			return err
+		}
+		if total != f.deepTotal {
+			return fmt.Errorf("GET %s: X-Total-Count %d, want the %d its cursor carries", f.deepCursor, total, f.deepTotal)
+		}
+		if len(page) > 0 && !page[0].CreationDate.Before(f.deepAfter) {
+			return fmt.Errorf("GET %s: item %d is not older than the page before", f.deepCursor, page[0].ID)
 		}
 		return nil
 	}

@@ -1,15 +1,21 @@
 package content
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/backrest/backrest"
+	"github.com/backrest/backrest/store"
 )
 
 // fuzzType has a field of every kind, with constraints.
@@ -148,6 +154,9 @@ func FuzzParseQuery(f *testing.F) {
 		"", "limit=10&offset=20", "sort=-i", "sort=title", "sort=tx", "s=abc&s=def", "b=true&i=5&n=1.5",
 		"d=2024-01-01T00:00:00Z", "owner=0123456789abcdef0123456789abcdef", "category=red&category=blue",
 		"limit=0", "limit=1001", "limit=1&limit=2", "offset=-1", "i=x", "j=1", "f=2", "bogus=1", "_=123", "%zz", "i=1e3",
+		"i.gte=1&i.lt=5", "n.gt=-1.5&d.lte=2024-01-01T00:00:00Z", "creation_date.gt=2024-01-01T00:00:00Z", "modification_date.lte=x",
+		"s.gt=a", "i.between=1", "q=caf%C3%A9+Noir", "q=", "q=%FF", "total=false", "total=0", "cursor=WzEsIngiLC0xLG51bGwsMSwyXQ",
+		"cursor=abc&offset=1", "sort=-n&cursor=WzEsIngiLDMsMS41LDEsMl0",
 	} {
 		f.Add(seed)
 	}
@@ -173,6 +182,28 @@ func FuzzParseQuery(f *testing.F) {
 		if q.Limit < 1 || q.Limit > MaxLimit || q.Offset < 0 || !ty.sortable(q.Sort) {
 			t.Fatalf("accepted %+v", q)
 		}
+		if q.After != nil && params.Has("offset") {
+			t.Fatal("cursor and offset accepted together")
+		}
+		for _, rg := range q.Ranges {
+			if _, ok := rg.Value.(int64); !ok {
+				if x, ok := rg.Value.(float64); !ok || math.IsNaN(x) || math.IsInf(x, 0) {
+					t.Fatalf("range value %#v", rg.Value)
+				}
+			}
+			if fd := ty.Field(rg.Field); fd == nil && rg.Field != "creation_date" && rg.Field != "modification_date" ||
+				fd != nil && fd.Kind != Integer && fd.Kind != Number && fd.Kind != DateTime {
+				t.Fatalf("range on %s", rg.Field)
+			}
+		}
+		if params.Has("q") && (len(q.Search) == 0 || len(q.Search) > MaxSearchWords) {
+			t.Fatalf("search %q", q.Search)
+		}
+		for _, w := range q.Search {
+			if w == "" || strings.ContainsFunc(w, unicode.IsSpace) || store.FoldSearch(w) != w {
+				t.Fatalf("search word %q", w)
+			}
+		}
 		for _, fl := range q.Filters {
 			if len(fl.Values) == 0 {
 				t.Fatalf("filter %s without values", fl.Field)
@@ -188,6 +219,78 @@ func FuzzParseQuery(f *testing.F) {
 						t.Fatalf("filter value %T", v)
 					}
 				}
+			}
+		}
+	})
+}
+
+// FuzzCursor feeds cursors to their decoder, for listings in each order: it must
+// never panic, and a cursor it accepts encodes back to one that decodes alike.
+func FuzzCursor(f *testing.F) {
+	ty := fuzzType(f)
+	for _, sort := range []string{"", "title", "-modification_date", "s", "-i", "n", "b", "d", "id"} {
+		q, err := ty.ParseQuery(url.Values{"sort": {sort}})
+		if sort == "" {
+			q, err = ty.ParseQuery(url.Values{})
+		}
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, v := range []any{nil, "abc", int64(7), 1.5, "\u00e9"} {
+			f.Add(sort, encodeCursor(&Cursor{Key: store.ContentKey{Sort: v, Created: 1700000000000000, ID: 3}, Total: 12}, q))
+		}
+	}
+	f.Add("n", base64.RawURLEncoding.EncodeToString([]byte(`[1,"x",-1,1e999,1,2]`)))
+	f.Add("i", base64.RawURLEncoding.EncodeToString([]byte(`[1,"x",-1,9223372036854775808,1,2]`)))
+	f.Add("", "=====")
+	f.Fuzz(func(t *testing.T, sort, raw string) {
+		params := url.Values{}
+		if sort != "" {
+			params.Set("sort", sort)
+		}
+		q, err := ty.ParseQuery(params)
+		if err != nil {
+			return
+		}
+		c := ty.decodeCursor(raw, q)
+		if c == nil {
+			// A cursor made for the query decodes, whatever it was given.
+			raw = base64.RawURLEncoding.EncodeToString([]byte(`[1,"` + q.key + `",-1,null,1,2]`))
+			if q.Sort != "title" && q.Sort != "modification_date" && ty.decodeCursor(raw, q) == nil {
+				t.Fatalf("%s: a valid cursor refused", raw)
+			}
+			return
+		}
+		if c.Key.ID <= 0 || c.Total < -1 {
+			t.Fatalf("accepted %+v", c)
+		}
+		again := ty.decodeCursor(encodeCursor(c, q), q)
+		if again == nil || fmt.Sprint(*again) != fmt.Sprint(*c) {
+			t.Fatalf("%+v encodes to a cursor that decodes to %+v", c, again)
+		}
+	})
+}
+
+// FuzzSearchWords feeds search queries to their parser: it must never panic, and
+// the words it accepts are folded, unique, without spaces, as many as allowed.
+func FuzzSearchWords(f *testing.F) {
+	for _, seed := range []string{"", "café noir", "STRASSE straße", "a a a", "\xff", "\"e%_", "ǅ ﬁ İ", "\t\n"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		words, msg := searchWords(s)
+		if msg != "" {
+			if words != nil {
+				t.Fatalf("%q: words %q with error %s", s, words, msg)
+			}
+			return
+		}
+		if len(words) == 0 || len(words) > MaxSearchWords {
+			t.Fatalf("%q: %d words", s, len(words))
+		}
+		for i, w := range words {
+			if w == "" || strings.ContainsFunc(w, unicode.IsSpace) || store.FoldSearch(w) != w || slices.Contains(words[:i], w) {
+				t.Fatalf("%q: word %q", s, w)
 			}
 		}
 	})

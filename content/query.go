@@ -2,12 +2,15 @@ package content
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/backrest/backrest"
 	"github.com/backrest/backrest/store"
@@ -30,6 +33,19 @@ type Query struct {
 	// Filters are the equality filters: an item is listed when, for every filter,
 	// the field equals one of the values.
 	Filters []Filter
+	// Ranges are the range filters: an item is listed when, for every one, its
+	// field compares with the value as the operator says.
+	Ranges []store.ContentRange
+	// Search holds the words of ?q=, folded: an item is listed when its search
+	// text holds every one.
+	Search []string
+	// After is the position that ?cursor= continues from, nil for none.
+	After *Cursor
+	// NoTotal is true when ?total=false: the total is not counted.
+	NoTotal bool
+	// key identifies the selection (filters, search and sort), which a cursor
+	// must have been made for.
+	key string
 }
 
 // Filter is an equality filter on a field, "owner" or "category"; with Sub, on
@@ -66,6 +82,29 @@ func (t *Type) ParseQuery(params url.Values) (*Query, error) {
 		switch name {
 		case "_", "expand":
 			// expand is parsed by Service.ParseExpand.
+		case "cursor":
+			// Decoded below, once the sort is known.
+			if _, ok := single(); !ok {
+				continue
+			}
+		case "total":
+			if s, ok := single(); ok {
+				switch s {
+				case "true":
+				case "false":
+					q.NoTotal = true
+				default:
+					bad(name, "Must be true or false")
+				}
+			}
+		case "q":
+			if s, ok := single(); ok {
+				words, msg := searchWords(s)
+				if msg != "" {
+					bad(name, msg)
+				}
+				q.Search = words
+			}
 		case "limit":
 			if s, ok := single(); ok {
 				n, err := strconv.Atoi(s)
@@ -112,6 +151,15 @@ func (t *Type) ParseQuery(params url.Values) (*Query, error) {
 			}
 			q.Filters = append(q.Filters, f)
 		default:
+			if field, op, ok := strings.Cut(name, "."); ok && rangeOps[op] != "" && !t.isRelation(field) {
+				rg, msg := t.parseRange(field, op, vals)
+				if msg != "" {
+					bad(name, msg)
+					continue
+				}
+				q.Ranges = append(q.Ranges, rg)
+				continue
+			}
 			if rel, sub, ok := strings.Cut(name, "."); ok {
 				fd := t.Field(rel)
 				var sf *Field
@@ -154,7 +202,105 @@ func (t *Type) ParseQuery(params url.Values) (*Query, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	q.key = selectionKey(params)
+	if c, ok := params["cursor"]; ok {
+		if _, ok := params["offset"]; ok {
+			bad("offset", "Give either offset or cursor")
+		} else if q.After = t.decodeCursor(c[0], q); q.After == nil {
+			bad("cursor", "Not a cursor of this listing: follow the Link header of a listing with the same filters, search and sort")
+		}
+		if err := v.Err(); err != nil {
+			return nil, err
+		}
+	}
 	return q, nil
+}
+
+// rangeOps maps the suffixes of range filters to their comparisons.
+var rangeOps = map[string]store.RangeOp{"gt": store.Greater, "gte": store.GreaterEqual, "lt": store.Less, "lte": store.LessEqual}
+
+// isRelation reports whether t has a relation field of that name.
+func (t *Type) isRelation(name string) bool {
+	f := t.Field(name)
+	return f != nil && f.Kind == Relation
+}
+
+// parseRange parses the range filter FIELD.OP=value; msg says what is wrong.
+func (t *Type) parseRange(field, op string, vals []string) (rg store.ContentRange, msg string) {
+	const which = "Range filters (.gt, .gte, .lt, .lte) apply to integer, number and datetime fields, creation_date and modification_date"
+	if len(vals) != 1 {
+		return rg, "Give this parameter once"
+	}
+	rg = store.ContentRange{Field: field, Op: rangeOps[op]}
+	switch field {
+	case "creation_date", "modification_date":
+		tm, err := time.Parse(time.RFC3339Nano, vals[0])
+		if err != nil {
+			return rg, "Must be " + article(DateTime)
+		}
+		rg.Value = tm.UnixMicro()
+		return rg, ""
+	}
+	fd := t.Field(field)
+	if fd == nil || (fd.Kind != Integer && fd.Kind != Number && fd.Kind != DateTime) {
+		return rg, which
+	}
+	val, ok := fd.parseParam(vals[0])
+	if !ok {
+		return rg, "Must be " + article(fd.Kind)
+	}
+	rg.Value = val
+	return rg, ""
+}
+
+// Search limits: the words of a query, and the characters of one.
+const (
+	MaxSearchWords      = 8
+	MaxSearchWordLength = 64
+)
+
+// searchWords splits a search query into its words, folded; msg says what is
+// wrong with it.
+func searchWords(s string) (words []string, msg string) {
+	if !utf8.ValidString(s) {
+		return nil, "Must be text (UTF-8)"
+	}
+	for _, w := range strings.Fields(s) {
+		if utf8.RuneCountInString(w) > MaxSearchWordLength {
+			return nil, fmt.Sprintf("Words must be at most %d characters", MaxSearchWordLength)
+		}
+		if w = store.FoldSearch(w); w != "" && !slices.Contains(words, w) {
+			words = append(words, w)
+		}
+	}
+	if len(words) == 0 {
+		return nil, "Give at least one word"
+	}
+	if len(words) > MaxSearchWords {
+		return nil, fmt.Sprintf("Give at most %d words", MaxSearchWords)
+	}
+	return words, ""
+}
+
+// selectionKey identifies the selection and order that the parameters ask for:
+// all but those of paging, totals and expansion.
+func selectionKey(params url.Values) string {
+	h := sha256.New()
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		switch k {
+		case "limit", "offset", "cursor", "total", "expand", "_":
+			continue
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		vals := slices.Clone(params[k])
+		slices.Sort(vals)
+		fmt.Fprintf(h, "%q=%q;", k, vals)
+	}
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:9])
 }
 
 // sortable reports whether listings of t may be sorted by the field.
@@ -187,8 +333,12 @@ func (t *Type) filterFields() []string {
 		if f.Kind.Indexed() {
 			out = append(out, f.Name)
 		}
+		if f.Kind == Integer || f.Kind == Number || f.Kind == DateTime {
+			out = append(out, f.Name+".gt", f.Name+".gte", f.Name+".lt", f.Name+".lte")
+		}
 	}
-	return out
+	return append(out, "creation_date.gt", "creation_date.gte", "creation_date.lt", "creation_date.lte",
+		"modification_date.gt", "modification_date.gte", "modification_date.lt", "modification_date.lte", "q", "cursor", "total")
 }
 
 // article names a kind for messages.
@@ -272,10 +422,12 @@ func (f *Field) parseParam(s string) (any, bool) {
 // Page is one page of a listing.
 type Page struct {
 	Items []*Item
-	// Total is the number of items that the query selects, over all pages.
+	// Total is the number of items that the query selects, over all pages: counted
+	// for a first page (one without a cursor), carried by the cursor after; -1
+	// when not counted (?total=false).
 	Total int64
-	// Next is the offset of the next page, 0 when this is the last.
-	Next int
+	// Cursor is the ?cursor= of the next page, "" when this is the last.
+	Cursor string
 }
 
 // List returns the page of the items of t that q selects and caller may view.
@@ -284,8 +436,20 @@ func (s *Service) List(ctx context.Context, caller *backrest.User, t *Type, q *Q
 	if verdict == denied {
 		return nil, forbidden(caller)
 	}
-	sq := store.ContentQuery{Sort: q.Sort, Desc: q.Desc, Limit: q.Limit, Offset: q.Offset,
+	sq := store.ContentQuery{Sort: q.Sort, Desc: q.Desc, Limit: q.Limit, Offset: q.Offset, Ranges: q.Ranges, Search: q.Search,
 		Filters: make([]store.ContentFilter, len(q.Filters))}
+	total := int64(-1)
+	switch {
+	case q.NoTotal:
+	case q.After != nil && q.After.Total >= 0:
+		total = q.After.Total
+	default:
+		sq.Count = true
+	}
+	if q.After != nil {
+		sq.After = &q.After.Key
+	}
+	sq.Matches = total
 	if verdict == ownerOnly {
 		sq.Owner = caller.ID.String()
 	}
@@ -306,17 +470,20 @@ func (s *Service) List(ctx context.Context, caller *backrest.User, t *Type, q *Q
 		}
 		sq.Filters[i].Related, sq.Filters[i].Sub = target.table, f.Sub
 	}
-	rows, total, err := store.ListContent(ctx, s.db, t.table, sq)
+	res, err := store.ListContent(ctx, s.db, t.table, sq)
 	if err != nil {
 		return nil, err
 	}
-	items, err := s.items(ctx, s.db, t, rows)
+	items, err := s.items(ctx, s.db, t, res.Rows)
 	if err != nil {
 		return nil, err
+	}
+	if sq.Count {
+		total = res.Total
 	}
 	page := &Page{Items: items, Total: total}
-	if next := q.Offset + q.Limit; int64(next) < page.Total {
-		page.Next = next
+	if res.Next != nil {
+		page.Cursor = encodeCursor(&Cursor{Key: *res.Next, Total: total}, q)
 	}
 	return page, nil
 }

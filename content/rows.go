@@ -32,7 +32,8 @@ func (k Kind) columnType() store.ColumnType {
 func contentTable(t *Type) *store.ContentTable {
 	cols := make([]store.ContentColumn, len(t.Fields))
 	for i, f := range t.Fields {
-		cols[i] = store.ContentColumn{Field: f.Name, Kind: string(f.Kind), Type: f.Kind.columnType(), Indexed: f.Kind.Indexed()}
+		cols[i] = store.ContentColumn{Field: f.Name, Kind: string(f.Kind), Type: f.Kind.columnType(), Indexed: f.Kind.Indexed(),
+			Searched: f.Kind == String || f.Kind == Text}
 		if f.Kind == Relation {
 			// The target is part of the recorded kind: retargeting replaces the
 			// column, as a change of type does.
@@ -43,6 +44,21 @@ func contentTable(t *Type) *store.ContentTable {
 		cols[i].RefersToUsers = f.Kind == User
 	}
 	return store.NewContentTable(t.Name, t.Categories, cols)
+}
+
+// searchText returns the search text of item: its title, description and
+// string and text fields.
+func searchText(item *Item) string {
+	texts := []string{item.Title, item.Description}
+	for _, f := range item.Type.Fields {
+		if f.Kind != String && f.Kind != Text {
+			continue
+		}
+		if s, ok := item.Fields[f.Name].(string); ok {
+			texts = append(texts, s)
+		}
+	}
+	return store.SearchText(texts)
 }
 
 // fieldValues returns the values of t's own fields in item, in their stored form

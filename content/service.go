@@ -239,6 +239,9 @@ func (s *Service) Create(ctx context.Context, caller *backrest.User, t *Type, bo
 		if err := store.InsertContentFields(ctx, tx, t.table, item.ID, now, vals); err != nil {
 			return err
 		}
+		if err := store.WriteContentSearch(ctx, tx, item.ID, searchText(item)); err != nil {
+			return err
+		}
 		if err := setCategories(ctx, tx, item); err != nil {
 			return err
 		}
@@ -299,6 +302,9 @@ func (s *Service) Update(ctx context.Context, caller *backrest.User, t *Type, id
 			return err
 		}
 		if err := store.UpdateContentFields(ctx, tx, t.table, item.ID, vals); err != nil {
+			return err
+		}
+		if err := store.WriteContentSearch(ctx, tx, item.ID, searchText(item)); err != nil {
 			return err
 		}
 		if in.categories != nil {

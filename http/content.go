@@ -44,8 +44,8 @@ func (s *Server) callerAndItem(r *http.Request) (*backrest.User, int64, error) {
 }
 
 // listItems answers GET /-/PLURAL: a page of items, newest first unless ?sort= says
-// otherwise, with the total in X-Total-Count and the next page in Link, embedding
-// the related items ?expand= names.
+// otherwise, with the total in X-Total-Count (unless ?total=false) and the next
+// page in Link (by ?cursor=), embedding the related items ?expand= names.
 func (s *Server) listItems(t *content.Type) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		caller, err := s.caller(r)
@@ -72,9 +72,12 @@ func (s *Server) listItems(t *content.Type) func(http.ResponseWriter, *http.Requ
 		if err := s.content.Expand(r.Context(), caller, page.Items, expand); err != nil {
 			return err
 		}
-		w.Header().Set("X-Total-Count", strconv.FormatInt(page.Total, 10))
-		if page.Next > 0 {
-			params.Set("offset", strconv.Itoa(page.Next))
+		if page.Total >= 0 {
+			w.Header().Set("X-Total-Count", strconv.FormatInt(page.Total, 10))
+		}
+		if page.Cursor != "" {
+			params.Del("offset")
+			params.Set("cursor", page.Cursor)
 			w.Header().Set("Link", "<"+s.base()+r.URL.Path+"?"+params.Encode()+`>; rel="next"`)
 		}
 		return writeAppended(w, http.StatusOK, func(b []byte) ([]byte, error) {

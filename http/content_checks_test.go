@@ -187,7 +187,7 @@ func TestContentLastPage(t *testing.T) {
 		}
 		first := alice.get("/-/documents?limit=2").expect(200)
 		m := linkNext.FindStringSubmatch(first.header.Get("Link"))
-		if m == nil || !strings.Contains(m[1], "offset=2") || len(first.list()) != 2 {
+		if m == nil || !strings.Contains(m[1], "cursor=") || len(first.list()) != 2 {
 			t.Fatalf("first page: Link %q", first.header.Get("Link"))
 		}
 		last := alice.get(strings.TrimPrefix(m[1], e.srv.URL)).expect(200)
@@ -202,8 +202,13 @@ func TestContentLastPage(t *testing.T) {
 				t.Fatalf("%s links to %q", q, l)
 			}
 		}
-		if l := alice.get("/-/documents?limit=1&offset=2").expect(200).header.Get("Link"); !strings.Contains(l, "offset=3") {
-			t.Fatalf("limit=1&offset=2 links to %q", l)
+		// An offset page links on by cursor, to the item after its last.
+		m = linkNext.FindStringSubmatch(alice.get("/-/documents?limit=1&offset=2").expect(200).header.Get("Link"))
+		if m == nil || strings.Contains(m[1], "offset=") {
+			t.Fatalf("limit=1&offset=2 links to %v", m)
+		}
+		if next := alice.get(strings.TrimPrefix(m[1], e.srv.URL)).expect(200).list(); len(next) != 1 || next[0]["rank"] != 0.0 {
+			t.Fatalf("the page after offset 2: %v", next)
 		}
 	})
 }

@@ -1,6 +1,10 @@
 package http
 
-import "github.com/backrest/backrest/content"
+import (
+	"fmt"
+
+	"github.com/backrest/backrest/content"
+)
 
 // The JSON Schemas (draft 2020-12, as OpenAPI 3.1 uses) of a type's items, for the
 // OpenAPI document. They are derived from the same definitions that validation
@@ -189,7 +193,11 @@ func categoriesSchema() map[string]any {
 func queryParameters(t *content.Type) []queryParameter {
 	ps := []queryParameter{
 		{"limit", map[string]any{"type": "integer", "minimum": 1, "maximum": content.MaxLimit, "default": content.DefaultLimit}, "Page size"},
-		{"offset", map[string]any{"type": "integer", "minimum": 0, "default": 0}, "Number of items skipped; follow the Link header rather than setting it"},
+		{"offset", map[string]any{"type": "integer", "minimum": 0, "default": 0}, "Number of items skipped; not with cursor. Follow the Link header rather than setting it"},
+		{"cursor", map[string]any{"type": "string"}, "Where the page starts: the cursor of the Link header of the page before, valid with the same filters, search and sort"},
+		{"total", map[string]any{"type": "boolean", "default": true}, "false: no X-Total-Count, nothing counted"},
+		{"q", map[string]any{"type": "string", "minLength": 1}, fmt.Sprintf("Search: only the items whose title, description, string or text fields hold every word "+
+			"(at most %d, of at most %d characters), as a part of a word or more, regardless of case and accents", content.MaxSearchWords, content.MaxSearchWordLength)},
 		{"sort", map[string]any{"type": "string", "enum": sortValues(t.SortFields())}, "Field to sort by, - for descending; default -creation_date"},
 		{"owner", map[string]any{"type": "string"}, "Only the items of this user"},
 		expandParameter,
@@ -208,6 +216,21 @@ func queryParameters(t *content.Type) []queryParameter {
 			desc = "Only the items whose " + f.Name + " lists this item; repeat for any of several"
 		}
 		ps = append(ps, queryParameter{f.Name, s, desc})
+	}
+	ranged := []queryParameter{}
+	for _, name := range []string{"creation_date", "modification_date"} {
+		ranged = append(ranged, queryParameter{name, map[string]any{"type": "string", "format": "date-time"}, ""})
+	}
+	for i := range t.Fields {
+		f := &t.Fields[i]
+		if f.Kind == content.Integer || f.Kind == content.Number || f.Kind == content.DateTime {
+			ranged = append(ranged, queryParameter{f.Name, filterSchema(f), ""})
+		}
+	}
+	for _, r := range ranged {
+		for _, op := range []struct{ suffix, says string }{{"gt", "greater than"}, {"gte", "at least"}, {"lt", "less than"}, {"lte", "at most"}} {
+			ps = append(ps, queryParameter{r.Name + "." + op.suffix, r.Schema, "Only the items whose " + r.Name + " is set and " + op.says + " this"})
+		}
 	}
 	for i := range t.Fields {
 		f := &t.Fields[i]

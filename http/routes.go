@@ -215,8 +215,8 @@ func (s *Server) contentRouteTable() []route {
 				description: "A page of the " + t.Plural + " the caller may view, newest first unless ?sort= says otherwise.",
 				params:      params,
 				responses: withHeaders(answers(200, "A page of "+t.Plural, m{"type": "array", "items": ref(schema)}, "400", "403"), "200", m{
-					"X-Total-Count": m{"description": "The number of items over all pages", "schema": m{"type": "integer"}},
-					"Link":          m{"description": `The next page: <URL>; rel="next"`, "schema": m{"type": "string"}},
+					"X-Total-Count": m{"description": "The number of items over all pages, as counted for the first page (a page by cursor carries it); absent with total=false", "schema": m{"type": "integer"}},
+					"Link":          m{"description": `The next page, by cursor: <URL>; rel="next"; absent on the last page`, "schema": m{"type": "string"}},
 				})}},
 			route{method: "POST", pattern: coll, handler: s.createItem(t), doc: operation{
 				id: "create" + name, tag: t.Plural, summary: "Create " + article(t.Name),

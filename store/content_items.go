@@ -243,7 +243,14 @@ func ContentByID(ctx context.Context, r Reader, t *ContentTable, id int64) (*Con
 // readContent reads the items of t that the rest of the query (WHERE, ORDER BY,
 // LIMIT) selects, with their categories; expect is how many there may be.
 func readContent(ctx context.Context, r Reader, t *ContentTable, expect int, rest string, args ...any) ([]ContentRow, error) {
-	rows, err := r.Query(ctx, t.selectRows+rest, args...)
+	return readContentSQL(ctx, r, t, expect, t.selectRows+rest, args...)
+}
+
+// readContentSQL reads the items of t that the query selects, with their
+// categories: a query with the SELECT list t.selectCols, from content c joined
+// with t's table t; expect is how many there may be.
+func readContentSQL(ctx context.Context, r Reader, t *ContentTable, expect int, query string, args ...any) ([]ContentRow, error) {
+	rows, err := r.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("content: read %s: %w", t.Name, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 )
@@ -56,6 +57,10 @@ type ContentColumn struct {
 	// holds a user. The key clears it (ON DELETE SET NULL) when the user goes
 	// without the field's rule having been applied.
 	RefersToUsers bool
+	// Searched fields (strings and texts) are part of the item's search text
+	// (see SearchText), after its title and description, in the order of the
+	// columns.
+	Searched bool
 }
 
 // ContentTable describes the storage of a content type. Build it with
@@ -72,7 +77,9 @@ type ContentTable struct {
 	// selectRows, insertFields and updateFields are the statements that read
 	// items, insert and update their own fields.
 	selectRows, insertFields, updateFields string
-	columns                                map[string]string // field name -> column
+	// selectCols is the SELECT list of selectRows, for reading from other joins.
+	selectCols string
+	columns    map[string]string // field name -> column
 }
 
 // NewContentTable returns the description of the storage of the type name.
@@ -89,6 +96,7 @@ func NewContentTable(name string, categories bool, columns []ContentColumn) *Con
 		b.WriteString(contentColumn(c.Field))
 		t.columns[c.Field] = contentColumn(c.Field)
 	}
+	t.selectCols = b.String()
 	b.WriteString(" FROM content c JOIN ")
 	b.WriteString(t.table)
 	b.WriteString(" t ON t.id = c.id")
@@ -138,6 +146,9 @@ type storedField struct {
 type storedType struct {
 	Name   string        `json:"name"`
 	Fields []storedField `json:"fields"`
+	// Search lists the searched fields whose values the items' search texts
+	// hold; nil in a definition recorded before search texts were kept.
+	Search []string `json:"search"`
 }
 
 // SyncContentTables brings the tables of the types in line with their
@@ -193,7 +204,14 @@ func SyncContentTables(ctx context.Context, db *DB, tables []*ContentTable, allo
 					return fmt.Errorf("content: type %s: %s: %w", t.Name, s, err)
 				}
 			}
-			if len(stmts) == 0 {
+			reindex := ok && (old.Search == nil || !slices.Equal(old.Search, storedOf(t).Search))
+			if reindex {
+				if err := reindexSearch(ctx, tx, t); err != nil {
+					return err
+				}
+				log.Info("content type search texts rebuilt", "type", t.Name)
+			}
+			if len(stmts) == 0 && !reindex {
 				continue
 			}
 			def, err := json.Marshal(storedOf(t))
@@ -220,8 +238,11 @@ func SyncContentTables(ctx context.Context, db *DB, tables []*ContentTable, allo
 
 // storedOf returns what the database remembers of t.
 func storedOf(t *ContentTable) storedType {
-	st := storedType{Name: t.Name, Fields: []storedField{}}
+	st := storedType{Name: t.Name, Fields: []storedField{}, Search: []string{}}
 	for _, c := range t.Columns {
+		if c.Searched {
+			st.Search = append(st.Search, c.Field)
+		}
 		kind := c.Kind
 		if c.List {
 			kind = listKindPrefix + kind

@@ -73,8 +73,12 @@ func (t *CopyTable) Column(name string) int {
 const CopyProgressTable = "copy_progress"
 
 // notCopied are the tables a copy leaves: the migrations, made by migrating
-// the target, and the copy's own progress.
-var notCopied = map[string]bool{"schema_migrations": true, CopyProgressTable: true}
+// the target, the copy's own progress, and the search texts of content (an
+// FTS5 table and its shadow tables on SQLite, a plain table on PostgreSQL),
+// which the target rebuilds from the items at its first start (see EndCopy).
+var notCopied = map[string]bool{"schema_migrations": true, CopyProgressTable: true, "content_search": true,
+	"content_search_data": true, "content_search_idx": true, "content_search_content": true, "content_search_docsize": true,
+	"content_search_config": true}
 
 // quote returns name as an SQL identifier.
 func quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
@@ -632,9 +636,48 @@ func (db *DB) CopyState(ctx context.Context) (map[string]string, error) {
 	return out, rows.Err()
 }
 
-// EndCopy drops the table of the copy's progress: the copy is complete.
+// EndCopy drops the table of the copy's progress: the copy is complete. The
+// search texts of content were not copied: they are written anew from the
+// copied items first, in the same transaction.
 func (db *DB) EndCopy(ctx context.Context) error {
-	_, err := db.write.ExecContext(ctx, "DROP TABLE "+CopyProgressTable)
+	err := db.InTx(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, "SELECT name, definition FROM content_types")
+		if err != nil {
+			return err
+		}
+		var types []storedType
+		for rows.Next() {
+			var name, def string
+			var st storedType
+			if err := rows.Scan(&name, &def); err != nil {
+				rows.Close()
+				return err
+			}
+			if err := json.Unmarshal([]byte(def), &st); err != nil {
+				rows.Close()
+				return fmt.Errorf("definition of %s: %w", name, err)
+			}
+			types = append(types, st)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for _, st := range types {
+			if st.Search == nil {
+				// Recorded before search texts: the first start writes them.
+				continue
+			}
+			cols := make([]ContentColumn, len(st.Fields))
+			for i, f := range st.Fields {
+				cols[i] = ContentColumn{Field: f.Name, List: strings.HasPrefix(f.Kind, listKindPrefix), Searched: slices.Contains(st.Search, f.Name)}
+			}
+			if err := reindexSearch(ctx, tx, NewContentTable(st.Name, false, cols)); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(ctx, "DROP TABLE "+CopyProgressTable)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: end copy: %w", err)
 	}

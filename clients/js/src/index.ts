@@ -49,8 +49,32 @@ export type ListQuery<C extends Collection<P>, P = paths> = {
 /** A page of a list: its items, the total over all pages and the next page's URL. */
 export interface Page<I> {
   items: I[];
+  /** X-Total-Count: counted for a first page and carried by the cursor after it; undefined with total: false. */
   total: number | undefined;
   next: string | undefined;
+  /** The cursor of the next page (the cursor parameter of next), to resume the listing later with the same query. */
+  cursor: string | undefined;
+}
+
+/** The bounds of a range filter: greater than, at least, less than, at most. Dates are sent as RFC 3339. */
+export interface Bounds<V = number | string | Date> {
+  gt?: V;
+  gte?: V;
+  lt?: V;
+  lte?: V;
+}
+
+/**
+ * The query parameters of a range filter on a field, to spread into a list query:
+ * `{ ...range("priority", { gte: 2, lt: 5 }) }` is `{ "priority.gte": 2, "priority.lt": 5 }`.
+ */
+export function range<F extends string, V extends number | string | Date>(field: F, bounds: Bounds<V>): { [K in `${F}.${keyof Bounds}`]?: V } {
+  const out: Record<string, V> = {};
+  for (const op of ["gt", "gte", "lt", "lte"] as const) {
+    const v = bounds[op];
+    if (v !== undefined) out[`${field}.${op}`] = v;
+  }
+  return out as { [K in `${F}.${keyof Bounds}`]?: V };
 }
 
 /** An error answer of the API, or a failure to reach it. */
@@ -276,7 +300,27 @@ export class Client<P = paths> {
     const response = await this.send(url, { method: "GET", headers: { Accept: "application/json" } });
     const items = (await decode(response)) as I[];
     const total = response.headers.get("X-Total-Count");
-    return { items, total: total === null ? undefined : Number(total), next: nextLink(response.headers.get("Link")) };
+    const next = nextLink(response.headers.get("Link"));
+    const cursor = next === undefined ? undefined : (new URL(next).searchParams.get("cursor") ?? undefined);
+    return { items, total: total === null ? undefined : Number(total), next, cursor };
+  }
+
+  /**
+   * The items of a collection whose text holds every word of text (a part of a word or more, regardless of case and
+   * accents), with the rest of the query: one page.
+   */
+  async search<C extends Collection<P>>(collection: C, text: string, query: ListQuery<C, P> = {}): Promise<Page<Item<C, P>>> {
+    return this.page<Item<C, P>>(this.url(`/-/${collection}`, { ...query, q: text }));
+  }
+
+  /** The pages of a collection matching the query, one after the other (by cursor, following Link rel=next). */
+  async *pages<C extends Collection<P>>(collection: C, query: ListQuery<C, P> = {}): AsyncGenerator<Page<Item<C, P>>> {
+    let page = await this.list(collection, query);
+    for (;;) {
+      yield page;
+      if (!page.next) return;
+      page = await this.page<Item<C, P>>(page.next);
+    }
   }
 
   /** Every item of a collection matching the query, page after page (following Link rel=next). */
@@ -378,7 +422,7 @@ export class Client<P = paths> {
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(query)) {
       for (const v of Array.isArray(value) ? value : [value]) {
-        if (v !== undefined && v !== null) params.append(name, String(v));
+        if (v !== undefined && v !== null) params.append(name, v instanceof Date ? v.toISOString() : String(v));
       }
     }
     const q = params.toString();

@@ -2031,18 +2031,48 @@ export interface operations {
     listAnnouncements: {
         parameters: {
             query?: {
+                /** @description Only the items whose creation_date is set and greater than this */
+                "creation_date.gt"?: string;
+                /** @description Only the items whose creation_date is set and at least this */
+                "creation_date.gte"?: string;
+                /** @description Only the items whose creation_date is set and less than this */
+                "creation_date.lt"?: string;
+                /** @description Only the items whose creation_date is set and at most this */
+                "creation_date.lte"?: string;
+                /** @description Where the page starts: the cursor of the Link header of the page before, valid with the same filters, search and sort */
+                cursor?: string;
                 /** @description Relations whose items to embed in __meta__.expand, comma-separated: a relation field, PLURAL(FIELD) for the items of another type that hold this one, and paths of them joined by . (at most 3 steps) */
                 expand?: string;
                 /** @description Only the items whose level equals this; repeat for any of several */
                 level?: 1 | 2 | 3;
+                /** @description Only the items whose level is set and greater than this */
+                "level.gt"?: 1 | 2 | 3;
+                /** @description Only the items whose level is set and at least this */
+                "level.gte"?: 1 | 2 | 3;
+                /** @description Only the items whose level is set and less than this */
+                "level.lt"?: 1 | 2 | 3;
+                /** @description Only the items whose level is set and at most this */
+                "level.lte"?: 1 | 2 | 3;
                 /** @description Page size */
                 limit?: number;
-                /** @description Number of items skipped; follow the Link header rather than setting it */
+                /** @description Only the items whose modification_date is set and greater than this */
+                "modification_date.gt"?: string;
+                /** @description Only the items whose modification_date is set and at least this */
+                "modification_date.gte"?: string;
+                /** @description Only the items whose modification_date is set and less than this */
+                "modification_date.lt"?: string;
+                /** @description Only the items whose modification_date is set and at most this */
+                "modification_date.lte"?: string;
+                /** @description Number of items skipped; not with cursor. Follow the Link header rather than setting it */
                 offset?: number;
                 /** @description Only the items of this user */
                 owner?: string;
+                /** @description Search: only the items whose title, description, string or text fields hold every word (at most 8, of at most 64 characters), as a part of a word or more, regardless of case and accents */
+                q?: string;
                 /** @description Field to sort by, - for descending; default -creation_date */
                 sort?: "id" | "-id" | "title" | "-title" | "creation_date" | "-creation_date" | "modification_date" | "-modification_date" | "level" | "-level";
+                /** @description false: no X-Total-Count, nothing counted */
+                total?: boolean;
             };
             header?: never;
             path?: never;
@@ -2053,9 +2083,9 @@ export interface operations {
             /** @description A page of announcements */
             200: {
                 headers: {
-                    /** @description The next page: <URL>; rel="next" */
+                    /** @description The next page, by cursor: <URL>; rel="next"; absent on the last page */
                     Link?: string;
-                    /** @description The number of items over all pages */
+                    /** @description The number of items over all pages, as counted for the first page (a page by cursor carries it); absent with total=false */
                     "X-Total-Count"?: number;
                     [name: string]: unknown;
                 };
@@ -2214,6 +2244,16 @@ export interface operations {
     listComments: {
         parameters: {
             query?: {
+                /** @description Only the items whose creation_date is set and greater than this */
+                "creation_date.gt"?: string;
+                /** @description Only the items whose creation_date is set and at least this */
+                "creation_date.gte"?: string;
+                /** @description Only the items whose creation_date is set and less than this */
+                "creation_date.lt"?: string;
+                /** @description Only the items whose creation_date is set and at most this */
+                "creation_date.lte"?: string;
+                /** @description Where the page starts: the cursor of the Link header of the page before, valid with the same filters, search and sort */
+                cursor?: string;
                 /** @description Only the items whose document equals this; repeat for any of several */
                 document?: number;
                 /** @description Only the items whose document holds a document (that the caller may view) whose pinned equals this; repeat for any of several */
@@ -2234,10 +2274,20 @@ export interface operations {
                 expand?: string;
                 /** @description Page size */
                 limit?: number;
-                /** @description Number of items skipped; follow the Link header rather than setting it */
+                /** @description Only the items whose modification_date is set and greater than this */
+                "modification_date.gt"?: string;
+                /** @description Only the items whose modification_date is set and at least this */
+                "modification_date.gte"?: string;
+                /** @description Only the items whose modification_date is set and less than this */
+                "modification_date.lt"?: string;
+                /** @description Only the items whose modification_date is set and at most this */
+                "modification_date.lte"?: string;
+                /** @description Number of items skipped; not with cursor. Follow the Link header rather than setting it */
                 offset?: number;
                 /** @description Only the items of this user */
                 owner?: string;
+                /** @description Search: only the items whose title, description, string or text fields hold every word (at most 8, of at most 64 characters), as a part of a word or more, regardless of case and accents */
+                q?: string;
                 /** @description Only the items whose reply_to equals this; repeat for any of several */
                 reply_to?: number;
                 /** @description Only the items whose reply_to holds a comment (that the caller may view) whose document equals this; repeat for any of several */
@@ -2246,6 +2296,8 @@ export interface operations {
                 "reply_to.reply_to"?: number;
                 /** @description Field to sort by, - for descending; default -creation_date */
                 sort?: "id" | "-id" | "title" | "-title" | "creation_date" | "-creation_date" | "modification_date" | "-modification_date" | "document" | "-document" | "reply_to" | "-reply_to";
+                /** @description false: no X-Total-Count, nothing counted */
+                total?: boolean;
             };
             header?: never;
             path?: never;
@@ -2256,9 +2308,9 @@ export interface operations {
             /** @description A page of comments */
             200: {
                 headers: {
-                    /** @description The next page: <URL>; rel="next" */
+                    /** @description The next page, by cursor: <URL>; rel="next"; absent on the last page */
                     Link?: string;
-                    /** @description The number of items over all pages */
+                    /** @description The number of items over all pages, as counted for the first page (a page by cursor carries it); absent with total=false */
                     "X-Total-Count"?: number;
                     [name: string]: unknown;
                 };
@@ -2395,18 +2447,40 @@ export interface operations {
     listDiaries: {
         parameters: {
             query?: {
+                /** @description Only the items whose creation_date is set and greater than this */
+                "creation_date.gt"?: string;
+                /** @description Only the items whose creation_date is set and at least this */
+                "creation_date.gte"?: string;
+                /** @description Only the items whose creation_date is set and less than this */
+                "creation_date.lt"?: string;
+                /** @description Only the items whose creation_date is set and at most this */
+                "creation_date.lte"?: string;
+                /** @description Where the page starts: the cursor of the Link header of the page before, valid with the same filters, search and sort */
+                cursor?: string;
                 /** @description Relations whose items to embed in __meta__.expand, comma-separated: a relation field, PLURAL(FIELD) for the items of another type that hold this one, and paths of them joined by . (at most 3 steps) */
                 expand?: string;
                 /** @description Page size */
                 limit?: number;
+                /** @description Only the items whose modification_date is set and greater than this */
+                "modification_date.gt"?: string;
+                /** @description Only the items whose modification_date is set and at least this */
+                "modification_date.gte"?: string;
+                /** @description Only the items whose modification_date is set and less than this */
+                "modification_date.lt"?: string;
+                /** @description Only the items whose modification_date is set and at most this */
+                "modification_date.lte"?: string;
                 /** @description Only the items whose mood equals this; repeat for any of several */
                 mood?: "good" | "bad";
-                /** @description Number of items skipped; follow the Link header rather than setting it */
+                /** @description Number of items skipped; not with cursor. Follow the Link header rather than setting it */
                 offset?: number;
                 /** @description Only the items of this user */
                 owner?: string;
+                /** @description Search: only the items whose title, description, string or text fields hold every word (at most 8, of at most 64 characters), as a part of a word or more, regardless of case and accents */
+                q?: string;
                 /** @description Field to sort by, - for descending; default -creation_date */
                 sort?: "id" | "-id" | "title" | "-title" | "creation_date" | "-creation_date" | "modification_date" | "-modification_date" | "mood" | "-mood";
+                /** @description false: no X-Total-Count, nothing counted */
+                total?: boolean;
             };
             header?: never;
             path?: never;
@@ -2417,9 +2491,9 @@ export interface operations {
             /** @description A page of diaries */
             200: {
                 headers: {
-                    /** @description The next page: <URL>; rel="next" */
+                    /** @description The next page, by cursor: <URL>; rel="next"; absent on the last page */
                     Link?: string;
-                    /** @description The number of items over all pages */
+                    /** @description The number of items over all pages, as counted for the first page (a page by cursor carries it); absent with total=false */
                     "X-Total-Count"?: number;
                     [name: string]: unknown;
                 };
@@ -2558,11 +2632,29 @@ export interface operations {
             query?: {
                 /** @description Only the items with this category; repeat for any of several */
                 category?: string;
+                /** @description Only the items whose creation_date is set and greater than this */
+                "creation_date.gt"?: string;
+                /** @description Only the items whose creation_date is set and at least this */
+                "creation_date.gte"?: string;
+                /** @description Only the items whose creation_date is set and less than this */
+                "creation_date.lt"?: string;
+                /** @description Only the items whose creation_date is set and at most this */
+                "creation_date.lte"?: string;
+                /** @description Where the page starts: the cursor of the Link header of the page before, valid with the same filters, search and sort */
+                cursor?: string;
                 /** @description Relations whose items to embed in __meta__.expand, comma-separated: a relation field, PLURAL(FIELD) for the items of another type that hold this one, and paths of them joined by . (at most 3 steps) */
                 expand?: string;
                 /** @description Page size */
                 limit?: number;
-                /** @description Number of items skipped; follow the Link header rather than setting it */
+                /** @description Only the items whose modification_date is set and greater than this */
+                "modification_date.gt"?: string;
+                /** @description Only the items whose modification_date is set and at least this */
+                "modification_date.gte"?: string;
+                /** @description Only the items whose modification_date is set and less than this */
+                "modification_date.lt"?: string;
+                /** @description Only the items whose modification_date is set and at most this */
+                "modification_date.lte"?: string;
+                /** @description Number of items skipped; not with cursor. Follow the Link header rather than setting it */
                 offset?: number;
                 /** @description Only the items of this user */
                 owner?: string;
@@ -2570,10 +2662,36 @@ export interface operations {
                 pinned?: "true" | "false" | "1" | "0";
                 /** @description Only the items whose priority equals this; repeat for any of several */
                 priority?: number;
+                /** @description Only the items whose priority is set and greater than this */
+                "priority.gt"?: number;
+                /** @description Only the items whose priority is set and at least this */
+                "priority.gte"?: number;
+                /** @description Only the items whose priority is set and less than this */
+                "priority.lt"?: number;
+                /** @description Only the items whose priority is set and at most this */
+                "priority.lte"?: number;
                 /** @description Only the items whose published_at equals this; repeat for any of several */
                 published_at?: string;
+                /** @description Only the items whose published_at is set and greater than this */
+                "published_at.gt"?: string;
+                /** @description Only the items whose published_at is set and at least this */
+                "published_at.gte"?: string;
+                /** @description Only the items whose published_at is set and less than this */
+                "published_at.lt"?: string;
+                /** @description Only the items whose published_at is set and at most this */
+                "published_at.lte"?: string;
+                /** @description Search: only the items whose title, description, string or text fields hold every word (at most 8, of at most 64 characters), as a part of a word or more, regardless of case and accents */
+                q?: string;
                 /** @description Only the items whose rating equals this; repeat for any of several */
                 rating?: number;
+                /** @description Only the items whose rating is set and greater than this */
+                "rating.gt"?: number;
+                /** @description Only the items whose rating is set and at least this */
+                "rating.gte"?: number;
+                /** @description Only the items whose rating is set and less than this */
+                "rating.lt"?: number;
+                /** @description Only the items whose rating is set and at most this */
+                "rating.lte"?: number;
                 /** @description Only the items whose related lists this item; repeat for any of several */
                 related?: number;
                 /** @description Only the items whose related holds a document (that the caller may view) whose pinned equals this; repeat for any of several */
@@ -2598,6 +2716,8 @@ export interface operations {
                 sort?: "id" | "-id" | "title" | "-title" | "creation_date" | "-creation_date" | "modification_date" | "-modification_date" | "slug" | "-slug" | "status" | "-status" | "priority" | "-priority" | "rating" | "-rating" | "pinned" | "-pinned" | "published_at" | "-published_at" | "reviewer" | "-reviewer";
                 /** @description Only the items whose status equals this; repeat for any of several */
                 status?: "draft" | "published";
+                /** @description false: no X-Total-Count, nothing counted */
+                total?: boolean;
             };
             header?: never;
             path?: never;
@@ -2608,9 +2728,9 @@ export interface operations {
             /** @description A page of documents */
             200: {
                 headers: {
-                    /** @description The next page: <URL>; rel="next" */
+                    /** @description The next page, by cursor: <URL>; rel="next"; absent on the last page */
                     Link?: string;
-                    /** @description The number of items over all pages */
+                    /** @description The number of items over all pages, as counted for the first page (a page by cursor carries it); absent with total=false */
                     "X-Total-Count"?: number;
                     [name: string]: unknown;
                 };

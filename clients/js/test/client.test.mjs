@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import { Readable } from "node:stream";
 import { after, before, test } from "node:test";
-import { BackrestError, Client, SecondFactorRequired, parse } from "../dist/index.js";
+import { BackrestError, Client, SecondFactorRequired, parse, range } from "../dist/index.js";
 import { start } from "../scripts/server.mjs";
 
 const devOrigin = "http://localhost:5173";
@@ -109,6 +109,42 @@ test("items: create, filter, page after page, change, delete", async () => {
   await client.delete("documents", doc.id);
   await assert.rejects(client.get("documents", doc.id), (e) => e.status === 404);
   await assert.rejects(client.list("documents", { sort: "nonsense" }), (e) => e.status === 400 && e.errors[0].name === "sort");
+});
+
+test("items: range filters, search and paging by cursor", async () => {
+  const { client } = await newUser();
+  const me = await client.profile();
+  const day = (i) => new Date(Date.UTC(2026, 0, 1 + i));
+  for (let i = 0; i < 9; i++) {
+    await client.create("documents", {
+      title: i % 3 ? `Crème brûlée ${i}` : `Plain ${i}`, slug: `r-${i}`, priority: i, published_at: day(i).toISOString(),
+    });
+  }
+  const mine = { owner: me.id, sort: "priority" };
+  const mid = await client.list("documents", { ...mine, ...range("priority", { gte: 2, lt: 5 }) });
+  assert.deepEqual(mid.items.map((d) => d.priority), [2, 3, 4]);
+  assert.equal(mid.total, 3);
+  const dated = await client.list("documents", { ...mine, ...range("published_at", { gt: day(6) }) });
+  assert.deepEqual(dated.items.map((d) => d.priority), [7, 8]);
+
+  const found = await client.search("documents", "CREME brulee", { ...mine, ...range("priority", { lte: 5 }) });
+  assert.deepEqual(found.items.map((d) => d.priority), [1, 2, 4, 5]);
+
+  // Pages by cursor, without counting; a page's cursor resumes the listing later.
+  const seen = [];
+  let cursor;
+  for await (const page of client.pages("documents", { ...mine, limit: 2, total: false })) {
+    assert.equal(page.total, undefined);
+    seen.push(...page.items.map((d) => d.priority));
+    cursor ??= page.cursor;
+  }
+  assert.deepEqual(seen, [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  const resumed = await client.list("documents", { ...mine, limit: 3, cursor });
+  assert.deepEqual(resumed.items.map((d) => d.priority), [2, 3, 4]);
+  assert.equal(resumed.total, 9); // the walk did not count: this page does
+  await assert.rejects(client.list("documents", { ...mine, sort: "-priority", cursor }), (e) => e.status === 400 && e.errors[0].name === "cursor");
+  await assert.rejects(client.list("documents", { "priority.gte": "high" }), (e) => e.status === 400 && e.errors[0].name === "priority.gte");
+  await assert.rejects(client.search("documents", " "), (e) => e.status === 400 && e.errors[0].name === "q");
 });
 
 test("uploads with progress: bytes and a Node stream", async () => {
