@@ -426,7 +426,7 @@ func TestCopyRefusesNonEmptyTarget(t *testing.T) {
 		before := digests(t, used)
 		blobs := blobCount(t, used)
 		_, err := copyAll(t, src, used, backup.CopyOptions{})
-		if !errors.Is(err, backup.ErrTargetNotEmpty) || !strings.Contains(err.Error(), "tables (auth_challenges, categories, content, content__note") {
+		if !errors.Is(err, backup.ErrTargetNotEmpty) || !strings.Contains(err.Error(), " tables (") || !strings.Contains(err.Error(), "categories, content, ") {
 			t.Fatalf("copy into a used database: %v", err)
 		}
 		if got := digests(t, used); !equalMaps(got, before) || blobCount(t, used) != blobs {
