@@ -136,6 +136,18 @@ type Config struct {
 	// that proxies keep it open.
 	EventHeartbeat time.Duration
 
+	// WebhookAttempts is how many attempts a webhook delivery gets before it is
+	// given up on.
+	WebhookAttempts int
+	// WebhookRetry is the wait after a failed webhook delivery, doubled after
+	// each further failure up to WebhookRetryMax.
+	WebhookRetry, WebhookRetryMax time.Duration
+	// WebhookTimeout bounds one attempt of a webhook delivery.
+	WebhookTimeout time.Duration
+	// WebhookAllowPrivate lets webhooks reach loopback, private and other
+	// non-public addresses.
+	WebhookAllowPrivate bool
+
 	// Schema is the path of a content type file (JSON).
 	Schema string
 	// SchemaAllowDestructive lets a changed schema remove fields or change their
@@ -232,6 +244,10 @@ func DefaultConfig() Config {
 		EventStreamsPerUser: 16,
 		EventStreams:        10000,
 		EventHeartbeat:      15 * time.Second,
+		WebhookAttempts:     20,
+		WebhookRetry:        10 * time.Second,
+		WebhookRetryMax:     time.Hour,
+		WebhookTimeout:      10 * time.Second,
 		UploadTTL:           24 * time.Hour,
 		SweepInterval:       time.Hour,
 		SweepGrace:          time.Hour,

@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -27,6 +28,7 @@ import (
 	"github.com/backrest/backrest/metrics"
 	"github.com/backrest/backrest/ratelimit"
 	"github.com/backrest/backrest/store"
+	"github.com/backrest/backrest/webhook"
 )
 
 // App is a backrest instance: its database, services and HTTP handler.
@@ -42,7 +44,10 @@ type App struct {
 	Blobs blob.Store
 	// Content serves the content types.
 	Content *content.Service
-	Log     *slog.Logger
+	// Webhooks keeps the webhooks; Serve runs its worker, which delivers their
+	// events.
+	Webhooks *webhook.Service
+	Log      *slog.Logger
 	// Metrics are the server's Prometheus metrics when Config.MetricsAddr is
 	// set, else nil. Serve serves them on that address.
 	Metrics *metrics.Metrics
@@ -174,6 +179,7 @@ func (a *App) init(ctx context.Context, opts Options) error {
 	if err := a.initContent(ctx, opts); err != nil {
 		return err
 	}
+	a.Webhooks = webhook.New(a.DB, a.webhookOptions(opts))
 	c := a.Config
 	limiter := ratelimit.New(a.DB, c.RateLimits, ratelimit.Options{Now: opts.Now, Logger: a.Log})
 	deps := bhttp.Deps{Options: bhttp.Options{BaseURL: c.BaseURL, Debug: c.Debug, Public: c.Public,
@@ -181,7 +187,7 @@ func (a *App) init(ctx context.Context, opts Options) error {
 		BodyTimeout: c.BodyTimeout, BodyMinRate: c.BodyMinRate, WriteTimeout: c.WriteTimeout,
 		CORSOrigins:         c.CORSOrigins,
 		EventStreamsPerUser: c.EventStreamsPerUser, EventStreams: c.EventStreams, EventHeartbeat: c.EventHeartbeat}, DB: a.DB, Limiter: limiter,
-		Accounts: a.Accounts, Files: a.Files, Content: a.Content, Logger: a.Log, Blobs: blobs}
+		Accounts: a.Accounts, Files: a.Files, Content: a.Content, Webhooks: a.Webhooks, Logger: a.Log, Blobs: blobs}
 	if a.Metrics != nil {
 		deps.Observer = a.Metrics
 		a.Metrics.Watch(metrics.Sources{Pools: a.DB.Stats, Hashes: a.Accounts.Hasher().Stats, SessionsCreated: a.Accounts.SessionsCreated,
@@ -189,6 +195,30 @@ func (a *App) init(ctx context.Context, opts Options) error {
 	}
 	a.handler = bhttp.NewServer(deps)
 	return nil
+}
+
+// webhookOptions are the webhooks' part of the configuration.
+func (a *App) webhookOptions(opts Options) webhook.Options {
+	c := a.Config
+	return webhook.Options{MaxAttempts: c.WebhookAttempts, Backoff: c.WebhookRetry, MaxBackoff: c.WebhookRetryMax,
+		Timeout: c.WebhookTimeout, AllowPrivate: c.WebhookAllowPrivate, Retention: c.EventRetention,
+		TypeName: func(name string) (string, bool) {
+			t := a.Content.TypeByName(name)
+			if t == nil {
+				t = a.Content.TypeByPlural(name)
+			}
+			if t == nil {
+				return "", false
+			}
+			return t.Name, true
+		},
+		ItemURL: func(typ string, id int64) string {
+			if t := a.Content.TypeByName(typ); t != nil {
+				return c.BaseURL + "/-/" + t.Plural + "/" + strconv.FormatInt(id, 10)
+			}
+			return ""
+		},
+		Logger: a.Log, Now: opts.Now}
 }
 
 // accountOptions are the account flows' part of the configuration.
@@ -284,8 +314,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	srv.RegisterOnShutdown(a.handler.EndStreams)
 	upkeep, stopUpkeep := context.WithCancel(context.WithoutCancel(ctx))
-	// The mail worker is waited for, so that it has recorded the outcome of a delivery
-	// it was making before Close closes the database.
+	// The mail and webhook workers are waited for, so that they have recorded the
+	// outcome of the deliveries they were making before Close closes the database.
 	var mailer sync.WaitGroup
 	defer func() {
 		stopUpkeep()
@@ -294,6 +324,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.upkeep(upkeep, time.Hour)
 	go a.sweep(upkeep, a.Config.SweepInterval)
 	mailer.Go(func() { a.Mail.Run(upkeep) })
+	mailer.Go(func() { a.Webhooks.Run(upkeep) })
 
 	errc := make(chan error, 2)
 	var msrv *http.Server

@@ -171,6 +171,12 @@ func configFlags(fs *flag.FlagSet, cfg *backrest.Config) *settings {
 	fs.IntVar(&cfg.EventStreamsPerUser, "event-streams-per-user", cfg.EventStreamsPerUser, "open change feeds per user (or client address when anonymous)")
 	fs.IntVar(&cfg.EventStreams, "event-streams", cfg.EventStreams, "open change feeds of the instance")
 	fs.DurationVar(&cfg.EventHeartbeat, "event-heartbeat", cfg.EventHeartbeat, "how often an idle change feed sends a heartbeat")
+	s.heading("Webhooks")
+	fs.IntVar(&cfg.WebhookAttempts, "webhook-attempts", cfg.WebhookAttempts, "attempts of a webhook delivery before it is given up on")
+	fs.DurationVar(&cfg.WebhookRetry, "webhook-retry", cfg.WebhookRetry, "wait after a failed webhook delivery, doubled after each further failure up to webhook-retry-max")
+	fs.DurationVar(&cfg.WebhookRetryMax, "webhook-retry-max", cfg.WebhookRetryMax, "longest wait between attempts of a webhook delivery")
+	fs.DurationVar(&cfg.WebhookTimeout, "webhook-timeout", cfg.WebhookTimeout, "how long one attempt of a webhook delivery may take")
+	fs.BoolVar(&cfg.WebhookAllowPrivate, "webhook-allow-private", cfg.WebhookAllowPrivate, "let webhooks reach loopback, private and other non-public addresses")
 	s.heading("Rate limits")
 	rl := &cfg.RateLimits
 	fs.Var(limitValue{&rl.LoginFailuresPerAddr}, "limit-login-addr", "failed logins per client address, N/DURATION")

@@ -189,6 +189,9 @@ func (s *Server) openAPIDocument() m {
 	adminSchemas(schemas)
 	deviceSchemas(schemas)
 	secondFactorSchemas(schemas)
+	if s.webhooks != nil {
+		webhookSchemas(schemas)
+	}
 	if s.content != nil {
 		s.contentSchemas(schemas)
 	}

@@ -170,6 +170,7 @@ func (s *Server) routeTable() []route {
 	rs = append(rs, s.secondFactorRouteTable()...)
 	rs = append(rs, s.signinRouteTable()...)
 	rs = append(rs, s.adminRouteTable()...)
+	rs = append(rs, s.webhookRouteTable()...)
 	rs = append(rs, s.contentRouteTable()...)
 	uniqueIDs(rs)
 	return rs
@@ -277,7 +278,7 @@ func (s *Server) tagDescription(tag string) string {
 	case tagContent:
 		return "What all content types share"
 	case tagAdmin:
-		return "Users, files and counts, for admins"
+		return "Users, files, counts and webhooks, for admins"
 	case tagOperations:
 		return "Health checks for load balancers and orchestrators"
 	}

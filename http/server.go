@@ -19,6 +19,7 @@ import (
 	"github.com/backrest/backrest/blob"
 	"github.com/backrest/backrest/content"
 	"github.com/backrest/backrest/files"
+	"github.com/backrest/backrest/webhook"
 )
 
 // SessionCookie is the name of the session cookie.
@@ -65,6 +66,7 @@ type Server struct {
 	accounts *account.Service
 	files    *files.Service
 	content  *content.Service
+	webhooks *webhook.Service
 	log      *slog.Logger
 	limits   Limiter
 	outage   *outage
@@ -101,7 +103,9 @@ type Deps struct {
 	Limiter Limiter
 	// Content serves the content types; nil serves none.
 	Content *content.Service
-	Logger  *slog.Logger
+	// Webhooks keeps the webhooks of the admin API; nil serves none.
+	Webhooks *webhook.Service
+	Logger   *slog.Logger
 	// Blobs is the file store that readiness checks, when it is a blob.Pinger.
 	Blobs blob.Store
 	// Observer, when set, is told of every request (for metrics).
@@ -111,7 +115,7 @@ type Deps struct {
 // NewServer returns the handler of the whole API (and of the static front end, when
 // Options.Public is set).
 func NewServer(d Deps) *Server {
-	s := &Server{cfg: d.Options, accounts: d.Accounts, files: d.Files, content: d.Content, log: d.Logger, limits: d.Limiter, db: d.DB, blobs: d.Blobs,
+	s := &Server{cfg: d.Options, accounts: d.Accounts, files: d.Files, content: d.Content, webhooks: d.Webhooks, log: d.Logger, limits: d.Limiter, db: d.DB, blobs: d.Blobs,
 		streams: newStreams()}
 	if s.log == nil {
 		s.log = slog.Default()
