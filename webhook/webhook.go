@@ -267,24 +267,35 @@ func newSecret() string {
 	return "whsec_" + base64.RawURLEncoding.EncodeToString(b)
 }
 
-// List returns every webhook with the state of its deliveries.
+// List returns every webhook with the state of its deliveries, without their
+// secrets.
 func (s *Service) List(ctx context.Context, caller *backrest.User) ([]*Webhook, error) {
 	if err := requireAdmin(caller); err != nil {
 		return nil, err
 	}
-	return store.ListWebhooks(ctx, s.db)
+	ws, err := store.ListWebhooks(ctx, s.db)
+	for _, w := range ws {
+		w.Secret = ""
+	}
+	return ws, err
 }
 
-// Get returns the webhook of the id; unknown is ENOTFOUND.
+// Get returns the webhook of the id, without its secret; unknown is ENOTFOUND.
 func (s *Service) Get(ctx context.Context, caller *backrest.User, id int64) (*Webhook, error) {
 	if err := requireAdmin(caller); err != nil {
 		return nil, err
 	}
-	return store.GetWebhook(ctx, s.db, id)
+	w, err := store.GetWebhook(ctx, s.db, id)
+	if err != nil {
+		return nil, err
+	}
+	w.Secret = ""
+	return w, nil
 }
 
-// Create adds a webhook, which receives the events logged from now on. Its secret
-// is in the webhook returned, the only time it is shown.
+// Create adds a webhook, which receives the events logged from now on. A
+// generated secret is in the webhook returned, the only time it is shown; a
+// given one is not.
 func (s *Service) Create(ctx context.Context, caller *backrest.User, in Input) (*Webhook, error) {
 	if err := requireAdmin(caller); err != nil {
 		return nil, err
@@ -301,10 +312,11 @@ func (s *Service) Create(ctx context.Context, caller *backrest.User, in Input) (
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	var secret string
 	if in.Secret == nil {
 		w.Secret = newSecret()
+		secret = w.Secret
 	}
-	secret := w.Secret
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		id, err := store.CreateWebhook(ctx, tx, w, s.now())
 		w.ID = id
