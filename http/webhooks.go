@@ -276,7 +276,7 @@ func (s *Server) webhookRouteTable() []route {
 	strs := m{"type": "array", "items": m{"type": "string"}}
 	kinds := m{"type": "array", "items": m{"enum": []any{"create", "update", "delete"}}, "minItems": 1}
 	input := func(required ...string) m {
-		return m{"type": "object", "required": required, "additionalProperties": false, "properties": m{
+		return m{"type": "object", "required": append([]string{}, required...), "additionalProperties": false, "properties": m{
 			"url":           m{"type": "string", "format": "uri", "description": "Where events are POSTed: an http:// or https:// URL"},
 			"types":         merge(strs, m{"description": "The names (or plurals) of the content types covered; empty or absent at creation: every type"}),
 			"kinds":         merge(kinds, m{"description": "The kinds of change covered; absent at creation: all three"}),

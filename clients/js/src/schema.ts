@@ -238,6 +238,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/-/admin/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhooks
+         * @description Every webhook, oldest first, with the state of its deliveries. Secrets are never shown here.
+         */
+        get: operations["adminListWebhooks"];
+        put?: never;
+        /**
+         * Create a webhook
+         * @description Adds a webhook, which receives the events logged from now on, signed with its secret: the answer shows a generated secret, the only time it is shown.
+         */
+        post: operations["adminCreateWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/admin/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a webhook
+         * @description The webhook of the id, with the state of its deliveries.
+         */
+        get: operations["adminGetWebhook"];
+        /**
+         * Change a webhook
+         * @description Changes the keys sent. Narrowing the types or kinds drops the pending deliveries no longer covered; a new URL or secret applies to the next attempts.
+         */
+        put: operations["adminUpdateWebhook"];
+        post?: never;
+        /**
+         * Delete a webhook
+         * @description Deletes the webhook with its deliveries, pending ones included.
+         */
+        delete: operations["adminDeleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/-/admin/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a webhook's deliveries
+         * @description A page of the deliveries of the webhook, newest event first: pending ones, and those delivered or given up on within the event retention period.
+         */
+        get: operations["adminListWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/-/announcements": {
         parameters: {
             query?: never;
@@ -1554,6 +1626,68 @@ export interface components {
             roles: string[];
             short_id: string;
         };
+        Webhook: {
+            __meta__: {
+                /** Format: uri */
+                deliveries: string;
+                /** Format: uri */
+                url: string;
+            };
+            active: boolean;
+            /** Format: date-time */
+            created: string;
+            id: number;
+            kinds: ("create" | "update" | "delete")[];
+            /** Format: date-time */
+            modified: string;
+            /** @description Only when generated: at creation without a secret, and at rotation */
+            secret?: string;
+            status: {
+                /** @description Deliveries given up on, kept for the event retention period */
+                failed: number;
+                last_delivered: string | null;
+                last_delivered_event: number | null;
+                last_error: string | null;
+                last_error_at: string | null;
+                /** @description Events that may have left the log before they were queued */
+                missed: number;
+                next_attempt: string | null;
+                /** @description Deliveries waiting to be acknowledged */
+                pending: number;
+                /** @description The last event of the log considered for the webhook */
+                queued_to: number;
+            };
+            /** @description The content types covered; empty: every type */
+            types: string[];
+            /** Format: uri */
+            url: string;
+        };
+        WebhookDelivery: {
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description When the delivery was queued
+             */
+            created: string;
+            /** @description The event's id in the log, sent as X-Backrest-Event */
+            event: number;
+            finished: string | null;
+            id: number;
+            item: number;
+            /** @enum {unknown} */
+            kind: "create" | "update" | "delete";
+            last_error: string | null;
+            last_status: number | null;
+            next_attempt: string | null;
+            /**
+             * Format: date-time
+             * @description When the change was made
+             */
+            occurred: string;
+            /** @enum {unknown} */
+            state: "pending" | "delivered" | "failed";
+            type: string;
+        };
     };
     responses: {
         /** @description Error */
@@ -2023,6 +2157,214 @@ export interface operations {
                     "application/json": components["schemas"]["Deleted"];
                 };
             };
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    adminListWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhooks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"][];
+                };
+            };
+            403: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    adminCreateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Whether events are delivered (they are queued meanwhile); default true */
+                    active?: boolean;
+                    /** @description The kinds of change covered; absent at creation: all three */
+                    kinds?: ("create" | "update" | "delete")[];
+                    /** @description Replace the secret by a generated one, shown in the answer, once */
+                    rotate_secret?: boolean;
+                    /** @description The key of the signatures; absent at creation: one is generated and shown in the answer, once */
+                    secret?: string;
+                    /** @description The names (or plurals) of the content types covered; empty or absent at creation: every type */
+                    types?: string[];
+                    /**
+                     * Format: uri
+                     * @description Where events are POSTed: an http:// or https:// URL
+                     */
+                    url: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The new webhook, with its secret when it was generated */
+            201: {
+                headers: {
+                    /** @description The webhook's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    adminGetWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    adminUpdateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Whether events are delivered (they are queued meanwhile); default true */
+                    active?: boolean;
+                    /** @description The kinds of change covered; absent at creation: all three */
+                    kinds?: ("create" | "update" | "delete")[];
+                    /** @description Replace the secret by a generated one, shown in the answer, once */
+                    rotate_secret?: boolean;
+                    /** @description The key of the signatures; absent at creation: one is generated and shown in the answer, once */
+                    secret?: string;
+                    /** @description The names (or plurals) of the content types covered; empty or absent at creation: every type */
+                    types?: string[];
+                    /**
+                     * Format: uri
+                     * @description Where events are POSTed: an http:// or https:// URL
+                     */
+                    url?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The changed webhook, with its secret when it was rotated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    adminDeleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook is deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deleted"];
+                };
+            };
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            500: components["responses"]["Error"];
+        };
+    };
+    adminListWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description The page size, 1 to 1000 (default 50) */
+                limit?: number;
+                /** @description How many to skip */
+                offset?: number;
+                /** @description Only the deliveries in this state */
+                state?: "pending" | "delivered" | "failed";
+            };
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries */
+            200: {
+                headers: {
+                    /** @description The next page: <URL>; rel="next" */
+                    Link?: string;
+                    /** @description The number over all pages */
+                    "X-Total-Count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"][];
+                };
+            };
+            400: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             500: components["responses"]["Error"];
