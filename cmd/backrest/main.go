@@ -55,20 +55,23 @@ func main() {
 const usage = `usage: backrest COMMAND [flags]
 
 commands:
-  serve        run the server
-  user add     add a user: [--password P] [--firstname F] [--lastname L] [--role R]... [--inactive] EMAIL
-  user list    list the users: [--q TEXT] [--role R] [--active[=false]] [--limit N] [--offset N] [--json]
-  user set     change a user: [--firstname F] [--lastname L] [--email E] [--role R]... [--no-roles] [--active[=false]] EMAIL
-  user delete  delete a user and their items: EMAIL
+  serve            run the server
+  user add         add a user: [--password P] [--firstname F] [--lastname L] [--role R]... [--inactive] EMAIL
+  user list        list the users: [--q TEXT] [--role R] [--active[=false]] [--limit N] [--offset N] [--json]
+  user set         change a user: [--firstname F] [--lastname L] [--email E] [--role R]... [--no-roles] [--active[=false]] EMAIL
+  user delete      delete a user and their items: EMAIL
   user reset-totp  remove a user's second factor and recovery codes: EMAIL
-  migrate      bring the database schema up to date
-  files check  check that every file has its bytes intact and list bytes without a file
-  files sweep  delete expired uploads and orphaned bytes now (as the server does hourly)
-  backup DEST  copy the database and the file bytes, consistently, while the server runs
-  restore SRC  restore a backup into an empty data folder
-  copy         copy the whole deployment into an empty one: --to-data DIR, --to-db URL, --to-s3 URL
-  version      print the version, module version and revision (also --version, -v)
-  bench        measure the API under load (see docs/performance.md)
+  webhook add      add a webhook and print its secret: [--type T]... [--kind K]... [--hook-secret S] [--inactive] URL
+  webhook list     list the webhooks and the state of their deliveries
+  webhook delete   delete a webhook: ID
+  migrate          bring the database schema up to date
+  files check      check that every file has its bytes intact and list bytes without a file
+  files sweep      delete expired uploads and orphaned bytes now (as the server does hourly)
+  backup DEST      copy the database and the file bytes, consistently, while the server runs
+  restore SRC      restore a backup into an empty data folder
+  copy             copy the whole deployment into an empty one: --to-data DIR, --to-db URL, --to-s3 URL
+  version          print the version, module version and revision (also --version, -v)
+  bench            measure the API under load (see docs/performance.md)
 
 Run backrest COMMAND -h for the flags of a command and their BACKREST_* variables.
 `
@@ -90,7 +93,7 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command")
 	}
-	group := args[0] == "user" || args[0] == "files"
+	group := args[0] == "user" || args[0] == "files" || args[0] == "webhook"
 	if args[0] == "help" || isHelp(args[0]) || (group && len(args) == 2 && isHelp(args[1])) {
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -104,6 +107,14 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		if len(args) < 2 || sub[args[1]] == nil {
 			fmt.Fprint(stderr, usage)
 			return errors.New("unknown user command; want: user add, list, set, delete or reset-totp")
+		}
+		return sub[args[1]](ctx, args[2:], getenv, stdout, stderr)
+	case "webhook":
+		sub := map[string]func(context.Context, []string, func(string) string, io.Writer, io.Writer) error{
+			"add": webhookAdd, "list": webhookList, "delete": webhookDelete}
+		if len(args) < 2 || sub[args[1]] == nil {
+			fmt.Fprint(stderr, usage)
+			return errors.New("unknown webhook command; want: webhook add, list or delete")
 		}
 		return sub[args[1]](ctx, args[2:], getenv, stdout, stderr)
 	case "migrate":
