@@ -52,6 +52,9 @@ func newReceiver(t *testing.T, failing bool) *receiver {
 	return r
 }
 
+// serve records a request as it arrives, then answers it, recording the status
+// before the answer is sent: once the sender knows the outcome, so does the
+// test.
 func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	body, err := io.ReadAll(req.Body)
 	h := hookRequest{header: req.Header.Clone(), body: body, at: time.Now()}
@@ -61,26 +64,26 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	fail := r.failing || (r.failEvent != 0 && r.failEvent == h.p.ID)
 	n := len(r.reqs)
-	r.mu.Unlock()
+	r.reqs = append(r.reqs, h)
+	status := http.StatusNoContent
 	switch {
 	case err != nil:
-		h.status = http.StatusBadRequest
+		status = http.StatusBadRequest
 	case fail && n%3 == 2:
+		status = 0
+	case fail:
+		status = http.StatusInternalServerError
+	}
+	r.reqs[n].status = status
+	r.mu.Unlock()
+	if status == 0 {
 		// Unanswered until the sender's timeout ends the request.
 		<-req.Context().Done()
-	case fail:
-		h.status = http.StatusInternalServerError
-	default:
-		h.status = http.StatusNoContent
+		return
 	}
-	r.mu.Lock()
-	r.reqs = append(r.reqs, h)
-	r.mu.Unlock()
-	if h.status != 0 {
-		w.WriteHeader(h.status)
-		if fail {
-			io.WriteString(w, "not now\n")
-		}
+	w.WriteHeader(status)
+	if fail {
+		io.WriteString(w, "not now\n")
 	}
 }
 
@@ -278,14 +281,16 @@ func TestWebhookDelivery(t *testing.T) {
 
 		// While the receiver fails, the first event is tried again and again,
 		// and the state says so.
-		waitUntil(t, "three attempts", func() bool { return len(rec.attempts(events[0].ID)) >= 3 })
+		last := events[len(events)-1].ID
+		waitUntil(t, "three attempts, every event queued", func() bool {
+			return len(rec.attempts(events[0].ID)) >= 3 && status(admin, url)["queued_to"] == float64(last)
+		})
 		st := status(admin, url)
 		if st["pending"] != float64(len(events)) || st["last_error"] == nil || st["next_attempt"] == nil ||
 			st["last_delivered_event"] != nil || st["queued_to"] != float64(events[len(events)-1].ID) {
 			t.Fatalf("status while failing: %v", st)
 		}
 		rec.setFailing(false)
-		last := events[len(events)-1].ID
 		waitUntil(t, "every delivery", func() bool { return settled(admin, url, last) })
 		waitUntil(t, "every narrow delivery", func() bool { return settled(admin, nh["__meta__"].(map[string]any)["url"].(string), last) })
 
