@@ -54,6 +54,12 @@ func TestBrowserAccessibility(t *testing.T) {
 		check("console-announcements", "/_/#/content/announcements", "No announcements.")
 		check("console-new-announcement", "/_/#/content/announcements/new", "Create announcement")
 		check("console-schema", "/_/#/schema/documents", "Schema of document")
+		var hookID float64
+		b.eval(`fetch("/-/admin/webhooks", {method: "POST", headers: {"Content-Type": "application/json"},
+			body: JSON.stringify({url: "https://example.com/hook", types: ["documents"]})}).then((r) => r.json()).then((w) => w.id)`, &hookID)
+		check("console-webhooks", "/_/#/webhooks", "https://example.com/hook")
+		check("console-webhook", "/_/#/webhooks/"+strconv.Itoa(int(hookID)), "Rotate secret")
+		check("console-new-webhook", "/_/#/webhooks/new", "Create webhook")
 
 		b.run("narrow screen", chromedp.EmulateViewport(390, 844))
 		check("console-narrow", "/_/#/content/documents/"+doc, "Download dot.png")

@@ -1,5 +1,5 @@
 // The admin console at /_/: dashboard, users, the content of every type with forms
-// generated from the OpenAPI document, files, and the schema of each type. It uses
+// generated from the OpenAPI document, files, webhooks, and the schema of each type. It uses
 // the public and the admin API with the session cookie, nothing else.
 import { h, api, field, form, notice, announce, busy, confirmDialog, route, mount, fmtDate, fmtBytes, values, showErrors, clearErrors, human } from "./lib.js";
 import { loadTypes, itemForm, formBody, expandParam } from "./schema.js";
@@ -36,7 +36,7 @@ function shell() {
 	app.replaceChildren(h("div", { class: "shell" },
 		h("nav", { class: "sidebar", "aria-label": "Console" },
 			h("a", { class: "brand", href: "#/" }, h("img", { src: "/_/assets/icon.svg", alt: "", width: 28, height: 28 }), "backrest"),
-			h("ul", {}, nav("#/", "Dashboard"), nav("#/users", "Users"), nav("#/files", "Files")),
+			h("ul", {}, nav("#/", "Dashboard"), nav("#/users", "Users"), nav("#/files", "Files"), nav("#/webhooks", "Webhooks")),
 			h("h2", {}, "Content"),
 			h("ul", {}, types.map((t) => nav(`#/content/${t.plural}`, t.title))),
 			h("h2", {}, "Schema"),
@@ -63,7 +63,7 @@ async function render() {
 	shell();
 	markNav();
 	const { parts, query } = route();
-	const pages = { "": dashboard, users, files, content, schema };
+	const pages = { "": dashboard, users, files, webhooks, content, schema };
 	const page = pages[parts[0] || ""];
 	const gen = ++generation;
 	main.setAttribute("aria-busy", "true");
@@ -361,6 +361,127 @@ async function files(gen, _parts, query) {
 			{ label: "Uploaded", cell: (f) => fmtDate(f.created) },
 		], res.data),
 		pager("#/files", query, offset, res.data.length, total));
+}
+
+// Webhooks
+
+const KINDS = ["create", "update", "delete"];
+const list = (s) => s.split(",").map((x) => x.trim()).filter(Boolean);
+
+async function webhooks(gen, parts, query) {
+	if (parts[0] === "new") return newWebhook(gen);
+	if (parts[0]) return webhookPage(gen, parts[0], query);
+	const { data } = await api("GET", "/-/admin/webhooks");
+	show(gen, "Webhooks",
+		head("Webhooks", null, h("a", { class: "button primary", href: "#/webhooks/new" }, "New webhook")),
+		table("Webhooks", [
+			{ label: "URL", cell: (w) => h("a", { href: `#/webhooks/${w.id}` }, w.url) },
+			{ label: "Types", cell: (w) => (w.types.length ? w.types.join(", ") : "all") },
+			{ label: "Kinds", cell: (w) => w.kinds.join(", ") },
+			{ label: "State", cell: (w) => h("span", { class: `pill ${w.active ? "on" : "off"}` }, w.active ? "active" : "inactive") },
+			{ label: "Pending", num: true, cell: (w) => String(w.status.pending) },
+			{ label: "Failed", num: true, cell: (w) => String(w.status.failed) },
+			{ label: "Last error", cell: (w) => w.status.last_error || h("span", { class: "muted" }, "none") },
+		], data));
+}
+
+function webhookFields(w = {}) {
+	return [
+		field("url", { label: "URL", type: "url", value: w.url, required: true, hint: "Where events are POSTed: http:// or https://" }),
+		field("types", { label: "Types", value: (w.types || []).join(", "), hint: "Names of content types, separated by commas; empty: every type" }),
+		...KINDS.map((k) => field(`kind_${k}`, { label: `Send ${k}s`, type: "checkbox", value: !w.kinds || w.kinds.includes(k) })),
+		field("active", { label: "Active", type: "checkbox", value: w.active ?? true, hint: "Events of an inactive webhook are queued and delivered once it is active again" }),
+	];
+}
+
+function webhookBody(v) {
+	return { url: v.url, types: list(v.types), kinds: KINDS.filter((k) => v[`kind_${k}`]), active: v.active };
+}
+
+// secretNotice shows a generated secret, which the server never shows again.
+function secretNotice(secret) {
+	return notice("ok", h("span", {}, "The webhook's secret, shown this once: ", h("code", {}, secret)));
+}
+
+function newWebhook(gen) {
+	const panel = h("div", { class: "panel" });
+	panel.append(form([
+		...webhookFields(),
+		field("secret", { label: "Secret", hint: "16 to 256 characters; leave empty to have one generated" }),
+	], "Create webhook", async (v) => {
+		const body = webhookBody(v);
+		if (v.secret) body.secret = v.secret;
+		const { data } = await api("POST", "/-/admin/webhooks", body);
+		announce("Webhook created");
+		if (data.secret) {
+			panel.replaceChildren(secretNotice(data.secret), h("a", { class: "button", href: `#/webhooks/${data.id}` }, "Go to the webhook"));
+		} else {
+			location.hash = `#/webhooks/${data.id}`;
+		}
+	}));
+	show(gen, "New webhook", head("New webhook", h("a", { href: "#/webhooks" }, "Webhooks")), panel);
+}
+
+async function webhookPage(gen, id, query) {
+	const offset = Number(query.get("offset")) || 0;
+	const q = new URLSearchParams({ limit: PAGE, offset });
+	if (query.get("state")) q.set("state", query.get("state"));
+	const base = `/-/admin/webhooks/${encodeURIComponent(id)}`;
+	const [{ data: w }, res] = await Promise.all([api("GET", base), api("GET", `${base}/deliveries?${q}`)]);
+	const total = Number(res.headers.get("X-Total-Count")) || res.data.length;
+	const status = h("div", { role: "status" });
+	const rotate = h("button", { type: "button", onclick: async () => {
+		if (!(await confirmDialog("Rotate the secret?", "Signatures use the new secret from the next attempt on: update the receiver.", "Rotate secret"))) return;
+		try {
+			const { data } = await busy(rotate, api("PUT", base, { rotate_secret: true }));
+			status.replaceChildren(secretNotice(data.secret));
+		} catch (err) {
+			status.replaceChildren(notice("error-box", err.message));
+		}
+	} }, "Rotate secret");
+	const del = h("button", { type: "button", class: "danger", onclick: async () => {
+		if (!(await confirmDialog("Delete this webhook?", "The webhook and its deliveries, pending ones included, are deleted for good.", "Delete webhook"))) return;
+		try {
+			await busy(del, api("DELETE", base));
+			announce("Webhook deleted");
+			location.hash = "#/webhooks";
+		} catch (err) {
+			status.replaceChildren(notice("error-box", err.message));
+		}
+	} }, "Delete webhook");
+	const saved = h("div", { role: "status" });
+	const st = w.status;
+	const dd = (v) => h("dd", {}, v ?? "–");
+	show(gen, w.url,
+		head(`Webhook ${w.id}`, h("a", { href: "#/webhooks" }, "Webhooks")),
+		h("div", { class: "grid-2" },
+			h("div", { class: "panel" }, saved, form(webhookFields(w), "Save", async (v) => {
+				saved.replaceChildren();
+				await api("PUT", base, webhookBody(v));
+				saved.replaceChildren(notice("ok", "Saved."));
+				announce("Saved");
+			})),
+			h("div", {},
+				h("section", { class: "panel", "aria-labelledby": "w-state" }, h("h2", { id: "w-state" }, "Deliveries"),
+					h("dl", { class: "meta" },
+						h("dt", {}, "Pending"), dd(String(st.pending)), h("dt", {}, "Failed"), dd(String(st.failed)),
+						h("dt", {}, "Last delivered event"), dd(st.last_delivered_event && `${st.last_delivered_event}, ${fmtDate(st.last_delivered)}`),
+						h("dt", {}, "Next attempt"), dd(st.next_attempt && fmtDate(st.next_attempt)),
+						h("dt", {}, "Last error"), dd(st.last_error && `${st.last_error} (${fmtDate(st.last_error_at)})`),
+						st.missed ? [h("dt", {}, "Missed events"), dd(String(st.missed))] : null)),
+				h("section", { class: "panel", "aria-labelledby": "w-actions" }, h("h2", { id: "w-actions" }, "Actions"), status,
+					h("div", { class: "actions" }, rotate, del)))),
+		h("h2", {}, "Recent deliveries"),
+		table("Deliveries", [
+			{ label: "Event", num: true, cell: (d) => String(d.event) },
+			{ label: "Item", cell: (d) => h("a", { href: `#/content/${pluralOf(d.type)}/${d.item}` }, `${d.type} ${d.item}`) },
+			{ label: "Kind", cell: (d) => d.kind },
+			{ label: "State", cell: (d) => h("span", { class: `pill ${d.state === "delivered" ? "on" : "off"}` }, d.state) },
+			{ label: "Attempts", num: true, cell: (d) => String(d.attempts) },
+			{ label: "Last error", cell: (d) => d.last_error || h("span", { class: "muted" }, "none") },
+			{ label: "Changed", cell: (d) => fmtDate(d.occurred) },
+		], res.data),
+		pager(`#/webhooks/${w.id}`, query, offset, res.data.length, total));
 }
 
 function pluralOf(name) {
