@@ -91,8 +91,12 @@ func deliveryJSONOf(d webhook.Delivery) deliveryJSON {
 	out := deliveryJSON{ID: d.ID, Event: d.Event.ID, Type: d.Event.Type, Item: d.Event.Item, Kind: d.Event.Kind,
 		Occurred: d.Event.Created.UTC().Format(rfc3339Micro), State: d.State, Attempts: d.Attempts,
 		Created: d.Created.UTC().Format(rfc3339Micro), Finished: optTime(d.Finished)}
-	if d.State == webhook.Pending {
+	switch d.State {
+	case webhook.Pending:
 		out.NextAttempt = optTime(d.Due)
+	case webhook.Waiting:
+		// Behind an earlier delivery of its item: no attempt is planned yet.
+		out.State = webhook.Pending
 	}
 	if d.LastStatus != 0 {
 		out.LastStatus = &d.LastStatus

@@ -39,10 +39,10 @@ type receiver struct {
 	srv *httptest.Server
 	mu  sync.Mutex
 	// failing makes it answer 500 or keep requests unanswered, in turn;
-	// failEvent fails the requests of one event only.
-	failing   bool
-	failEvent int64
-	reqs      []hookRequest
+	// failWhen, when set, fails the requests of the events it picks.
+	failing  bool
+	failWhen func(webhook.Payload) bool
+	reqs     []hookRequest
 }
 
 func newReceiver(t *testing.T, failing bool) *receiver {
@@ -62,7 +62,7 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		err = json.Unmarshal(body, &h.p)
 	}
 	r.mu.Lock()
-	fail := r.failing || (r.failEvent != 0 && r.failEvent == h.p.ID)
+	fail := r.failing || (r.failWhen != nil && r.failWhen(h.p))
 	n := len(r.reqs)
 	r.reqs = append(r.reqs, h)
 	status := http.StatusNoContent
@@ -369,7 +369,7 @@ func TestWebhookGiveUp(t *testing.T) {
 		ed.put(fmt.Sprintf("/-/notices/%v", id), obj{"title": "b"}).expect(200)
 		events := e.logged()
 		rec.mu.Lock()
-		rec.failEvent = events[0].ID
+		rec.failWhen = func(p webhook.Payload) bool { return p.ID == events[0].ID }
 		rec.mu.Unlock()
 		e.runWebhooks()
 
@@ -581,4 +581,32 @@ func TestWebhookAcrossInstances(t *testing.T) {
 	rec.setFailing(false)
 	waitUntil(t, "every delivery", func() bool { return settled(admin, url, events[len(events)-1].ID) })
 	checkAcknowledged(t, rec, events)
+}
+
+// Narrowing a webhook's kinds drops its deliveries no longer covered, and the
+// next covered one of the item, which waited behind them, is delivered.
+func TestWebhookNarrowed(t *testing.T) {
+	forEachWebhookDB(t, func(t *testing.T, e *env) {
+		// The receiver never acknowledges a create or an update.
+		rec := newReceiver(t, false)
+		rec.failWhen = func(p webhook.Payload) bool { return p.Kind != "delete" }
+		admin, _ := e.as("admin@example.com", "admin")
+		ed, _ := e.as("ed@example.com", "editor")
+		url := admin.post("/-/admin/webhooks", obj{"url": rec.srv.URL}).expect(201).JSON()["__meta__"].(map[string]any)["url"].(string)
+		id := itemID(t, ed.post("/-/notices", obj{"title": "a"}).expect(201))
+		ed.put(fmt.Sprintf("/-/notices/%v", id), obj{"title": "b"}).expect(200)
+		ed.delete(fmt.Sprintf("/-/notices/%v", id)).expect(200)
+		events := e.logged()
+		e.runWebhooks()
+		waitUntil(t, "a failed attempt", func() bool { return len(rec.attempts(events[0].ID)) >= 1 })
+		if st := status(admin, url); st["pending"] != float64(3) {
+			t.Fatalf("status %v", st)
+		}
+		admin.put(url, obj{"kinds": []string{"delete"}}).expect(200)
+		waitUntil(t, "the delete", func() bool { return settled(admin, url, events[2].ID) })
+		checkAcknowledged(t, rec, events[2:])
+		if ds := admin.get(url + "/deliveries").expect(200).list(); len(ds) != 1 || ds[0]["kind"] != "delete" || ds[0]["state"] != "delivered" {
+			t.Fatalf("deliveries %v", ds)
+		}
+	})
 }

@@ -49,9 +49,13 @@ func (w *Webhook) Covers(typ, kind string) bool {
 	return (len(w.Types) == 0 || slices.Contains(w.Types, typ)) && slices.Contains(w.Kinds, kind)
 }
 
-// The states of a webhook delivery.
+// The states of a webhook delivery. A delivery waiting behind an earlier one of
+// its item (DeliveryWaiting) becomes pending when that one is delivered or given
+// up on: only pending deliveries are claimed, so that a claim reads the due ones
+// alone, however long the backlog of an item.
 const (
 	DeliveryPending   = "pending"
+	DeliveryWaiting   = "waiting"
 	DeliveryDelivered = "delivered"
 	DeliveryFailed    = "failed"
 )
@@ -127,8 +131,8 @@ func UpdateWebhook(ctx context.Context, tx *Tx, w *Webhook, now time.Time) error
 	if n, _ := res.RowsAffected(); n == 0 {
 		return errWebhookNotFound
 	}
-	q := "DELETE FROM webhook_deliveries WHERE webhook = ? AND state = ? AND (kind NOT IN (" + marks(len(w.Kinds)) + ")"
-	args := []any{w.ID, DeliveryPending}
+	q := "DELETE FROM webhook_deliveries WHERE webhook = ? AND state IN ('pending', 'waiting') AND (kind NOT IN (" + marks(len(w.Kinds)) + ")"
+	args := []any{w.ID}
 	for _, k := range w.Kinds {
 		args = append(args, k)
 	}
@@ -141,6 +145,14 @@ func UpdateWebhook(ctx context.Context, tx *Tx, w *Webhook, now time.Time) error
 	if _, err := tx.Exec(ctx, q+")", args...); err != nil {
 		return fmt.Errorf("store: update webhook: %w", err)
 	}
+	// A waiting delivery whose earlier ones were dropped is the first of its item.
+	_, err = tx.Exec(ctx, `UPDATE webhook_deliveries SET state = 'pending', due = ? WHERE webhook = ? AND state = 'waiting'
+		AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.webhook = webhook_deliveries.webhook
+			AND p.type = webhook_deliveries.type AND p.item = webhook_deliveries.item
+			AND p.state IN ('pending', 'waiting') AND p.event < webhook_deliveries.event)`, micros(now), w.ID)
+	if err != nil {
+		return fmt.Errorf("store: update webhook: %w", err)
+	}
 	return nil
 }
 
@@ -149,12 +161,10 @@ func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), "
 
 var errWebhookNotFound = backrest.Errorf(backrest.ENOTFOUND, "Webhook not found")
 
-// DeleteWebhook deletes the webhook and its deliveries; an unknown id is
-// ENOTFOUND.
+// DeleteWebhook deletes the webhook and, by the foreign key's cascade, its
+// deliveries (after the webhook's row, which is locked first as RecordDelivery
+// does); an unknown id is ENOTFOUND.
 func DeleteWebhook(ctx context.Context, tx *Tx, id int64) error {
-	if _, err := tx.Exec(ctx, "DELETE FROM webhook_deliveries WHERE webhook = ?", id); err != nil {
-		return fmt.Errorf("store: delete webhook: %w", err)
-	}
 	res, err := tx.Exec(ctx, "DELETE FROM webhooks WHERE id = ?", id)
 	if err != nil {
 		return fmt.Errorf("store: delete webhook: %w", err)
@@ -167,7 +177,7 @@ func DeleteWebhook(ctx context.Context, tx *Tx, id int64) error {
 
 const webhookColumns = `w.id, w.url, w.types, w.kinds, w.secret, w.active, w.created, w.modified, w.queued_to, w.missed,
 	w.last_event, w.last_delivered, w.last_error, w.last_error_at,
-	(SELECT count(*) FROM webhook_deliveries d WHERE d.webhook = w.id AND d.state = 'pending'),
+	(SELECT count(*) FROM webhook_deliveries d WHERE d.webhook = w.id AND d.state IN ('pending', 'waiting')),
 	(SELECT count(*) FROM webhook_deliveries d WHERE d.webhook = w.id AND d.state = 'failed'),
 	(SELECT min(d.due) FROM webhook_deliveries d WHERE d.webhook = w.id AND d.state = 'pending')`
 
@@ -231,13 +241,15 @@ func ListWebhooks(ctx context.Context, r Reader) ([]*Webhook, error) {
 // missed and reported as its last error. It returns how many events it
 // considered in all: a full batch for a webhook means more may follow.
 //
-// On PostgreSQL each webhook is locked while its events are queued, and webhooks
-// another instance is queueing are skipped (SKIP LOCKED), so that each event is
-// queued once for each webhook; SQLite has one writer.
+// A delivery is queued pending when its item has no delivery pending or waiting,
+// else waiting (see RecordDelivery). On PostgreSQL each webhook is locked while
+// its events are queued, and so it is while a delivery of it is recorded, so that
+// a delivery cannot be queued waiting behind one that is finishing, and each event
+// is queued once; SQLite has one writer.
 func QueueWebhookEvents(ctx context.Context, tx *Tx, now time.Time, limit int) (int, error) {
 	lock := ""
 	if tx.Postgres() {
-		lock = " FOR UPDATE SKIP LOCKED"
+		lock = " FOR UPDATE"
 	}
 	rows, err := tx.Query(ctx, "SELECT id, types, kinds, queued_to FROM webhooks ORDER BY id"+lock)
 	if err != nil {
@@ -288,9 +300,19 @@ func QueueWebhookEvents(ctx context.Context, tx *Tx, now time.Time, limit int) (
 			if !w.Covers(e.Type, e.Kind) {
 				continue
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO webhook_deliveries (webhook, event, type, item, kind, owner, occurred, state, created, due)
+			var ahead int
+			err := tx.QueryRow(ctx, `SELECT count(*) FROM webhook_deliveries WHERE webhook = ? AND type = ? AND item = ?
+				AND state IN ('pending', 'waiting')`, w.ID, e.Type, e.Item).Scan(&ahead)
+			if err != nil {
+				return 0, fmt.Errorf("store: queue webhook events: %w", err)
+			}
+			state := DeliveryPending
+			if ahead > 0 {
+				state = DeliveryWaiting
+			}
+			_, err = tx.Exec(ctx, `INSERT INTO webhook_deliveries (webhook, event, type, item, kind, owner, occurred, state, created, due)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (webhook, event) DO NOTHING`,
-				w.ID, e.ID, e.Type, e.Item, e.Kind, e.Owner, micros(e.Created), DeliveryPending, micros(now), micros(now))
+				w.ID, e.ID, e.Type, e.Item, e.Kind, e.Owner, micros(e.Created), state, micros(now), micros(now))
 			if err != nil {
 				return 0, fmt.Errorf("store: queue webhook events: %w", err)
 			}
@@ -304,9 +326,9 @@ func QueueWebhookEvents(ctx context.Context, tx *Tx, now time.Time, limit int) (
 
 // ClaimDeliveries takes up to limit pending deliveries of active webhooks due at
 // now for the holder claim until lease, counting an attempt for each, and returns
-// them oldest event first. Only the first pending delivery of each item of a
-// webhook is taken: the later ones wait until it is delivered or given up on, so
-// that the events of an item arrive in order. Deliveries another worker holds are
+// them oldest event first. Only the first delivery of each item of a webhook is
+// pending, the later ones wait until it is delivered or given up on (see
+// QueueWebhookEvents), so that the events of an item arrive in order. Deliveries another worker holds are
 // skipped: on PostgreSQL, rows another transaction is claiming are passed over
 // (SKIP LOCKED) instead of waited for; SQLite has one writer.
 func ClaimDeliveries(ctx context.Context, db *DB, claim string, now, lease time.Time, limit int) ([]Delivery, error) {
@@ -321,9 +343,7 @@ func ClaimDeliveries(ctx context.Context, db *DB, claim string, now, lease time.
 			WHERE id IN (SELECT d.id FROM webhook_deliveries d
 				WHERE d.state = 'pending' AND d.due <= ?
 				AND d.webhook IN (SELECT id FROM webhooks WHERE active = 1)
-				AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.webhook = d.webhook AND p.type = d.type
-					AND p.item = d.item AND p.event < d.event AND p.state = 'pending')
-				ORDER BY d.due, d.id LIMIT ?`+lock+`)
+				ORDER BY d.due LIMIT ?`+lock+`)
 			RETURNING id, webhook, event, type, item, kind, owner, occurred, state, created, due, attempts`,
 			claim, micros(lease), micros(now), limit)
 		if err != nil {
@@ -364,13 +384,21 @@ type DeliveryOutcome struct {
 }
 
 // RecordDelivery records the outcome of an attempt of the delivery d held by
-// claim, on the delivery and on its webhook. It does nothing when the claim was
-// lost (the hold ended and another worker took the delivery, or the webhook was
-// deleted).
+// claim, on the delivery and on its webhook; a delivery delivered or given up on
+// makes the next waiting one of its item pending, due at now. It does nothing
+// when the claim was lost (the hold ended and another worker took the delivery,
+// or the webhook was deleted).
 func RecordDelivery(ctx context.Context, db *DB, d Delivery, claim string, o DeliveryOutcome, now time.Time) error {
 	return db.InTx(ctx, func(tx *Tx) error {
 		var res sql.Result
 		var err error
+		if tx.Postgres() {
+			// Against a delivery of the item being queued meanwhile: see
+			// QueueWebhookEvents.
+			if _, err := tx.Exec(ctx, "SELECT id FROM webhooks WHERE id = ? FOR UPDATE", d.Webhook); err != nil {
+				return fmt.Errorf("store: record delivery: %w", err)
+			}
+		}
 		switch {
 		case o.Delivered:
 			res, err = tx.Exec(ctx, "UPDATE webhook_deliveries SET state = ?, claim = '', last_status = ?, finished = ? WHERE id = ? AND claim = ?",
@@ -388,6 +416,14 @@ func RecordDelivery(ctx context.Context, db *DB, d Delivery, claim string, o Del
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
+		if o.Delivered || o.GiveUp {
+			_, err = tx.Exec(ctx, `UPDATE webhook_deliveries SET state = 'pending', due = ? WHERE id =
+				(SELECT id FROM webhook_deliveries WHERE webhook = ? AND type = ? AND item = ? AND state = 'waiting' ORDER BY event LIMIT 1)`,
+				micros(now), d.Webhook, d.Event.Type, d.Event.Item)
+			if err != nil {
+				return fmt.Errorf("store: record delivery: %w", err)
+			}
+		}
 		if o.Delivered {
 			_, err = tx.Exec(ctx, "UPDATE webhooks SET last_event = ?, last_delivered = ? WHERE id = ?", d.Event.ID, micros(now), d.Webhook)
 		} else {
@@ -401,12 +437,14 @@ func RecordDelivery(ctx context.Context, db *DB, d Delivery, claim string, o Del
 }
 
 // ListDeliveries returns a page of the deliveries of a webhook, newest event
-// first, those in state only unless it is empty, and how many there are over all
-// pages.
+// first, those in state only unless it is empty (DeliveryPending also selects
+// the waiting ones), and how many there are over all pages.
 func ListDeliveries(ctx context.Context, r Reader, webhook int64, state string, limit, offset int) ([]Delivery, int64, error) {
 	where := "webhook = ?"
 	args := []any{webhook}
-	if state != "" {
+	if state == DeliveryPending {
+		where += " AND state IN ('pending', 'waiting')"
+	} else if state != "" {
 		where += " AND state = ?"
 		args = append(args, state)
 	}
@@ -439,14 +477,11 @@ func ListDeliveries(ctx context.Context, r Reader, webhook int64, state string, 
 }
 
 // NextDeliveryDue returns when the earliest pending delivery of an active webhook
-// that no earlier delivery of its item holds back is due, zero when none is
-// pending.
+// is due, zero when none is pending.
 func NextDeliveryDue(ctx context.Context, r Reader) (time.Time, error) {
 	var due sql.NullInt64
-	err := r.QueryRow(ctx, `SELECT min(d.due) FROM webhook_deliveries d
-		WHERE d.state = 'pending' AND d.webhook IN (SELECT id FROM webhooks WHERE active = 1)
-		AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.webhook = d.webhook AND p.type = d.type
-			AND p.item = d.item AND p.event < d.event AND p.state = 'pending')`).Scan(&due)
+	err := r.QueryRow(ctx, `SELECT min(due) FROM webhook_deliveries
+		WHERE state = 'pending' AND webhook IN (SELECT id FROM webhooks WHERE active = 1)`).Scan(&due)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("store: next delivery: %w", err)
 	}
@@ -459,7 +494,7 @@ func NextDeliveryDue(ctx context.Context, r Reader) (time.Time, error) {
 // PurgeDeliveries deletes the deliveries that were delivered or given up on
 // before cutoff, and returns how many it deleted.
 func PurgeDeliveries(ctx context.Context, tx *Tx, cutoff time.Time) (int64, error) {
-	res, err := tx.Exec(ctx, "DELETE FROM webhook_deliveries WHERE state <> 'pending' AND finished < ?", micros(cutoff))
+	res, err := tx.Exec(ctx, "DELETE FROM webhook_deliveries WHERE state IN ('delivered', 'failed') AND finished < ?", micros(cutoff))
 	if err != nil {
 		return 0, fmt.Errorf("store: purge deliveries: %w", err)
 	}

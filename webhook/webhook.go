@@ -41,7 +41,10 @@ var Kinds = []string{"create", "update", "delete"}
 
 // The states of a delivery.
 const (
-	Pending   = store.DeliveryPending
+	Pending = store.DeliveryPending
+	// Waiting is a delivery behind an earlier one of its item, shown as pending
+	// in the admin API.
+	Waiting   = store.DeliveryWaiting
 	Delivered = store.DeliveryDelivered
 	Failed    = store.DeliveryFailed
 )

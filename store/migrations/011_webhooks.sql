@@ -22,10 +22,11 @@ CREATE TABLE webhooks (
 	last_error_at BIGINT NOT NULL DEFAULT 0
 );
 
--- One event to deliver to one webhook. state is pending, delivered or failed
--- (given up on). due is when the next attempt may start; while a worker holds the
--- delivery (claim not empty), it is when that hold ends and another worker may
--- take it. A pending delivery holds back the later ones of its item.
+-- One event to deliver to one webhook. state is pending, waiting (behind an
+-- earlier pending or waiting delivery of its item, until that one is delivered or
+-- failed), delivered or failed (given up on). due is when the next attempt of a
+-- pending delivery may start; while a worker holds the delivery (claim not
+-- empty), it is when that hold ends and another worker may take it.
 CREATE TABLE webhook_deliveries (
 	id {{serial}},
 	webhook BIGINT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
