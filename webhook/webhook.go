@@ -7,11 +7,12 @@
 // those that the webhook's types and kinds cover, and moves the cursor, in one
 // transaction; a delivery then no longer needs the log, which is purged after its
 // retention. Then it is delivered: a worker claims the due deliveries, each the
-// first pending one of its item, for a lease, POSTs them and records the outcome.
-// Several instances on one PostgreSQL database share both steps: a webhook being
-// queued and a delivery being claimed are locked, and the others skip them (SKIP
-// LOCKED); a lease that ends (an instance stopped mid-delivery) lets another
-// instance take the delivery again.
+// first of its item (the later ones wait until it ends), for a lease, POSTs them
+// and records the outcome. Several instances on one PostgreSQL database share
+// both steps: a webhook being queued is locked, and the others wait for it; a
+// delivery being claimed is locked, and the others skip it (SKIP LOCKED); a lease
+// that ends (an instance stopped mid-delivery) lets another instance take the
+// delivery again.
 package webhook
 
 import (
