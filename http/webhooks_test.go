@@ -161,14 +161,20 @@ func forEachWebhookDB(t *testing.T, f func(t *testing.T, e *env), configure ...f
 	})
 }
 
-// logged returns the events of the log.
+// logged returns the content events of the log (not the account events).
 func (e *env) logged() []store.Event {
 	e.t.Helper()
 	evs, err := store.EventsAfter(context.Background(), e.app.DB, 0, 10000)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return evs
+	var out []store.Event
+	for _, ev := range evs {
+		if ev.Type != "" {
+			out = append(out, ev)
+		}
+	}
+	return out
 }
 
 // status returns the delivery state of the webhook at url, as the admin API gives it.
@@ -177,10 +183,10 @@ func status(admin *browser, url string) map[string]any {
 }
 
 // settled reports whether the webhook at url has queued the events up to last
-// and delivered or given up on them all.
+// (or past it, to account events) and delivered or given up on them all.
 func settled(admin *browser, url string, last int64) bool {
 	st := status(admin, url)
-	return st["queued_to"] == float64(last) && st["pending"] == float64(0)
+	return st["queued_to"].(float64) >= float64(last) && st["pending"] == float64(0)
 }
 
 // checkSignatures verifies the signature of every request the receiver got.
@@ -274,6 +280,8 @@ func TestWebhookDelivery(t *testing.T) {
 		ed.delete(fmt.Sprintf("/-/notices/%v", n1)).expect(200)
 		alice.delete(fmt.Sprintf("/-/diaries/%v", d1)).expect(200)
 		ed.put(fmt.Sprintf("/-/notices/%v", n2), obj{"title": "n2 again"}).expect(200)
+		// An account event of the log, which no webhook receives.
+		alice.put("/-/userprofile", obj{"firstname": "Al"}).expectSuccess()
 		events := e.logged()[1:]
 		if len(events) != 9 {
 			t.Fatalf("%d events", len(events))
@@ -283,11 +291,11 @@ func TestWebhookDelivery(t *testing.T) {
 		// and the state says so.
 		last := events[len(events)-1].ID
 		waitUntil(t, "three attempts, every event queued", func() bool {
-			return len(rec.attempts(events[0].ID)) >= 3 && status(admin, url)["queued_to"] == float64(last)
+			return len(rec.attempts(events[0].ID)) >= 3 && status(admin, url)["queued_to"].(float64) >= float64(last)
 		})
 		st := status(admin, url)
 		if st["pending"] != float64(len(events)) || st["last_error"] == nil || st["next_attempt"] == nil ||
-			st["last_delivered_event"] != nil || st["queued_to"] != float64(events[len(events)-1].ID) {
+			st["last_delivered_event"] != nil {
 			t.Fatalf("status while failing: %v", st)
 		}
 		rec.setFailing(false)
@@ -441,6 +449,7 @@ func TestWebhookMissedEvents(t *testing.T) {
 		admin, _ := e.as("admin@example.com", "admin")
 		ed, _ := e.as("ed@example.com", "editor")
 		url := admin.post("/-/admin/webhooks", obj{"url": rec.srv.URL}).expect(201).JSON()["__meta__"].(map[string]any)["url"].(string)
+		from := status(admin, url)["queued_to"].(float64)
 		for i := range 3 {
 			ed.post("/-/notices", obj{"title": strconv.Itoa(i)}).expect(201)
 		}
@@ -458,7 +467,7 @@ func TestWebhookMissedEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 		st := status(admin, url)
-		if st["missed"] != float64(2) || st["last_error"] == nil || st["last_delivered_event"] != float64(events[2].ID) {
+		if st["missed"] != float64(events[2].ID-1)-from || st["last_error"] == nil || st["last_delivered_event"] != float64(events[2].ID) {
 			t.Fatalf("status %v", st)
 		}
 		checkAcknowledged(t, rec, events[2:])

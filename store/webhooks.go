@@ -44,9 +44,9 @@ type Webhook struct {
 }
 
 // Covers reports whether the webhook's types and kinds cover an event of the
-// type and kind.
+// type and kind. Account events (an empty type) are covered by none.
 func (w *Webhook) Covers(typ, kind string) bool {
-	return (len(w.Types) == 0 || slices.Contains(w.Types, typ)) && slices.Contains(w.Kinds, kind)
+	return typ != "" && (len(w.Types) == 0 || slices.Contains(w.Types, typ)) && slices.Contains(w.Kinds, kind)
 }
 
 // The states of a webhook delivery. A delivery waiting behind an earlier one of
