@@ -79,6 +79,8 @@ func TestBrowserSecondFactorAndDevices(t *testing.T) {
 		c := b.another("mail")
 		c.open("/#/login", "Log in")
 		c.click("Sign in with a mailed code")
+		// The login page has a control of the same label: wait for the next page.
+		c.see("Sign in with a code")
 		c.fill("E-mail address", "root@example.com")
 		c.click("Send the code")
 		c.see("8-digit code is on its way")
