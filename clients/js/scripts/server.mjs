@@ -32,13 +32,14 @@ export function freePort() {
 
 /**
  * Starts a server with the content types of examples/schema.json and the given
- * extra settings (BACKREST_* variables); resolves once it answers. Its log lines
+ * extra settings (BACKREST_* variables), on port (a free one by default);
+ * resolves once it answers. Its log lines
  * are kept in `log`, so that a test can find the links of the mails it wrote.
  */
-export async function start({ env = {}, bin } = {}) {
+export async function start({ env = {}, bin, port } = {}) {
   const work = mkdtempSync(join(tmpdir(), "backrest-js-"));
   const binary = bin ?? build(work);
-  const port = await freePort();
+  port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(binary, ["serve"], {
     cwd: root,

@@ -3,9 +3,22 @@
 // (schema.ts, generated); this file holds the flows around them.
 import type { components, paths } from "./schema.js";
 import { openFeed, type FeedEvent, type SubscribeOptions, type Subscription } from "./events.js";
+import { creationOptions, credentialJSON, requestOptions, type CreationOptionsJSON, type Credentials, type RequestOptionsJSON } from "./webauthn.js";
 
 export type { components, paths };
 export { parse, type FeedEvent, type ParsedEvent, type SubscribeOptions, type Subscription } from "./events.js";
+export {
+  creationOptions,
+  credentialJSON,
+  fromBase64url,
+  requestOptions,
+  toBase64url,
+  type CreationOptionsJSON,
+  type CredentialDescriptorJSON,
+  type CredentialJSON,
+  type Credentials,
+  type RequestOptionsJSON,
+} from "./webauthn.js";
 
 /** A user as the API answers it. */
 export type User = components["schemas"]["User"];
@@ -99,6 +112,16 @@ export class BackrestError extends Error {
 
 /** A session: a device where the user is logged in. */
 export type Session = components["schemas"]["Session"];
+/** An identity at an OpenID Connect provider, linked to the user. */
+export type Identity = components["schemas"]["Identity"];
+/** A passkey (WebAuthn credential) of the user. */
+export type Passkey = components["schemas"]["Passkey"];
+/** The ways to sign in without a password that the server offers (GET /-/signin). */
+export type SigninMethods = Answer<Op<paths, "/-/signin", "get">>;
+/** An OpenID Connect provider users may sign in with, and the links that start a sign-in and a link. */
+export type Provider = SigninMethods["providers"][number];
+
+type Answer<O> = O extends { responses: { 200: { content: { "application/json": infer A } } } } ? A : never;
 
 /**
  * Thrown by login and loginWithCode for a user with a second factor: no session
@@ -254,6 +277,79 @@ export class Client<P = paths> {
   /** Disables the second factor, proven by a code, a recovery code or the password. */
   async disableTOTP(proof: { code: string } | { recovery_code: string } | { password: string }): Promise<void> {
     await this.request("POST", "/-/userprofile/totp/disable", { body: proof });
+  }
+
+  /** The ways to sign in without a password: whether passkeys work, and the OpenID Connect providers. */
+  async signinMethods(): Promise<SigninMethods> {
+    return (await this.request<SigninMethods>("GET", "/-/signin")).data;
+  }
+
+  /**
+   * The URL that signs in with the provider: a browser navigates to it (a page
+   * load, not a fetch), goes through the provider and comes back to the server's
+   * sign-in target with the session cookie (or to the second-factor target with a
+   * pending login, or to the error target with the reason).
+   */
+  oidcLoginUrl(provider: string): string {
+    return this.url(`/-/oidc/${encodeURIComponent(provider)}/login`);
+  }
+
+  /**
+   * The URL that links an identity at the provider to the caller's account: like
+   * oidcLoginUrl, for a browser signed in by cookie on a page of the server's own
+   * site (a cross-site start is refused).
+   */
+  oidcLinkUrl(provider: string): string {
+    return this.url(`/-/oidc/${encodeURIComponent(provider)}/link`);
+  }
+
+  /** The caller's identities at providers, oldest first. */
+  async identities(): Promise<Identity[]> {
+    return (await this.request<Identity[]>("GET", "/-/identities")).data;
+  }
+
+  /** Unlinks one of the caller's identities; a 409 when it is their last way to sign in. */
+  async unlinkIdentity(id: number): Promise<void> {
+    await this.request("DELETE", `/-/identities/${encodeURIComponent(id)}`);
+  }
+
+  /** The caller's passkeys, oldest first; a 404 when the server has no passkeys (see signinMethods). */
+  async passkeys(): Promise<Passkey[]> {
+    return (await this.request<Passkey[]>("GET", "/-/passkeys")).data;
+  }
+
+  /** Removes one of the caller's passkeys; a 409 when it is their last way to sign in. */
+  async removePasskey(id: number): Promise<void> {
+    await this.request("DELETE", `/-/passkeys/${encodeURIComponent(id)}`);
+  }
+
+  /**
+   * Registers a passkey for the caller, in a browser: asks for the creation
+   * options, lets the authenticator make the credential
+   * (navigator.credentials.create, or options.credentials) and stores it under name.
+   */
+  async registerPasskey(name: string, options: { credentials?: Credentials } = {}): Promise<Passkey> {
+    const credentials = credentialsOf(options);
+    const { data: creation } = await this.request<CreationOptionsJSON>("POST", "/-/webauthn/register/options", { body: {} });
+    const credential = await credentials.create(creationOptions(creation));
+    if (!credential) throw new BackrestError(0, [], "no passkey was made");
+    return (await this.request<Passkey>("POST", "/-/passkeys", { body: { name, credential: credentialJSON(credential as PublicKeyCredential) } })).data;
+  }
+
+  /**
+   * Signs in with a passkey, in a browser: asks for the request options (naming no
+   * user), lets the authenticator offer its passkeys (navigator.credentials.get, or
+   * options.credentials) and sends the assertion. Like login: the token option,
+   * and SecondFactorRequired for a user with a second factor.
+   */
+  async loginWithPasskey(options: { token?: boolean; credentials?: Credentials } = {}): Promise<{ user: User; token?: string; expires?: string }> {
+    const credentials = credentialsOf(options);
+    const { data: request } = await this.request<RequestOptionsJSON>("POST", "/-/webauthn/login/options", { body: {} });
+    const credential = await credentials.get(requestOptions(request));
+    if (!credential) throw new BackrestError(0, [], "no passkey was used");
+    const token = options.token ?? !isBrowser;
+    const body = { credential: credentialJSON(credential as PublicKeyCredential), ...(token ? { token } : {}) };
+    return this.loggedIn("PUT", "/-/webauthn/login", body);
   }
 
   /** Logs out: ends the session and forgets its token. */
@@ -438,6 +534,12 @@ export class Client<P = paths> {
       throw new BackrestError(0, [], `network error: ${(e as Error).message}`);
     }
   }
+}
+
+function credentialsOf(options: { credentials?: Credentials }): Credentials {
+  const c = options.credentials ?? (typeof navigator !== "undefined" ? navigator.credentials : undefined);
+  if (!c) throw new BackrestError(0, [], "passkeys need a browser (navigator.credentials)");
+  return c;
 }
 
 /** The URL of a Link header's rel="next". */
