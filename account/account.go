@@ -647,12 +647,13 @@ func (s *Service) ChangePassword(ctx context.Context, sess *Session, in Password
 type EmailChange struct {
 	// Email is the new address.
 	Email *string
-	// Password is the user's password, which confirms the request.
+	// Password is the user's password, which confirms the request; a user who has
+	// none gives none.
 	Password *string
 }
 
 // RequestEmailChange mails a confirmation link to the new address, after checking
-// the password. Asking for the current address changes nothing and sends nothing.
+// the password (not needed for a user who has none, as for a password change). Asking for the current address changes nothing and sends nothing.
 // Only an active user's address is taken: an unconfirmed sign-up of the address
 // does not block the change, nor does another pending change to it.
 func (s *Service) RequestEmailChange(ctx context.Context, sess *Session, in EmailChange) error {
@@ -668,8 +669,10 @@ func (s *Service) RequestEmailChange(ctx context.Context, sess *Session, in Emai
 			return err
 		}
 	}
-	if err := s.verifyPassword(ctx, &v, u, "password", password); err != nil {
-		return err
+	if u.PasswordHash != "" {
+		if err := s.verifyPassword(ctx, &v, u, "password", password); err != nil {
+			return err
+		}
 	}
 	if err := v.Err(); err != nil {
 		return err

@@ -294,8 +294,15 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, u.JSON())
+	writeJSON(w, http.StatusOK, profileJSON{UserJSON: u.JSON(), HasPassword: u.PasswordHash != ""})
 	return nil
+}
+
+// profileJSON is the answer of GET /-/userprofile: the user, and whether it has a
+// password (one made by a provider or a passkey sign-in has none until it sets one).
+type profileJSON struct {
+	backrest.UserJSON
+	HasPassword bool `json:"has_password"`
 }
 
 // updateProfile answers PUT /-/userprofile.

@@ -3,6 +3,7 @@ package http_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +42,7 @@ func TestBrowserOIDC(t *testing.T) {
 		e, op := oidcEnv(t, backend)
 		op.add("ivan", "ivan@example.com", true)
 		op.add("judy-op", "judy@example.com", false)
+		op.add("kim", "kim@example.com", true)
 		e.addUser("judy@example.com", pw, "Judy", "")
 		p := openBrowser(t, e, exe, "")
 		atProvider := func(user string) {
@@ -56,6 +58,27 @@ func TestBrowserOIDC(t *testing.T) {
 		p.seeAfterNavigation("Logged in as ivan@example.com")
 		p.see("Linked accounts")
 		p.see("ivan@example.com")
+		// Made by the provider, the account has no password: the profile asks for
+		// none, and offers to set one.
+		p.see("Set a password")
+		if labels := p.passwordLabels(); !slices.Equal(labels, []string{"New password"}) {
+			t.Fatalf("password fields of a user without one: %q", labels)
+		}
+		p.axe("profile without a password")
+		p.who = "no password"
+		p.screenshot()
+		p.who = ""
+		seen := len(e.mails("ivan2@example.com"))
+		p.fill("New e-mail address", "ivan2@example.com")
+		p.click("Change e-mail address")
+		p.see("Follow the link we sent to ivan2@example.com")
+		e.awaitMail("ivan2@example.com", seen, "/-/email/")
+		p.fill("New password", pw)
+		p.click("Set password")
+		p.see("Your password is set.")
+		if labels := p.passwordLabels(); !slices.Equal(labels, []string{"Current password", "New password", "Your password", "Password, to turn it on", "Password, to confirm"}) {
+			t.Fatalf("password fields of a user with one: %q", labels)
+		}
 		p.click("Log out")
 
 		p.click("Log in with test")
@@ -77,5 +100,28 @@ func TestBrowserOIDC(t *testing.T) {
 		p.who = ""
 		p.click("Unlink")
 		p.see("No accounts at other providers are linked.")
+
+		// A user without a password deletes the account without one.
+		p.click("Log out")
+		p.click("Log in with test")
+		atProvider("kim")
+		p.seeAfterNavigation("Logged in as kim@example.com")
+		p.click("Delete my account")
+		p.see("Your account and its sessions are deleted for good.")
+		p.click("Delete")
+		p.see("Create an account")
+		if n := e.users(); n != 2 {
+			t.Fatalf("%d users after the deletion, want 2", n)
+		}
 	})
+}
+
+// passwordLabels returns the labels of the visible password fields, in the order
+// of the page.
+func (p *page) passwordLabels() []string {
+	p.t.Helper()
+	var labels []string
+	p.eval(`[...document.querySelectorAll("input[type=password]")].filter((i) => i.offsetParent !== null)
+		.map((i) => document.querySelector('label[for="' + i.id + '"]').textContent.replace(" (required)", "").trim())`, &labels)
+	return labels
 }

@@ -590,3 +590,38 @@ func TestOIDCSecondFactor(t *testing.T) {
 		}
 	})
 }
+
+// A user made by a provider has no password: the profile says so, and an e-mail
+// change asks for none until the user sets one.
+func TestOIDCUserWithoutPassword(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, backend storetest.Backend) {
+		t.Parallel()
+		e, p := oidcEnv(t, backend)
+		p.add("olga", "olga@example.com", true)
+		e.addUser("pete@example.com", pw, "", "")
+		pete := e.browser()
+		pete.login("pete@example.com", pw).expectSuccess()
+		if has := pete.get("/-/userprofile").expect(http.StatusOK).JSON()["has_password"]; has != true {
+			t.Fatalf("has_password of a user with a password: %v", has)
+		}
+		pete.put("/-/email/", obj{"email": "pete2@example.com"}).expectError(http.StatusBadRequest, "password", "password is missing")
+
+		b := e.browser()
+		p.signIn(b, "olga")
+		if has := b.get("/-/userprofile").expect(http.StatusOK).JSON()["has_password"]; has != false {
+			t.Fatalf("has_password of a user made by a provider: %v", has)
+		}
+		b.put("/-/email/", obj{"email": "bad"}).expectError(http.StatusBadRequest, "email", "Invalid email address")
+		b.put("/-/email/", obj{"email": "olga2@example.com"}).expectSuccess()
+		if len(e.awaitMails("olga2@example.com", 1)) != 1 {
+			t.Fatal("no confirmation mail to the new address")
+		}
+
+		b.put("/-/password", obj{"password": pw}).expectSuccess()
+		if has := b.get("/-/userprofile").expect(http.StatusOK).JSON()["has_password"]; has != true {
+			t.Fatalf("has_password after setting one: %v", has)
+		}
+		b.put("/-/email/", obj{"email": "olga3@example.com"}).expectError(http.StatusBadRequest, "password", "password is missing")
+		b.put("/-/email/", obj{"email": "olga3@example.com", "password": pw}).expectSuccess()
+	})
+}

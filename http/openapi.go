@@ -162,6 +162,9 @@ func (s *Server) openAPIDocument() m {
 			"id": m{"type": "string", "pattern": "^[0-9a-f]{32}$"}, "short_id": m{"type": "string"}, "email": m{"type": "string"},
 			"firstname": m{"type": "string"}, "lastname": m{"type": "string"}, "roles": m{"type": "array", "items": m{"type": "string"}},
 		}},
+		"Profile": m{"description": "A user's profile: the user, and whether it has a password", "allOf": []any{ref("User"),
+			m{"type": "object", "required": []string{"has_password"}, "properties": m{"has_password": m{"type": "boolean",
+				"description": "Whether the user has a password; one who signed up with a provider or a passkey has none until setting one, and gives none to confirm a change"}}}}},
 		"Identity": m{"type": "object", "description": "An identity at an OpenID Connect provider, linked to the user",
 			"required": []string{"id", "provider", "subject", "email", "created"}, "properties": m{
 				"id": m{"type": "integer"}, "provider": m{"type": "string"}, "subject": m{"type": "string", "description": "The provider's id of the account"},

@@ -113,7 +113,7 @@ func (s *Server) routeTable() []route {
 			responses:   answers(200, "The password is changed", ref("Success"), "400", "403", "413", "415")}},
 		{method: "PUT", pattern: pathEmail + "{$}", handler: s.requestEmailChange, doc: operation{
 			id: "requestEmailChange", tag: tagAccounts, summary: "Request an e-mail change",
-			description: "Mails a confirmation link to the new address; the address changes when the link is followed.",
+			description: "Mails a confirmation link to the new address, after checking the password (none for a user who has none); the address changes when the link is followed.",
 			body:        jsonRequest(emailChange),
 			responses:   answers(200, "The mail is on its way", ref("Success"), "400", "403", "413", "415")}},
 		{method: "PUT", pattern: "/-/email", handler: s.requestEmailChange, doc: operation{
@@ -131,7 +131,7 @@ func (s *Server) routeTable() []route {
 			id: "getProfile", tag: tagAccounts, summary: "Read a profile",
 			description: "The caller's profile; admins may read another user's with ?email=.",
 			params:      []m{{"name": "email", "in": "query", "description": "The address of the user to read (admins only)", "schema": m{"type": "string"}}},
-			responses:   answers(200, "The user", ref("User"), "403", "404")}},
+			responses:   answers(200, "The user", ref("Profile"), "403", "404")}},
 		{method: "PUT", pattern: "/-/userprofile", handler: s.updateProfile, doc: operation{
 			id: "updateProfile", tag: tagAccounts, summary: "Change the profile",
 			description: "Changes the caller's first and last names; only the keys sent change.",

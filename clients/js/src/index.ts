@@ -22,6 +22,8 @@ export {
 
 /** A user as the API answers it. */
 export type User = components["schemas"]["User"];
+/** The caller's profile: the user, and whether it has a password (has_password). */
+export type Profile = components["schemas"]["Profile"];
 /** A stored file as the API answers it. */
 export type StoredFile = components["schemas"]["File"];
 /** One entry of an error answer. */
@@ -376,9 +378,9 @@ export class Client<P = paths> {
     await this.request("PUT", `/-/reset/${encodeURIComponent(token)}`, { body: { password } });
   }
 
-  /** The caller's profile. */
-  async profile(): Promise<User> {
-    return (await this.request<User>("GET", "/-/userprofile")).data;
+  /** The caller's profile, with has_password: false for a user who signed up with a provider or a passkey and set none. */
+  async profile(): Promise<Profile> {
+    return (await this.request<Profile>("GET", "/-/userprofile")).data;
   }
 
   /** Changes the caller's profile (the keys sent). */

@@ -568,7 +568,7 @@ export interface paths {
         get?: never;
         /**
          * Request an e-mail change
-         * @description Mails a confirmation link to the new address; the address changes when the link is followed.
+         * @description Mails a confirmation link to the new address, after checking the password (none for a user who has none); the address changes when the link is followed.
          */
         put: operations["requestEmailChange"];
         post?: never;
@@ -1372,6 +1372,11 @@ export interface components {
             /** Format: date-time */
             last_used: string | null;
             name: string;
+        };
+        /** @description A user's profile: the user, and whether it has a password */
+        Profile: components["schemas"]["User"] & {
+            /** @description Whether the user has a password; one who signed up with a provider or a passkey has none until setting one, and gives none to confirm a change */
+            has_password: boolean;
         };
         /** @description A login waiting for its second factor: no session yet */
         SecondFactorPending: {
@@ -4180,7 +4185,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["User"];
+                    "application/json": components["schemas"]["Profile"];
                 };
             };
             403: components["responses"]["Error"];

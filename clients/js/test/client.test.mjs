@@ -52,6 +52,7 @@ test("sign-up, confirmation by token, profile and logout", async () => {
   const profile = await client.profile();
   assert.equal(profile.firstname, "Ann");
   assert.equal(profile.lastname, "Smith");
+  assert.equal(profile.has_password, true);
   await client.logout();
   assert.equal(client.token, undefined);
   assert.equal(await client.me(), undefined);

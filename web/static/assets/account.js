@@ -26,6 +26,10 @@ const pages = {
 // whose status is second_factor. It lives in memory only.
 let pending = null;
 
+// passwordSet tells the next render of the profile that the user has just set a
+// first password.
+let passwordSet = false;
+
 // loggedIn goes on after a call that logs in: to the profile, or to the second
 // factor when the answer says so.
 function loggedIn(data) {
@@ -298,22 +302,34 @@ async function profile(gen) {
 		namesDone.replaceChildren(notice("ok", "Your names are saved."));
 	});
 
-	const pwDone = h("div", { role: "status" });
-	const password = form([
+	// A user who signed up with a provider or a passkey has no password: the
+	// server asks for none to confirm a change, and this page offers to set one.
+	const { data: { has_password: hasPassword } } = await api("GET", "/-/userprofile");
+	const pwDone = h("div", { role: "status" }, passwordSet ? notice("ok", "Your password is set. Your other sessions have ended.") : null);
+	passwordSet = false;
+	const password = hasPassword ? form([
 		field("current", { label: "Current password", type: "password", autocomplete: "current-password" }),
 		field("password", { label: "New password", type: "password", autocomplete: "new-password", required: true }),
 	], "Change password", async (v, _b, f) => {
 		await api("PUT", "/-/password", { current: v.current, password: v.password });
 		f.reset();
 		pwDone.replaceChildren(notice("ok", "Your password is changed. Your other sessions have ended."));
+	}) : form([
+		field("password", { label: "New password", type: "password", autocomplete: "new-password", required: true,
+			hint: "You sign in without one now; with one you can also log in with your e-mail address." }),
+	], "Set password", async (v) => {
+		await api("PUT", "/-/password", { password: v.password });
+		passwordSet = true;
+		announce("Your password is set");
+		await render();
 	});
 
 	const mailDone = h("div", { role: "status" });
 	const email = form([
 		field("email", { label: "New e-mail address", type: "email", autocomplete: "email", required: true }),
-		field("password", { label: "Your password", type: "password", autocomplete: "current-password", required: true }),
+		hasPassword && field("password", { label: "Your password", type: "password", autocomplete: "current-password", required: true }),
 	], "Change e-mail address", async (v, _b, f) => {
-		await api("PUT", "/-/email", { email: v.email, password: v.password });
+		await api("PUT", "/-/email", hasPassword ? { email: v.email, password: v.password } : { email: v.email });
 		f.reset();
 		mailDone.replaceChildren(notice("ok", h("strong", {}, "Check your mail. "), `Follow the link we sent to ${v.email} to confirm the change.`));
 	});
@@ -323,10 +339,10 @@ async function profile(gen) {
 	const identities = identitiesSection(offered, ids.data);
 
 	const del = form([
-		field("password", { label: "Password, to confirm", type: "password", autocomplete: "current-password", required: true }),
+		hasPassword && field("password", { label: "Password, to confirm", type: "password", autocomplete: "current-password", required: true }),
 	], "Delete my account", async (v) => {
 		if (!(await confirmDialog("Delete your account?", "Your account and its sessions are deleted for good.", "Delete"))) return;
-		await api("POST", "/-/userprofile", { password: v.password });
+		await api("POST", "/-/userprofile", hasPassword ? { password: v.password } : {});
 		announce("Your account is deleted");
 		location.hash = "#/signup";
 	}, { submitClass: "danger" });
@@ -339,17 +355,17 @@ async function profile(gen) {
 			h("p", {}, "Logged in as ", h("strong", {}, user.email), user.roles.length ? ` · roles: ${user.roles.join(", ")}` : ""),
 			user.roles.includes("admin") && h("p", {}, h("a", { href: "/_/" }, "Open the admin console"))),
 		section("Names", namesDone, names),
-		section("Password", pwDone, password),
+		section(hasPassword ? "Password" : "Set a password", pwDone, password),
 		section("E-mail address", mailDone, email),
 		passkeys,
 		identities,
-		section("Two-step verification", twoStep(totp)),
-		section("Devices", devices(sessions)),
+		section("Two-step verification", twoStep(totp, hasPassword)),
+		section("Devices", devices(sessions, hasPassword)),
 		section("Delete account", h("p", { class: "muted" }, "This cannot be undone."), del));
 }
 
 // devices lists the sessions of the user, each with a button that ends it.
-function devices(sessions) {
+function devices(sessions, hasPassword) {
 	const status = h("div", { role: "status" });
 	const rows = sessions.map((s) => {
 		const end = h("button", { type: "button", class: s.current ? "" : "danger" }, s.current ? "Log out here" : "End");
@@ -375,18 +391,19 @@ function devices(sessions) {
 		});
 		return row;
 	});
-	return h("div", {}, h("p", { class: "muted" }, "Where you are logged in. End a session you do not recognise, then change your password."),
+	return h("div", {}, h("p", { class: "muted" }, `Where you are logged in. End a session you do not recognise${hasPassword ? ", then change your password" : ""}.`),
 		status, h("ul", { class: "devices" }, rows));
 }
 
 // twoStep offers to turn the second factor on (secret, first code, recovery
 // codes) or off.
-function twoStep(totp) {
+function twoStep(totp, hasPassword) {
 	const box = h("div");
 	const off = () => {
 		const f = form([
-			field("password", { label: "Password, to turn it on", type: "password", autocomplete: "current-password",
-				hint: "Turning it on asks for a code from an authenticator app at each log-in." }),
+			hasPassword ? field("password", { label: "Password, to turn it on", type: "password", autocomplete: "current-password",
+				hint: "Turning it on asks for a code from an authenticator app at each log-in." })
+				: h("p", { class: "muted" }, "Turning it on asks for a code from an authenticator app at each sign-in."),
 		], "Turn on two-step verification", async (v) => {
 			const { data } = await api("POST", "/-/userprofile/totp", v.password ? { password: v.password } : {});
 			const confirm = form([
@@ -413,7 +430,7 @@ function twoStep(totp) {
 	const on = () => {
 		const f = form([
 			field("code", { label: "Code from the app, or a recovery code", autocomplete: "one-time-code" }),
-			field("password", { label: "Or your password", type: "password", autocomplete: "current-password" }),
+			hasPassword && field("password", { label: "Or your password", type: "password", autocomplete: "current-password" }),
 		], "Turn off two-step verification", async (v) => {
 			const body = v.password ? { password: v.password } : /^[0-9]{6}$/.test(v.code.trim()) ? { code: v.code.trim() } : { recovery_code: v.code };
 			if (v.password && v.code) {
