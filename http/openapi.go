@@ -28,13 +28,26 @@ func answer(description string, schema m) m {
 }
 
 // errorAnswers are the error responses of an operation: the statuses given and
-// those every call may answer.
+// those every call may answer. A 429 (rate limited) carries Retry-After.
 func errorAnswers(statuses ...string) m {
 	out := m{"500": m{"$ref": "#/components/responses/Error"}}
 	for _, s := range statuses {
+		if s == "429" {
+			out[s] = m{"$ref": "#/components/responses/TooManyRequests"}
+			continue
+		}
 		out[s] = m{"$ref": "#/components/responses/Error"}
 	}
 	return out
+}
+
+// tooManyRequests is the response of a rate-limited call: the error and the
+// seconds to wait.
+func tooManyRequests() m {
+	r := answer("Too many requests: the caller is rate limited", ref("Error"))
+	r["headers"] = m{"Retry-After": m{"description": "Seconds to wait before asking again", "required": true,
+		"schema": m{"type": "integer", "minimum": 1}}}
+	return r
 }
 
 // object is an object schema with string properties, all required unless listed
@@ -209,7 +222,7 @@ func (s *Server) openAPIDocument() m {
 		"paths":   paths,
 		"components": m{
 			"schemas":   schemas,
-			"responses": m{"Error": answer("Error", ref("Error"))},
+			"responses": m{"Error": answer("Error", ref("Error")), "TooManyRequests": tooManyRequests()},
 			"securitySchemes": m{
 				"session": m{"type": "apiKey", "in": "cookie", "name": SessionCookie},
 				"bearer":  m{"type": "http", "scheme": "bearer"},

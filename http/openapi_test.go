@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"fmt"
 	"io"
@@ -13,8 +14,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/backrest/backrest"
 )
 
 // oasSchema is the JSON Schema of OpenAPI 3.1 documents (see testdata/README.md).
@@ -439,5 +443,72 @@ func TestOpenAPICheckerFails(t *testing.T) {
 				t.Errorf("%s: passed", c.name)
 			}
 		}
+	})
+}
+
+// TestOpenAPITooLargeAndTooMany shows that every operation taking a body
+// documents 413, that every documented 429 carries Retry-After, and that the
+// real answers of a body too large and of a rate limit match the document.
+func TestOpenAPITooLargeAndTooMany(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		raw := e.browser().get("/-/openapi.json").expect(http.StatusOK).body
+		d := loadAPIDoc(t, raw)
+		retryAfter := asObject(asObject(asObject(d.lookup("/components/responses/TooManyRequests"))["headers"])["Retry-After"])
+		if retryAfter["required"] != true {
+			t.Fatalf("429 response without a required Retry-After: %v", d.lookup("/components/responses/TooManyRequests"))
+		}
+		for path, item := range asObject(d.doc["paths"]) {
+			for method, op := range asObject(item) {
+				responses := asObject(asObject(op)["responses"])
+				if asObject(op)["requestBody"] != nil && responses["413"] == nil {
+					t.Errorf("%s %s takes a body and does not document 413", method, path)
+				}
+				if r := responses["429"]; r != nil && asObject(r)["$ref"] != "#/components/responses/TooManyRequests" {
+					t.Errorf("%s %s documents a 429 without Retry-After: %v", method, path, r)
+				}
+			}
+		}
+
+		e.addUser("ann@example.com", pw, "", "")
+		b := e.browser()
+		b.login("ann@example.com", pw).expectSuccess()
+		// send sends a request as ann, wants the status and checks the answer
+		// against the document.
+		send := func(method, path, contentType, body string, status int) *http.Response {
+			t.Helper()
+			req, err := http.NewRequest(method, e.url(path), strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", contentType)
+			res, err := b.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != status {
+				t.Fatalf("%s %s: status %d, want %d: %s", method, path, res.StatusCode, status, data)
+			}
+			if err := d.checkResponse(req, res, data); err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		huge := `{"x": "` + strings.Repeat("a", 4096) + `"}`
+		send("PUT", "/-/logout", "application/json", huge, http.StatusRequestEntityTooLarge)
+		send("PUT", "/-/userprofile", "application/json", huge, http.StatusRequestEntityTooLarge)
+		send("POST", "/-/files?filename=a.txt", "text/plain", "first", http.StatusCreated)
+		res := send("POST", "/-/files?filename=b.txt", "text/plain", "second", http.StatusTooManyRequests)
+		if n, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || n < 1 {
+			t.Fatalf("Retry-After %q", res.Header.Get("Retry-After"))
+		}
+		var files int
+		if err := e.app.DB.QueryRow(context.Background(), "SELECT COUNT(*) FROM files").Scan(&files); err != nil || files != 1 {
+			t.Fatalf("%d files stored after a refused upload (%v)", files, err)
+		}
+	}, func(c *backrest.Config) {
+		c.BodyLimit = 1024
+		c.RateLimits.UploadPerUser = backrest.Limit{Burst: 1, Per: time.Hour}
 	})
 }

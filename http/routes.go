@@ -83,7 +83,7 @@ func (s *Server) routeTable() []route {
 			id: "logout", tag: tagAccounts, summary: "Log out",
 			description: "Ends the caller's session, if any, and clears its cookie. The body may be empty.",
 			body:        jsonRequest(m{"type": "object"}),
-			responses:   answers(200, "Logged out", ref("Success"))}},
+			responses:   answers(200, "Logged out", ref("Success"), "400", "413", "415")}},
 
 		{method: "POST", pattern: pathReset + "{$}", handler: s.requestReset, doc: operation{
 			id: "requestPasswordReset", tag: tagAccounts, summary: "Request a password reset mail",
@@ -150,7 +150,7 @@ func (s *Server) routeTable() []route {
 				"The file stays the uploader's until content holds it.",
 			params: []m{{"name": "filename", "in": "query", "description": "The file's name, when the body is raw", "schema": m{"type": "string"}}},
 			body:   m{"required": true, "content": m{"*/*": m{"schema": binary()}}},
-			responses: withHeaders(answers(201, "The stored file", ref("File"), "400", "403", "413"),
+			responses: withHeaders(answers(201, "The stored file", ref("File"), "400", "403", "413", "429"),
 				"201", m{"Location": m{"description": "The file's URL", "schema": m{"type": "string", "format": "uri"}}})}},
 		{method: "GET", pattern: "/-/{file}", handler: s.download, file: true, doc: operation{
 			id: "downloadFile", tag: tagFiles, summary: "Download a file",

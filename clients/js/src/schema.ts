@@ -1704,6 +1704,17 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description Too many requests: the caller is rate limited */
+        TooManyRequests: {
+            headers: {
+                /** @description Seconds to wait before asking again */
+                "Retry-After": number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: never;
     requestBodies: never;
@@ -3331,7 +3342,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["Error"];
-            429: components["responses"]["Error"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Error"];
         };
     };
@@ -3365,6 +3376,7 @@ export interface operations {
             400: components["responses"]["Error"];
             403: components["responses"]["Error"];
             413: components["responses"]["Error"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Error"];
         };
     };
@@ -3528,7 +3540,7 @@ export interface operations {
             400: components["responses"]["Error"];
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
-            429: components["responses"]["Error"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Error"];
         };
     };
@@ -3575,7 +3587,7 @@ export interface operations {
             400: components["responses"]["Error"];
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
-            429: components["responses"]["Error"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Error"];
         };
     };
@@ -3606,7 +3618,7 @@ export interface operations {
             400: components["responses"]["Error"];
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
-            429: components["responses"]["Error"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Error"];
         };
     };
@@ -3681,7 +3693,7 @@ export interface operations {
             404: components["responses"]["Error"];
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
-            429: components["responses"]["Error"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Error"];
         };
     };
@@ -3707,6 +3719,9 @@ export interface operations {
                     "application/json": components["schemas"]["Success"];
                 };
             };
+            400: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            415: components["responses"]["Error"];
             500: components["responses"]["Error"];
         };
     };
@@ -3765,7 +3780,7 @@ export interface operations {
             };
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
-            429: components["responses"]["Error"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Error"];
         };
     };
@@ -3791,7 +3806,7 @@ export interface operations {
                 content?: never;
             };
             404: components["responses"]["Error"];
-            429: components["responses"]["Error"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Error"];
         };
     };
@@ -3960,7 +3975,7 @@ export interface operations {
             400: components["responses"]["Error"];
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
-            429: components["responses"]["Error"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Error"];
         };
     };
@@ -3991,7 +4006,7 @@ export interface operations {
             400: components["responses"]["Error"];
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
-            429: components["responses"]["Error"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Error"];
         };
     };
@@ -4163,7 +4178,7 @@ export interface operations {
             400: components["responses"]["Error"];
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
-            429: components["responses"]["Error"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Error"];
         };
     };
@@ -4366,7 +4381,7 @@ export interface operations {
             409: components["responses"]["Error"];
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
-            429: components["responses"]["Error"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Error"];
         };
     };
@@ -4443,7 +4458,7 @@ export interface operations {
             409: components["responses"]["Error"];
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
-            429: components["responses"]["Error"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Error"];
         };
     };
@@ -4489,7 +4504,7 @@ export interface operations {
             404: components["responses"]["Error"];
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
-            429: components["responses"]["Error"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Error"];
         };
     };
@@ -4516,7 +4531,7 @@ export interface operations {
             404: components["responses"]["Error"];
             413: components["responses"]["Error"];
             415: components["responses"]["Error"];
-            429: components["responses"]["Error"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Error"];
         };
     };
