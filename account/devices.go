@@ -28,18 +28,29 @@ type Client struct {
 	Addr, UserAgent string
 }
 
-type clientKey struct{}
-
-// WithClient returns ctx carrying the client of the request, which the sessions
-// that ctx starts or uses record. The HTTP layer sets it on every request, so
-// that every way of logging in records it without passing it along.
-func WithClient(ctx context.Context, c Client) context.Context {
-	return context.WithValue(ctx, clientKey{}, c)
+// ClientSource gives the client of a request. It is asked only when a session
+// is started or its use recorded (a minute apart at most for a session), so a
+// request that needs neither pays nothing for working out its client.
+type ClientSource interface {
+	Client() Client
 }
 
-// clientOf returns the client that ctx carries, bounded in length.
+type clientKey struct{}
+
+// WithClient returns ctx carrying the source of the client of the request, which
+// the sessions that ctx starts or uses record. The HTTP layer sets it on every
+// request, so that every way of logging in records it without passing it along.
+func WithClient(ctx context.Context, src ClientSource) context.Context {
+	return context.WithValue(ctx, clientKey{}, src)
+}
+
+// clientOf returns the client of the source that ctx carries (none without
+// one), bounded in length.
 func clientOf(ctx context.Context) Client {
-	c, _ := ctx.Value(clientKey{}).(Client)
+	var c Client
+	if src, _ := ctx.Value(clientKey{}).(ClientSource); src != nil {
+		c = src.Client()
+	}
 	c.UserAgent = cut(c.UserAgent, MaxUserAgentLength)
 	c.Addr = cut(c.Addr, 64)
 	return c

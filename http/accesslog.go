@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/backrest/backrest/account"
 )
 
 // Observer is told of every request the Server answers, such as to keep
@@ -35,11 +37,20 @@ const maxRequestID = 64
 const noRoute = "none"
 
 // requestInfo is what the handlers learn about a request for its log line: the
-// route that took it and the caller.
+// route that took it and the caller. It is also the request's
+// account.ClientSource, which works out the client only when a session needs it.
 type requestInfo struct {
 	id    string
 	route string
 	user  string
+	req   *http.Request
+	addr  func(*http.Request) string
+}
+
+// Client returns the client of the request: its address as addr reads it, and
+// its user agent.
+func (i *requestInfo) Client() account.Client {
+	return account.Client{Addr: i.addr(i.req), UserAgent: i.req.UserAgent()}
 }
 
 type infoKey struct{}
@@ -116,14 +127,15 @@ var quietRoutes = map[string]bool{livePath: true, readyPath: true}
 // not nil) of each request, and logs one line per request at info level: its
 // method, route pattern (never the path, which may hold a mailed token), status,
 // bytes written, duration, caller and id. The query, headers, cookies and bodies
-// are never logged.
-func accessLog(log *slog.Logger, obs Observer, next http.Handler) http.Handler {
+// are never logged. The request's context carries its client for the sessions
+// (see account.WithClient), its address read by addr.
+func accessLog(log *slog.Logger, obs Observer, addr func(*http.Request) string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		if obs != nil {
 			obs.Started()
 		}
-		ri := &requestInfo{id: requestID(r), route: noRoute}
+		ri := &requestInfo{id: requestID(r), route: noRoute, req: r, addr: addr}
 		w.Header().Set(RequestIDHeader, ri.id)
 		rec := &recorder{ResponseWriter: w}
 		defer func() {
@@ -153,7 +165,7 @@ func accessLog(log *slog.Logger, obs Observer, next http.Handler) http.Handler {
 				slog.Float64("duration_ms", float64(took.Microseconds())/1000),
 				slog.String("user", ri.user), slog.String("request_id", ri.id))
 		}()
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), infoKey{}, ri)))
+		next.ServeHTTP(rec, r.WithContext(account.WithClient(context.WithValue(r.Context(), infoKey{}, ri), ri)))
 	})
 }
 

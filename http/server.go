@@ -141,7 +141,7 @@ func NewServer(d Deps) *Server {
 		}
 		allowed[origin] = true
 	}
-	s.handler = accessLog(s.log, d.Observer, s.deadlines(cors(allowed, cop.Handler(recoverer(s.log, byFilePath(fileMux, mux))))))
+	s.handler = accessLog(s.log, d.Observer, s.clientAddr, s.deadlines(cors(allowed, cop.Handler(recoverer(s.log, byFilePath(fileMux, mux))))))
 	return s
 }
 
@@ -281,8 +281,7 @@ func (s *Server) handle(h func(w http.ResponseWriter, r *http.Request) error) ht
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := checkURL(r.URL)
 		if err == nil {
-			client := account.Client{Addr: s.clientAddr(r), UserAgent: r.UserAgent()}
-			err = h(w, r.WithContext(account.WithClient(r.Context(), client)))
+			err = h(w, r)
 		}
 		switch {
 		case err == nil:
