@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -58,7 +59,8 @@ func fill(b *testing.B, db *store.DB, user backrest.UserID, n int) {
 }
 
 // BenchmarkList lists the 20 newest items with the total, without and with an
-// equality filter, at 10,000 and 100,000 items on each database. The items are
+// equality filter, sorted by a field, and the page after the middle one by its
+// cursor, at 10,000 and 100,000 items on each database. The items are
 // inserted when the benchmark runs, never in plain go test.
 func BenchmarkList(b *testing.B) {
 	for _, backend := range storetest.Backends() {
@@ -118,4 +120,26 @@ func benchList(b *testing.B, backend storetest.Backend, n int) {
 			}
 		})
 	}
+	b.Run("cursor", func(b *testing.B) {
+		q, err := t.ParseQuery(url.Values{"limit": {"20"}, "offset": {strconv.Itoa(n / 2)}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		middle, err := s.List(ctx, user, t, q)
+		if err != nil || middle.Cursor == "" {
+			b.Fatalf("middle page: %v, cursor %q", err, middle.Cursor)
+		}
+		if q, err = t.ParseQuery(url.Values{"limit": {"20"}, "cursor": {middle.Cursor}}); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			page, err := s.List(ctx, user, t, q)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(page.Items) != 20 || page.Items[0].ID == middle.Items[19].ID {
+				b.Fatalf("%d items after the middle page", len(page.Items))
+			}
+		}
+	})
 }
